@@ -1,0 +1,24 @@
+"""Running untrusted code in locked-down containers (Docker with runc or gVisor's runsc)."""
+
+from sandbox.engine import docker_available, image_digest, runtimes
+from sandbox.logs import BoundedLog
+from sandbox.runner import SANDBOX_LABEL, DockerRunner, Runner, remove_containers, sandbox_environment
+from sandbox.spec import RUNTIMES, ImageInfo, Limits, Outcome, RunResult, RunSpec
+
+__all__ = [
+    "RUNTIMES",
+    "SANDBOX_LABEL",
+    "BoundedLog",
+    "DockerRunner",
+    "ImageInfo",
+    "Limits",
+    "Outcome",
+    "RunResult",
+    "RunSpec",
+    "Runner",
+    "docker_available",
+    "image_digest",
+    "remove_containers",
+    "runtimes",
+    "sandbox_environment",
+]
