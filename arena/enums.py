@@ -1,0 +1,94 @@
+"""Lifecycles and kinds, as str-Enums; each lifecycle has one transition function."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from arena.errors import InvalidTransition
+
+
+class TrackKind(StrEnum):
+    """What participants upload to a track."""
+
+    RESULT = "result"
+    CODE = "code"
+
+
+class Direction(StrEnum):
+    """Which way a track ranks its scores."""
+
+    MAX = "max"
+    MIN = "min"
+
+
+class Split(StrEnum):
+    """The two parts of a phase's hidden key."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class ChallengeRoleKind(StrEnum):
+    """Roles a user can hold within one challenge."""
+
+    ORGANIZER = "organizer"
+    JUDGE = "judge"
+
+
+class TeamStatus(StrEnum):
+    """A team's standing in its challenge."""
+
+    ACTIVE = "active"
+    MERGED = "merged"
+    DISQUALIFIED = "disqualified"
+
+
+class FailureClass(StrEnum):
+    """Why a submission failed, in words a participant may see in any phase."""
+
+    INVALID_FILE = "invalid_file"
+    CRASHED = "crashed"
+    TIMEOUT = "timeout"
+    OUT_OF_MEMORY = "out_of_memory"
+    OUTPUT_TOO_LARGE = "output_too_large"
+    OUTPUT_INVALID = "output_invalid"
+    INFRASTRUCTURE = "infrastructure"
+
+
+class SubmissionStatus(StrEnum):
+    """A submission's lifecycle: queued → running → scoring → scored | failed."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SCORING = "scoring"
+    SCORED = "scored"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the submission will not change status again on its own."""
+        return self in {SubmissionStatus.SCORED, SubmissionStatus.FAILED, SubmissionStatus.CANCELLED}
+
+
+_SUBMISSION_EDGES: dict[SubmissionStatus, frozenset[SubmissionStatus]] = {
+    SubmissionStatus.QUEUED: frozenset(
+        {SubmissionStatus.RUNNING, SubmissionStatus.SCORING, SubmissionStatus.FAILED, SubmissionStatus.CANCELLED}
+    ),
+    SubmissionStatus.RUNNING: frozenset(
+        {SubmissionStatus.SCORING, SubmissionStatus.FAILED, SubmissionStatus.QUEUED}
+    ),
+    SubmissionStatus.SCORING: frozenset(
+        {SubmissionStatus.SCORED, SubmissionStatus.FAILED, SubmissionStatus.QUEUED}
+    ),
+    # Re-runs and rescoring start over from a final state.
+    SubmissionStatus.SCORED: frozenset({SubmissionStatus.QUEUED}),
+    SubmissionStatus.FAILED: frozenset({SubmissionStatus.QUEUED}),
+    SubmissionStatus.CANCELLED: frozenset(),
+}
+
+
+def check_submission_transition(current: SubmissionStatus, new: SubmissionStatus) -> None:
+    """Raise InvalidTransition unless the lifecycle allows ``current → new``."""
+    if new not in _SUBMISSION_EDGES[current]:
+        raise InvalidTransition(f"a submission cannot go from {current} to {new}")

@@ -1,0 +1,79 @@
+"""Domain errors. The web layer maps each class to an HTTP status in one place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class ArenaError(Exception):
+    """Base of every error Arena reports to a user; ``message`` is safe to show."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(ArenaError):
+    """The object does not exist, or the caller may not know that it does."""
+
+    code = "not_found"
+
+
+class Unauthenticated(ArenaError):
+    """The caller must log in or present a valid token."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(ArenaError):
+    """The caller is known but may not do this."""
+
+    code = "forbidden"
+
+
+class InvalidInput(ArenaError):
+    """The request or an uploaded file is wrong in a way the caller can fix."""
+
+    code = "invalid_input"
+
+
+class Conflict(ArenaError):
+    """The request clashes with the current state (a duplicate name, a second team)."""
+
+    code = "conflict"
+
+
+class PhaseClosed(ArenaError):
+    """The phase does not accept submissions now."""
+
+    code = "phase_closed"
+
+
+class QuotaExceeded(ArenaError):
+    """The team used up a submission quota; ``retry_at`` says when the next one is allowed."""
+
+    code = "quota_exceeded"
+
+    def __init__(self, message: str, *, retry_at: datetime | None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class BundleError(ArenaError):
+    """A challenge bundle is invalid; ``problems`` lists every problem with its field."""
+
+    code = "invalid_bundle"
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        lines = [f"{field}: {message}" for field, message in problems]
+        super().__init__("the challenge bundle has problems:\n" + "\n".join(lines))
+        self.problems = problems
+
+
+class InvalidTransition(ArenaError):
+    """A lifecycle change that the state machine does not allow."""
+
+    code = "invalid_transition"

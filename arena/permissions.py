@@ -1,0 +1,132 @@
+"""Authorization in one place: who may do which action on what.
+
+``decide`` is a pure function of facts about the actor and the resource, so the whole
+policy is testable as a role × action matrix; ``actor_for`` gathers the actor's facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from arena.enums import ChallengeRoleKind
+from arena.errors import Forbidden, NotFound, Unauthenticated
+from arena.models import Membership, User
+from arena.services.accounts import roles_in
+
+
+class Action(StrEnum):
+    """Everything a user can ask to do that is not open to the whole world."""
+
+    VIEW_CHALLENGE = "view_challenge"
+    DOWNLOAD_PUBLIC_FILE = "download_public_file"
+    ENTER_CHALLENGE = "enter_challenge"
+    VIEW_TEAM_PRIVATE = "view_team_private"
+    SUBMIT = "submit"
+    VIEW_SUBMISSION = "view_submission"
+    VIEW_SUBMISSION_LOGS = "view_submission_logs"
+    VIEW_PRIVATE_SCORE = "view_private_score"
+    VIEW_PUBLIC_LEADERBOARD = "view_public_leaderboard"
+    VIEW_PRIVATE_LEADERBOARD = "view_private_leaderboard"
+    VIEW_ALL_SUBMISSIONS = "view_all_submissions"
+    EXPORT = "export"
+    MANAGE_CHALLENGE = "manage_challenge"
+    IMPORT_CHALLENGE = "import_challenge"
+    MANAGE_USERS = "manage_users"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """What the policy needs to know about the caller, for one challenge."""
+
+    user_id: int | None = None
+    is_admin: bool = False
+    roles: frozenset[ChallengeRoleKind] = frozenset()
+    team_id: int | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Whether the caller is logged in."""
+        return self.user_id is not None
+
+    @property
+    def is_organizer(self) -> bool:
+        """Whether the caller runs this challenge (organizer or site admin)."""
+        return self.is_admin or ChallengeRoleKind.ORGANIZER in self.roles
+
+
+ANONYMOUS = Actor()
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What the policy needs to know about the object acted on."""
+
+    challenge_exists: bool = True
+    challenge_published: bool = True
+    owner_team_id: int | None = None
+    phase_ended: bool = False
+    logs_hidden: bool = False
+    file_available: bool = True
+
+
+def decide(actor: Actor, action: Action, resource: Resource = Resource()) -> bool:  # noqa: B008
+    """Return whether ``actor`` may perform ``action`` on ``resource``."""
+    staff = actor.is_organizer
+    visible = resource.challenge_published or staff or ChallengeRoleKind.JUDGE in actor.roles
+    own = actor.team_id is not None and actor.team_id == resource.owner_team_id
+    match action:
+        case Action.MANAGE_USERS:
+            return actor.is_admin
+        case Action.IMPORT_CHALLENGE:
+            return actor.is_admin or (resource.challenge_exists and staff)
+        case Action.VIEW_CHALLENGE | Action.VIEW_PUBLIC_LEADERBOARD:
+            return visible
+        case Action.DOWNLOAD_PUBLIC_FILE:
+            return visible and (resource.file_available or staff)
+        case Action.ENTER_CHALLENGE:
+            return actor.is_authenticated and resource.challenge_published
+        case Action.VIEW_TEAM_PRIVATE | Action.VIEW_SUBMISSION:
+            return staff or own
+        case Action.SUBMIT:
+            return actor.is_authenticated and own and resource.challenge_published
+        case Action.VIEW_SUBMISSION_LOGS:
+            return staff or (own and not resource.logs_hidden)
+        case Action.VIEW_PRIVATE_SCORE | Action.VIEW_PRIVATE_LEADERBOARD:
+            return staff or (visible and resource.phase_ended)
+        case Action.VIEW_ALL_SUBMISSIONS | Action.EXPORT | Action.MANAGE_CHALLENGE:
+            return staff
+    return False
+
+
+def actor_for(session: Session, user: User | None, challenge_id: int | None) -> Actor:
+    """Collect the facts about ``user`` that matter within ``challenge_id``."""
+    if user is None:
+        return ANONYMOUS
+    if challenge_id is None:
+        return Actor(user_id=user.id, is_admin=user.is_admin)
+    team_id = session.scalar(
+        select(Membership.team_id).where(
+            Membership.user_id == user.id, Membership.challenge_id == challenge_id
+        )
+    )
+    return Actor(
+        user_id=user.id,
+        is_admin=user.is_admin,
+        roles=roles_in(session, user.id, challenge_id),
+        team_id=team_id,
+    )
+
+
+def require(actor: Actor, action: Action, resource: Resource = Resource(), *, hide: bool = False) -> None:  # noqa: B008
+    """Raise unless allowed: Unauthenticated for anonymous callers, else Forbidden (or NotFound if ``hide``)."""
+    if decide(actor, action, resource):
+        return
+    if not actor.is_authenticated and action not in {Action.VIEW_CHALLENGE, Action.VIEW_PUBLIC_LEADERBOARD}:
+        raise Unauthenticated("log in first")
+    if hide:
+        raise NotFound("not found")
+    raise Forbidden("you are not allowed to do this")

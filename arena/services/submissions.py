@@ -1,0 +1,255 @@
+"""Submissions: accepting uploads, their lifecycle, and what each viewer may see of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from arena import audit
+from arena.db import utcnow
+from arena.enums import FailureClass, Split, SubmissionStatus, TeamStatus, TrackKind, check_submission_transition
+from arena.errors import Forbidden, InvalidInput, NotFound, PhaseClosed
+from arena.models import Phase, Score, Submission, Team, User
+from arena.permissions import Action, Actor, decide, require
+from arena.quotas import check_quota
+from arena.services.challenges import phase_resource
+from arena.services.teams import team_of
+from arena.storage import BlobStore, TooLarge
+
+RESULT_SUFFIXES = (".csv", ".txt", ".tsv")
+CODE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
+
+
+class UploadTooLarge(InvalidInput):
+    """An upload exceeded the track's size limit."""
+
+    code = "file_too_large"
+
+
+def _check_phase_open(phase: Phase, now: datetime) -> None:
+    if now < phase.opens_at:
+        raise PhaseClosed(f"this phase opens at {phase.opens_at.isoformat()}; submissions are not accepted yet")
+    if now >= phase.closes_at:
+        raise PhaseClosed(f"this phase closed at {phase.closes_at.isoformat()}; submissions are no longer accepted")
+
+
+def _check_file_name(filename: str, kind: str) -> str:
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+    if not name:
+        raise InvalidInput("no file was uploaded; choose a file to submit", field="file")
+    suffixes = CODE_SUFFIXES if kind == TrackKind.CODE else RESULT_SUFFIXES
+    if not name.lower().endswith(suffixes):
+        what = "a .zip or .tar.gz archive of your code" if kind == TrackKind.CODE else "a .csv file"
+        raise InvalidInput(f"{name!r} is not {what}", field="file")
+    return name
+
+
+def submit(
+    session: Session,
+    store: BlobStore,
+    *,
+    user: User,
+    phase: Phase,
+    stream: BinaryIO,
+    filename: str,
+    description: str = "",
+    now: datetime | None = None,
+) -> Submission:
+    """Store an upload content-addressed and create a queued submission for the user's team.
+
+    The caller commits and then enqueues the evaluation job.
+    """
+    now = now or utcnow()
+    track = phase.track
+    challenge = track.challenge
+    team = team_of(session, user.id, challenge.id)
+    if team is None:
+        raise Forbidden("create or join a team for this challenge before submitting")
+    actor = Actor(user_id=user.id, is_admin=user.is_admin, team_id=team.id)
+    require(actor, Action.SUBMIT, phase_resource(phase, now, owner_team_id=team.id))
+    if team.status != TeamStatus.ACTIVE:
+        raise Forbidden(f"your team cannot submit: it is {team.status}")
+    _check_phase_open(phase, now)
+    name = _check_file_name(filename, track.kind)
+    # Touch the team row first: this takes the write lock (SQLite) or row lock (PostgreSQL)
+    # so two uploads of one team cannot both pass the quota check.
+    session.execute(update(Team).where(Team.id == team.id).values(invite_code=Team.invite_code))
+    check_quota(session, team.id, phase, now)
+    try:
+        sha, size = store.put_stream(stream, max_bytes=track.max_upload_bytes)
+    except TooLarge:
+        limit_mb = track.max_upload_bytes / (1024 * 1024)
+        raise UploadTooLarge(f"the file is larger than this track's limit of {limit_mb:g} MB", field="file") from None
+    if size == 0:
+        raise InvalidInput("the file is empty; upload a file with a header row and one row per id", field="file")
+    submission = Submission(
+        phase_id=phase.id,
+        team_id=team.id,
+        user_id=user.id,
+        kind=track.kind,
+        status=SubmissionStatus.QUEUED,
+        file_sha256=sha,
+        file_name=name,
+        file_size=size,
+        description=description.strip()[:1000],
+        created_at=now,
+    )
+    session.add(submission)
+    session.flush()
+    audit.record(
+        session, "submission.created", actor_id=user.id, challenge_id=challenge.id, target_type="submission",
+        target_id=submission.id, sha256=sha,
+    )
+    return submission
+
+
+def transition(session: Session, submission: Submission, new: SubmissionStatus, **fields: Any) -> None:
+    """Move a submission to ``new`` through the one allowed-edges check, setting other fields."""
+    check_submission_transition(SubmissionStatus(submission.status), new)
+    submission.status = new
+    now = utcnow()
+    if new == SubmissionStatus.RUNNING:
+        submission.started_at = now
+        submission.attempts += 1
+    elif new == SubmissionStatus.QUEUED:
+        submission.started_at = None
+        submission.finished_at = None
+    elif new.is_final:
+        submission.finished_at = now
+    for key, value in fields.items():
+        setattr(submission, key, value)
+
+
+def fail(
+    session: Session, submission: Submission, failure: FailureClass, message: str, *, detail: str = ""
+) -> None:
+    """Mark a submission failed; infrastructure failures never count against the quota."""
+    transition(
+        session,
+        submission,
+        SubmissionStatus.FAILED,
+        failure_class=failure,
+        error_message=message[:4000],
+        counts_toward_quota=failure != FailureClass.INFRASTRUCTURE,
+    )
+    if detail:
+        submission.run_info = {**submission.run_info, "detail": detail[:4000]}
+
+
+def get_submission(session: Session, submission_id: int) -> Submission:
+    """Return a submission by id or raise NotFound."""
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound(f"no submission {submission_id}")
+    return submission
+
+
+def team_submissions(session: Session, team_id: int, phase_id: int | None = None) -> list[Submission]:
+    """Return a team's submissions, newest first."""
+    query = select(Submission).where(Submission.team_id == team_id)
+    if phase_id is not None:
+        query = query.where(Submission.phase_id == phase_id)
+    return list(session.scalars(query.order_by(Submission.created_at.desc(), Submission.id.desc())))
+
+
+def phase_submissions(session: Session, phase_id: int) -> list[Submission]:
+    """Return every submission of a phase, newest first (organizers only)."""
+    query = select(Submission).where(Submission.phase_id == phase_id)
+    return list(session.scalars(query.order_by(Submission.created_at.desc(), Submission.id.desc())))
+
+
+def current_scores(session: Session, submission: Submission) -> dict[str, Score]:
+    """Return the submission's scores under its phase's current score version, by split."""
+    rows = session.scalars(
+        select(Score).where(
+            Score.submission_id == submission.id, Score.version == submission.phase.score_version
+        )
+    )
+    return {row.split: row for row in rows}
+
+
+@dataclass(frozen=True)
+class SubmissionView:
+    """What one viewer may see of a submission."""
+
+    id: int
+    phase_id: int
+    team_id: int
+    team_name: str
+    submitted_by: str
+    file_name: str
+    file_sha256: str
+    status: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    failure_class: str | None
+    error_message: str
+    counts_toward_quota: bool
+    description: str
+    scores: dict[str, dict[str, Any]] = field(default_factory=dict)
+    logs_visible: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict."""
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "id": self.id,
+            "phase_id": self.phase_id,
+            "team": {"id": self.team_id, "name": self.team_name},
+            "submitted_by": self.submitted_by,
+            "file_name": self.file_name,
+            "sha256": self.file_sha256,
+            "status": self.status,
+            "created_at": iso(self.created_at),
+            "started_at": iso(self.started_at),
+            "finished_at": iso(self.finished_at),
+            "failure_class": self.failure_class,
+            "error": self.error_message or None,
+            "counts_toward_quota": self.counts_toward_quota,
+            "description": self.description,
+            "scores": self.scores,
+        }
+
+
+def view_submission(session: Session, submission: Submission, actor: Actor, now: datetime) -> SubmissionView:
+    """Return what ``actor`` may see of ``submission``, or raise NotFound if nothing."""
+    resource = phase_resource(submission.phase, now, owner_team_id=submission.team_id)
+    if not decide(actor, Action.VIEW_SUBMISSION, resource):
+        raise NotFound(f"no submission {submission.id}")
+    scores: dict[str, dict[str, Any]] = {}
+    if submission.status == SubmissionStatus.SCORED:
+        for split, row in current_scores(session, submission).items():
+            if split == Split.PRIVATE and not decide(actor, Action.VIEW_PRIVATE_SCORE, resource):
+                continue
+            scores[split] = {"score": row.primary, "metrics": row.metrics, "version": row.version}
+    logs_visible = decide(actor, Action.VIEW_SUBMISSION_LOGS, resource)
+    message = submission.error_message
+    if not logs_visible and submission.failure_class not in (None, FailureClass.INVALID_FILE):
+        # In phases that hide logs a participant sees only the failure class.
+        message = ""
+    return SubmissionView(
+        id=submission.id,
+        phase_id=submission.phase_id,
+        team_id=submission.team_id,
+        team_name=submission.team.name,
+        submitted_by=submission.user.username if submission.user else "",
+        file_name=submission.file_name,
+        file_sha256=submission.file_sha256,
+        status=submission.status,
+        created_at=submission.created_at,
+        started_at=submission.started_at,
+        finished_at=submission.finished_at,
+        failure_class=submission.failure_class,
+        error_message=message,
+        counts_toward_quota=submission.counts_toward_quota,
+        description=submission.description,
+        scores=scores,
+        logs_visible=logs_visible,
+    )

@@ -1,0 +1,88 @@
+"""Arena's settings, read from ``ARENA_*`` environment variables in one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def _as_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Arena needs to know about its environment."""
+
+    database_url: str = "sqlite:///var/arena.sqlite"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    data_dir: Path = Path("var")
+    secret_key: str = "dev-only-change-me"
+    default_timezone: str = DEFAULT_TIMEZONE
+    default_locale: str = "zh_CN"
+    max_upload_bytes: int = 50 * 1024 * 1024
+    queue_name: str = "arena"
+    job_timeout_seconds: int = 3600
+    max_infra_retries: int = 3
+    runner_image: str = "arena-runner:latest"
+    sandbox_runtime: str = ""
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``ARENA_*`` variables; keyword overrides win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        if "ARENA_DATA_DIR" in env:
+            values["data_dir"] = Path(env["ARENA_DATA_DIR"])
+        data_dir = Path(values.get("data_dir", overrides.get("data_dir", cls.data_dir)))
+        values["database_url"] = env.get("ARENA_DATABASE_URL", f"sqlite:///{data_dir.absolute()}/arena.sqlite")
+        for key, name in [
+            ("redis_url", "ARENA_REDIS_URL"),
+            ("secret_key", "ARENA_SECRET_KEY"),
+            ("default_timezone", "ARENA_TIMEZONE"),
+            ("default_locale", "ARENA_LOCALE"),
+            ("queue_name", "ARENA_QUEUE"),
+            ("runner_image", "ARENA_RUNNER_IMAGE"),
+            ("sandbox_runtime", "ARENA_SANDBOX_RUNTIME"),
+        ]:
+            if name in env:
+                values[key] = env[name]
+        for key, name in [
+            ("max_upload_bytes", "ARENA_MAX_UPLOAD_BYTES"),
+            ("job_timeout_seconds", "ARENA_JOB_TIMEOUT"),
+            ("max_infra_retries", "ARENA_MAX_INFRA_RETRIES"),
+        ]:
+            if name in env:
+                values[key] = int(env[name])
+        if "ARENA_TESTING" in env:
+            values["testing"] = _as_bool(env["ARENA_TESTING"])
+        values.update(overrides)
+        return cls(**values)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """Return a copy with some fields replaced."""
+        return replace(self, **overrides)
+
+    def to_env(self) -> dict[str, str]:
+        """Return the ``ARENA_*`` variables that reproduce these settings in another process."""
+        return {
+            "ARENA_DATABASE_URL": self.database_url,
+            "ARENA_REDIS_URL": self.redis_url,
+            "ARENA_DATA_DIR": str(Path(self.data_dir).absolute()),
+            "ARENA_SECRET_KEY": self.secret_key,
+            "ARENA_TIMEZONE": self.default_timezone,
+            "ARENA_LOCALE": self.default_locale,
+            "ARENA_QUEUE": self.queue_name,
+            "ARENA_MAX_UPLOAD_BYTES": str(self.max_upload_bytes),
+            "ARENA_JOB_TIMEOUT": str(self.job_timeout_seconds),
+            "ARENA_MAX_INFRA_RETRIES": str(self.max_infra_retries),
+            "ARENA_RUNNER_IMAGE": self.runner_image,
+            "ARENA_SANDBOX_RUNTIME": self.sandbox_runtime,
+            "ARENA_TESTING": "1" if self.testing else "0",
+        }
