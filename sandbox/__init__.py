@@ -1,12 +1,21 @@
 """Running untrusted code in locked-down containers (Docker with runc or gVisor's runsc)."""
 
+from sandbox.archives import ArchiveError, ExtractedArchive, detect_format, extract_archive
 from sandbox.engine import docker_available, image_digest, runtimes
 from sandbox.logs import BoundedLog
+from sandbox.manifest import CodeEntry, find_code_root, read_manifest
 from sandbox.runner import SANDBOX_LABEL, DockerRunner, Runner, remove_containers, sandbox_environment
 from sandbox.spec import RUNTIMES, ImageInfo, Limits, Outcome, RunResult, RunSpec
 
 __all__ = [
     "RUNTIMES",
+    "ArchiveError",
+    "CodeEntry",
+    "ExtractedArchive",
+    "detect_format",
+    "extract_archive",
+    "find_code_root",
+    "read_manifest",
     "SANDBOX_LABEL",
     "BoundedLog",
     "DockerRunner",
