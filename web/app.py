@@ -1,0 +1,127 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask, Response, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from arena.db import configure_engine
+from arena.settings import Settings
+from web import state
+from web.api import api_blueprint
+from web.auth import auth_blueprint
+from web.config import flask_config
+from web.errors import register_error_handlers
+from web.extensions import babel, csrf, db, login_manager
+from web.i18n import (
+    LANGUAGE_NAMES,
+    LOCALE_COOKIE,
+    SUPPORTED_LOCALES,
+    TRANSLATIONS_DIR,
+    compile_catalogs,
+    normalize_locale,
+    pick,
+    select_locale,
+)
+from web.markdown import render_markdown
+from web.pages import page_blueprints
+from web.times import dual_time, iso_utc, viewer_zone_name
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+
+
+def _translation_directories(settings: Settings) -> list[str]:
+    """Compile the catalogues next to their sources, or under the data directory if that is read-only."""
+    try:
+        compile_catalogs(TRANSLATIONS_DIR)
+        return [str(TRANSLATIONS_DIR)]
+    except OSError:
+        fallback = Path(settings.data_dir) / "translations"
+        for po_path in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po"):
+            target = fallback / po_path.relative_to(TRANSLATIONS_DIR)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(po_path.read_bytes())
+        compile_catalogs(fallback)
+        log.warning("compiled translations under %s because %s is read-only", fallback, TRANSLATIONS_DIR)
+        return [str(fallback)]
+
+
+def _language_links() -> list[dict[str, str]]:
+    args = request.args.to_dict()
+    links = []
+    for locale in SUPPORTED_LOCALES:
+        args["lang"] = locale
+        links.append({"locale": locale, "name": LANGUAGE_NAMES[locale], "url": request.path + "?" + urlencode(args)})
+    return links
+
+
+def _template_context() -> dict[str, object]:
+    locale = str(get_locale() or "en")
+    return {
+        "current_locale": locale,
+        "html_lang": "zh-CN" if locale.startswith("zh") else "en",
+        "language_links": _language_links(),
+        "viewer_zone": viewer_zone_name(),
+    }
+
+
+def _after_request(response: Response) -> Response:
+    chosen = normalize_locale(request.args.get("lang"))
+    if chosen:
+        response.set_cookie(LOCALE_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    return response
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the Flask app for ``settings`` (read from ``ARENA_*`` variables when omitted)."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(flask_config(settings))
+    app.config["ARENA_TIMEZONE"] = settings.default_timezone
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    state.install(app, settings)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=";".join(_translation_directories(settings)),
+    )
+
+    app.register_blueprint(auth_blueprint)
+    for blueprint in page_blueprints():
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api_blueprint)
+    for name, registered in app.blueprints.items():
+        if name == api_blueprint.name or name.startswith(api_blueprint.name + "."):
+            csrf.exempt(registered)
+
+    register_error_handlers(app)
+    app.context_processor(_template_context)
+    app.jinja_env.filters["tr"] = lambda field: pick(field, str(get_locale() or "en"))
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["dual_time"] = dual_time
+    app.jinja_env.filters["iso_utc"] = iso_utc
+    app.after_request(_after_request)
+    return app

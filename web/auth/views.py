@@ -1,0 +1,120 @@
+"""Registration, login, logout, the profile page and API tokens."""
+# mypy: allow-untyped-decorators
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from arena.errors import ArenaError
+from arena.services import accounts
+from web import state
+from web.auth.forms import ConfirmForm, LoginForm, ProfileForm, RegisterForm, TokenForm
+from web.auth.identity import LoginUser, page_user, required
+from web.auth.profiles import list_tokens, update_profile
+from web.forms import show_error
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Return ``target`` if it is a path on this site, else the home page."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("challenges.index")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> str | Response | tuple[str, int]:
+    """Show the registration form and create the account."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                state.session(), form.username.data or "", form.password.data or "",
+                email=form.email.data or None, institution=form.institution.data or "",
+            )
+            state.session().commit()
+        except ArenaError as error:
+            state.session().rollback()
+            return render_template("auth/register.html", form=form), show_error(form, error)
+        login_user(LoginUser(user))
+        flash(_("Welcome, %(name)s! Your account is ready.", name=user.username), "success")
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    """Show the login form and start a session."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(state.session(), form.username.data or "", form.password.data or "")
+        except ArenaError as error:
+            return render_template("auth/login.html", form=form), show_error(form, error)
+        login_user(LoginUser(user))
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    """End the session (a POST with a CSRF token, so links cannot log people out)."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        logout_user()
+    return redirect(url_for("challenges.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> str | Response | tuple[str, int]:
+    """Show and edit the profile: display name, institution, time zone, language."""
+    user = required(page_user())
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            update_profile(
+                state.session(), user, display_name=form.display_name.data or "",
+                institution=form.institution.data or "", timezone=form.timezone.data or "",
+                locale=form.locale.data or "",
+            )
+            state.session().commit()
+        except ArenaError as error:
+            state.session().rollback()
+            return render_template("auth/profile.html", form=form, user=user), show_error(form, error)
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, user=user), 400 if form.errors else 200
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens() -> str | tuple[str, int]:
+    """List API tokens and create a new one, shown once."""
+    user = required(page_user())
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        new_token = accounts.issue_token(state.session(), user, name=form.name.data or "")
+        state.session().commit()
+    rows = list_tokens(state.session(), user)
+    page = render_template("auth/tokens.html", form=form, revoke_form=ConfirmForm(), tokens=rows, new_token=new_token)
+    return page, 400 if form.errors else 200
+
+
+@bp.route("/tokens/revoke", methods=["POST"])
+@login_required
+def revoke_tokens() -> Response:
+    """Revoke every API token of the user."""
+    user = required(page_user())
+    if ConfirmForm().validate_on_submit():
+        count = accounts.revoke_tokens(state.session(), user)
+        state.session().commit()
+        flash(_("%(count)s token(s) revoked.", count=count), "success")
+    return redirect(url_for("auth.tokens"))

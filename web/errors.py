@@ -1,0 +1,156 @@
+"""Every error a request can meet, mapped to an HTTP status and response in one place.
+
+Under ``/api/v1`` errors are JSON ``{"error": {"code", "message", ...}}``; elsewhere a page is rendered.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from arena.errors import (
+    ArenaError,
+    BundleError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PhaseClosed,
+    QuotaExceeded,
+    Unauthenticated,
+)
+from web.times import iso_utc
+
+API_PREFIX = "/api/v1"
+
+# PhaseClosed is 409: the caller may submit in general, but the phase's state rejects it now.
+_STATUS: list[tuple[type[ArenaError], int]] = [
+    (NotFound, 404),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (QuotaExceeded, 429),
+    (PhaseClosed, 409),
+    (BundleError, 400),
+    (InvalidTransition, 409),
+    (Conflict, 409),
+    (InvalidInput, 400),
+]
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "quota_exceeded",
+}
+
+
+def status_for(error: ArenaError) -> int:
+    """Return the HTTP status for a domain error (an explicit ``status`` attribute wins)."""
+    explicit = getattr(error, "status", None)
+    if isinstance(explicit, int):
+        return explicit
+    for cls, status in _STATUS:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def title_for(status: int) -> str:
+    """Return a short translated title for an error status."""
+    titles = {
+        400: _("The request could not be processed"),
+        401: _("Please log in"),
+        403: _("Not allowed"),
+        404: _("Not found"),
+        405: _("Method not allowed"),
+        409: _("Conflict"),
+        413: _("The upload is too large"),
+        429: _("Submission quota used up"),
+    }
+    return str(titles.get(status, _("Something went wrong")))
+
+
+def wants_json() -> bool:
+    """Whether the current request is an API request and gets JSON errors."""
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    """Return the JSON error envelope."""
+    inner: dict[str, Any] = {"code": code, "message": message}
+    inner.update({key: value for key, value in extra.items() if value is not None})
+    return {"error": inner}
+
+
+def retry_after_seconds(retry_at: datetime | None) -> int | None:
+    """Return whole seconds from now until ``retry_at`` (at least 1), or None."""
+    if retry_at is None:
+        return None
+    return max(1, int((retry_at - datetime.now(UTC)).total_seconds() + 0.999))
+
+
+def _respond(status: int, code: str, message: str, **extra: Any) -> Response:
+    if wants_json():
+        response = jsonify(error_body(code, message, **extra))
+    else:
+        html = render_template("error.html", status=status, title=title_for(status), message=message, **extra)
+        response = Response(html, mimetype="text/html")
+    response.status_code = status
+    return response
+
+
+def handle_arena_error(error: ArenaError) -> Response:
+    """Answer a domain error."""
+    status = status_for(error)
+    extra: dict[str, Any] = {"field": error.field}
+    if isinstance(error, BundleError):
+        extra["problems"] = [{"field": field, "message": message} for field, message in error.problems]
+    retry_at = getattr(error, "retry_at", None)
+    if isinstance(error, QuotaExceeded):
+        extra["retry_at"] = iso_utc(retry_at)
+    response = _respond(status, error.code, error.message, **extra)
+    seconds = retry_after_seconds(retry_at)
+    if status == 429 and seconds is not None:
+        response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def handle_csrf_error(error: CSRFError) -> Response:
+    """Answer a form post whose CSRF token is missing or wrong."""
+    message = _("The form expired or was not sent by this site (CSRF check failed). Reload the page and try again.")
+    return _respond(400, "csrf_failed", message)
+
+
+def handle_http_error(error: HTTPException) -> Response:
+    """Answer werkzeug's HTTP errors (404, 405, 413, bad form data…) in the right format."""
+    status = error.code or 500
+    if status == 413:
+        message = _("The upload is larger than the site allows.")
+    elif status == 404:
+        message = _("There is nothing at this address.")
+    elif status == 405:
+        message = _("This address does not accept the %(method)s method.", method=request.method)
+    else:
+        message = str(error.description or error.name)
+    response = _respond(status, _HTTP_CODES.get(status, "http_error"), str(message))
+    if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers on ``app``."""
+    app.register_error_handler(ArenaError, handle_arena_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)

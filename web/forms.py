@@ -1,0 +1,19 @@
+"""Showing domain errors next to the form field they concern."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_wtf import FlaskForm
+
+from arena.errors import ArenaError
+from web.errors import status_for
+
+
+def show_error(form: FlaskForm, error: ArenaError) -> int:
+    """Attach ``error`` to its field (or flash it) and return the HTTP status for re-rendering the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+    return status_for(error)

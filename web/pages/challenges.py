@@ -1,0 +1,48 @@
+"""The challenge list, a challenge's page and its public file downloads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, send_file
+from werkzeug.wrappers import Response
+
+from arena.permissions import actor_for
+from arena.services import challenges as challenge_service
+from arena.services import teams as team_service
+from web import state
+from web.auth.identity import page_user
+from web.lookups import challenge_context
+from web.presenters import challenge_phases
+
+bp = Blueprint("challenges", __name__)
+
+
+@bp.route("/")
+def index() -> str:
+    """List the challenges the viewer may see."""
+    actor = actor_for(state.session(), page_user(), None)
+    rows = challenge_service.list_challenges(state.session(), actor)
+    return render_template("challenges/index.html", challenges=rows)
+
+
+@bp.route("/c/<slug>")
+def detail(slug: str) -> str:
+    """Show a challenge: texts, tracks, phases with windows and quotas, public files."""
+    context = challenge_context(slug, page_user())
+    challenge = context.challenge
+    now = state.now()
+    team = team_service.team_of(state.session(), context.user.id, challenge.id) if context.user else None
+    files = challenge_service.visible_files(challenge, context.actor, now)
+    return render_template(
+        "challenges/detail.html", challenge=challenge, files=files, team=team, actor=context.actor,
+        tracks=challenge_phases(challenge, team, now),
+    )
+
+
+@bp.route("/c/<slug>/files/<int:file_id>")
+def download(slug: str, file_id: int) -> Response:
+    """Send a public file, looked up by its id and checked against the policy (never a path from the URL)."""
+    context = challenge_context(slug, page_user())
+    found = challenge_service.public_file_download(
+        state.session(), state.store(), context.challenge, file_id, context.actor, state.now()
+    )
+    return send_file(found.path, as_attachment=True, download_name=found.name, mimetype="application/octet-stream")

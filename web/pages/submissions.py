@@ -1,0 +1,84 @@
+"""Submitting to a phase, the team's submissions and one submission's status."""
+# mypy: allow-untyped-decorators
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from arena.errors import ArenaError, QuotaExceeded
+from arena.services import submissions as submission_service
+from arena.services.challenges import PhaseState, phase_state
+from web import state
+from web.auth.identity import page_user, required
+from web.forms import show_error
+from web.lookups import PhaseContext, phase_context
+from web.pages.forms import SubmitForm
+from web.presenters import pending
+from web.uploads import accept_upload
+
+bp = Blueprint("submissions", __name__)
+
+REFRESH_SECONDS = 5
+
+
+def _render_submit(
+    context: PhaseContext, form: SubmitForm, status: int = 200, retry_at: datetime | None = None
+) -> tuple[str, int]:
+    page = render_template(
+        "submissions/submit.html", phase=context.phase, challenge=context.challenge, team=context.team,
+        quota=context.quota(), form=form, retry_at=retry_at, phase_state=phase_state(context.phase, state.now()),
+        PhaseState=PhaseState,
+    )
+    return page, status
+
+
+@bp.route("/phases/<int:phase_id>/submit", methods=["GET", "POST"])
+@login_required
+def submit(phase_id: int) -> Response | tuple[str, int]:
+    """Show the upload form with the remaining quota; accept an upload."""
+    context = phase_context(phase_id, page_user())
+    form = SubmitForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return _render_submit(context, form, 400 if form.errors else 200)
+    try:
+        submission = accept_upload(
+            required(context.user), context.phase, form.file.data, form.description.data or ""
+        )
+    except ArenaError as error:
+        retry_at = error.retry_at if isinstance(error, QuotaExceeded) else None
+        return _render_submit(context, form, show_error(form, error), retry_at)
+    flash(_("Submission #%(id)s is queued. Its status updates on this page.", id=submission.id), "success")
+    return redirect(url_for("submissions.mine", phase_id=phase_id))
+
+
+@bp.route("/phases/<int:phase_id>/submissions")
+@login_required
+def mine(phase_id: int) -> str:
+    """List the viewer's team's submissions in a phase; refresh while any is queued or running."""
+    context = phase_context(phase_id, page_user())
+    views = []
+    if context.team is not None:
+        rows = submission_service.team_submissions(state.session(), context.team.id, phase_id)
+        views = [submission_service.view_submission(state.session(), s, context.actor, state.now()) for s in rows]
+    return render_template(
+        "submissions/mine.html", phase=context.phase, challenge=context.challenge, team=context.team,
+        submissions=views, refresh=REFRESH_SECONDS if pending(views) else None, quota=context.quota(),
+    )
+
+
+@bp.route("/submissions/<int:submission_id>")
+@login_required
+def show(submission_id: int) -> str:
+    """Show one submission's status, failure message and the scores the viewer may see."""
+    submission = submission_service.get_submission(state.session(), submission_id)
+    context = phase_context(submission.phase_id, page_user())
+    view = submission_service.view_submission(state.session(), submission, context.actor, state.now())
+    return render_template(
+        "submissions/show.html", phase=context.phase, challenge=context.challenge, submission=view,
+        refresh=REFRESH_SECONDS if pending([view]) else None,
+    )

@@ -1,0 +1,47 @@
+"""Showing UTC timestamps in the viewer's zone and in UTC side by side."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+FORMAT = "%Y-%m-%d %H:%M"
+
+
+def viewer_zone_name() -> str:
+    """Return the viewer's time zone name: their setting, else the site default."""
+    if current_user and current_user.is_authenticated and current_user.user.timezone:
+        return str(current_user.user.timezone)
+    return str(current_app.config["ARENA_TIMEZONE"])
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """Return an ISO-8601 UTC string ending in ``Z`` (or None)."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def dual_time(moment: datetime | None) -> Markup:
+    """Render a timestamp as ``<local> (<zone>) · <utc> UTC`` inside a ``<time>`` element."""
+    if moment is None:
+        return Markup("—")
+    zone_name = viewer_zone_name()
+    local = moment.astimezone(_zone(zone_name)).strftime(FORMAT)
+    utc = moment.astimezone(UTC).strftime(FORMAT)
+    if zone_name == "UTC":
+        text = f"{utc} UTC"
+    else:
+        text = f"{local} ({zone_name}) · {utc} UTC"
+    return Markup('<time datetime="{}">{}</time>').format(iso_utc(moment), escape(text))
