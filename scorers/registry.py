@@ -1,0 +1,46 @@
+"""The explicit table of built-in scorers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scorers import classification, ranking, regression
+from scorers.errors import ScorerConfigError
+from scorers.options import Options
+from scorers.protocol import Scorer
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How to build one scorer and which options it accepts."""
+
+    factory: Callable[[Options], Scorer]
+    options: frozenset[str] = frozenset()
+
+
+_ENTRIES: Mapping[str, Entry] = {
+    "accuracy": Entry(classification.make_accuracy),
+    "balanced_accuracy": Entry(classification.make_balanced_accuracy),
+    "macro_f1": Entry(classification.make_macro_f1),
+    "rmse": Entry(regression.make_rmse),
+    "mae": Entry(regression.make_mae),
+    "r2": Entry(regression.make_r2),
+    "map_at_k": Entry(ranking.make_map_at_k, frozenset({"k", "new_label"})),
+}
+
+
+def scorer_names() -> list[str]:
+    """Return the names of all built-in scorers, sorted."""
+    return sorted(_ENTRIES)
+
+
+def get_scorer(name: str, options: Mapping[str, Any] | None = None) -> Scorer:
+    """Build a scorer by registry name; ScorerConfigError for unknown names or bad options."""
+    entry = _ENTRIES.get(name)
+    if entry is None:
+        raise ScorerConfigError(f"Unknown scorer {name!r}; known scorers: {', '.join(scorer_names())}.")
+    if options is not None and not isinstance(options, Mapping):
+        raise ScorerConfigError(f"Options of scorer '{name}' must be a mapping.")
+    return entry.factory(Options(name, options, entry.options))

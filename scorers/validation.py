@@ -1,0 +1,212 @@
+"""Validating a participant's predictions file against the key, for every kind of value."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scorers.errors import PredictionFileError
+from scorers.table import check_bytes, parse_csv, shown, shown_list
+
+WHAT = "predictions file"
+
+
+class ValueKind(enum.Enum):
+    """What a predictions column must hold."""
+
+    LABEL = "label"
+    NUMBER = "number"
+    PROBABILITY = "probability"
+    RANKED = "ranked"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One expected predictions column; ``max_items`` bounds the length of a ranked list."""
+
+    name: str
+    kind: ValueKind
+    max_items: int | None = None
+
+
+def expected_header(id_column: str, columns: Sequence[ColumnSpec]) -> str:
+    """Return the header line a predictions file must have."""
+    return ",".join([id_column, *(spec.name for spec in columns)])
+
+
+def read_prediction_table(
+    data: bytes,
+    key: pd.DataFrame,
+    *,
+    id_column: str,
+    columns: Sequence[ColumnSpec],
+    max_bytes: int,
+) -> pd.DataFrame:
+    """Validate a predictions CSV and return its columns indexed by id, in key order."""
+    data = check_bytes(data, what=WHAT, error=PredictionFileError, max_bytes=max_bytes)
+    header, table = parse_csv(data, what=WHAT, error=PredictionFileError)
+    positions = _check_header(header, id_column, columns)
+    key_index = pd.Index(key.index.astype("str"))
+    if len(table) == 0:
+        raise PredictionFileError(
+            f"The {WHAT} has a header but no rows; it needs one row for each of the {len(key_index):,} ids."
+        )
+    ids = table[positions[id_column]].str.strip()
+    row_ids = pd.Index(ids.astype("str"))
+    empty = np.flatnonzero((ids == "").to_numpy(dtype=bool))
+    if empty.size:
+        raise PredictionFileError(f"Row {empty[0] + 1} of the {WHAT} has an empty '{id_column}'.")
+    order = _alignment(row_ids, key_index, id_column)
+    out: dict[str, pd.Series | np.ndarray] = {}
+    for spec in columns:
+        raw = table[positions[spec.name]]
+        out[spec.name] = _convert(raw.str.strip(), spec, row_ids)
+    frame = pd.DataFrame({name: _values(v) for name, v in out.items()}, copy=False)
+    if order is not None:
+        frame = frame.take(order)
+    frame.index = key_index.copy()
+    frame.index.name = id_column
+    return frame
+
+
+def _values(values: pd.Series | np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    return values.array if isinstance(values, pd.Series) else values
+
+
+def _check_header(header: list[str], id_column: str, columns: Sequence[ColumnSpec]) -> dict[str, int]:
+    """Check the header names the id and expected columns exactly; return their positions."""
+    expected = expected_header(id_column, columns)
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in seen:
+            raise PredictionFileError(
+                f"Column {shown(name)} appears more than once in the header. Expected header: {expected}"
+            )
+        seen[name] = i
+    wanted = [id_column, *(spec.name for spec in columns)]
+    if id_column not in seen:
+        raise PredictionFileError(
+            f"The {WHAT} has no id column '{id_column}' in its header. Expected header: {expected}"
+        )
+    missing = [name for name in wanted if name not in seen]
+    extra = [name for name in header if name not in wanted]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append("missing column(s) " + shown_list(missing))
+        if extra:
+            parts.append("unexpected column(s) " + shown_list(extra))
+        raise PredictionFileError(f"The header has {' and '.join(parts)}. Expected header: {expected}")
+    return seen
+
+
+def _alignment(row_ids: pd.Index, key_index: pd.Index, id_column: str) -> np.ndarray | None:
+    """Return row positions that put the file in key order (None if it already is)."""
+    if len(row_ids) == len(key_index) and row_ids.equals(key_index):
+        return None
+    positions = key_index.get_indexer(row_ids)
+    known = positions >= 0
+    counts = np.bincount(positions[known], minlength=len(key_index))
+    if (counts > 1).any():
+        dup_mask = counts[positions[known]] > 1
+        dups = list(dict.fromkeys(row_ids[known][dup_mask]))
+        raise PredictionFileError(
+            f"{len(dups):,} id(s) appear more than once in '{id_column}', e.g. {shown_list(dups)}. "
+            "Give each id exactly one row."
+        )
+    if not known.all():
+        unknown = list(dict.fromkeys(row_ids[~known]))
+        raise PredictionFileError(
+            f"{len(unknown):,} id(s) in '{id_column}' are not part of this test set, e.g. {shown_list(unknown)}. "
+            "Remove those rows; use the ids from the sample submission."
+        )
+    missing = len(key_index) - int(known.sum())
+    if missing:
+        raise PredictionFileError(
+            f"{missing:,} id(s) of the test set have no row in the {WHAT}. "
+            "Include one row for every id in the sample submission."
+        )
+    order = np.empty(len(key_index), dtype=np.intp)
+    order[positions] = np.arange(len(row_ids))
+    return order
+
+
+def _where(row: int, row_ids: pd.Index, column: str) -> str:
+    return f"row {row + 1} (id {shown(row_ids[row])}), column '{column}'"
+
+
+def _convert(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> pd.Series | np.ndarray:
+    """Check and convert one column according to its kind."""
+    if spec.kind is ValueKind.RANKED:
+        return _ranked(values, spec, row_ids)
+    empty = np.flatnonzero((values == "").to_numpy(dtype=bool))
+    if empty.size:
+        raise PredictionFileError(
+            f"Empty value at {_where(int(empty[0]), row_ids, spec.name)}; every row needs a value."
+        )
+    if spec.kind is ValueKind.LABEL:
+        return values.astype("str")
+    return _numbers(values, spec, row_ids)
+
+
+def _numbers(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> np.ndarray:
+    """Convert a column to floats, naming the first bad cell."""
+    numbers = pd.to_numeric(values.astype(object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = np.flatnonzero(np.isnan(numbers))
+    if bad.size:
+        row = int(bad[0])
+        text = str(values.iloc[row])
+        if text.lower().lstrip("+-") == "nan":
+            raise PredictionFileError(f"NaN at {_where(row, row_ids, spec.name)}; give a number.")
+        raise PredictionFileError(f"{shown(text)} at {_where(row, row_ids, spec.name)} is not a number.")
+    infinite = np.flatnonzero(np.isinf(numbers))
+    if infinite.size:
+        raise PredictionFileError(
+            f"Infinite value at {_where(int(infinite[0]), row_ids, spec.name)}; give a finite number."
+        )
+    if spec.kind is ValueKind.PROBABILITY:
+        outside = np.flatnonzero((numbers < 0) | (numbers > 1))
+        if outside.size:
+            row = int(outside[0])
+            raise PredictionFileError(
+                f"{numbers[row]!r} at {_where(row, row_ids, spec.name)} is not a probability between 0 and 1."
+            )
+    return numbers
+
+
+def list_lengths(lists: pd.Series) -> np.ndarray:
+    """Return the length of every list in a column of lists."""
+    if hasattr(lists, "list"):
+        return np.asarray(lists.list.len().to_numpy(dtype=np.int64, na_value=0), dtype=np.int64)
+    return np.fromiter((len(v) for v in lists), dtype=np.int64, count=len(lists))
+
+
+def list_items(lists: pd.Series) -> pd.Series:
+    """Return all list items of a column of lists, concatenated in row order."""
+    if hasattr(lists, "list"):
+        flat: pd.Series = lists.list.flatten().reset_index(drop=True)
+        return flat
+    return pd.Series([item for items in lists for item in items], dtype="str")
+
+
+def _ranked(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> pd.Series:
+    """Split whitespace-separated ranked lists and enforce the length limit."""
+    lists = values.str.split()
+    blank = values == ""
+    if bool(blank.any()):
+        # Splitting an empty string yields [""]; an empty cell means an empty list.
+        lists = lists.where(~blank, pd.Series([[]] * len(lists), dtype=lists.dtype, index=lists.index))
+    if spec.max_items is not None:
+        lengths = list_lengths(lists)
+        too_long = np.flatnonzero(lengths > spec.max_items)
+        if too_long.size:
+            row = int(too_long[0])
+            raise PredictionFileError(
+                f"{_where(row, row_ids, spec.name)} lists {int(lengths[row])} predictions; "
+                f"at most {spec.max_items} are allowed ({too_long.size:,} row(s) are too long)."
+            )
+    return lists
