@@ -15,9 +15,7 @@ def hash_password(password: str) -> str:
     """Return a salted scrypt hash of ``password`` in a self-describing format."""
     salt = secrets.token_bytes(16)
     derived = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=_DKLEN)
-    return "scrypt${}${}${}${}${}".format(
-        _N, _R, _P, base64.b64encode(salt).decode(), base64.b64encode(derived).decode()
-    )
+    return f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(derived).decode()}"
 
 
 def verify_password(password: str, stored: str) -> bool:

@@ -22,7 +22,7 @@ class Settings:
     database_url: str = "sqlite:///var/arena.sqlite"
     redis_url: str = "redis://127.0.0.1:6379/0"
     data_dir: Path = Path("var")
-    secret_key: str = "dev-only-change-me"
+    secret_key: str = "dev-only-change-me"  # noqa: S105 (replaced by ARENA_SECRET_KEY outside development)
     default_timezone: str = DEFAULT_TIMEZONE
     default_locale: str = "zh_CN"
     max_upload_bytes: int = 50 * 1024 * 1024

@@ -21,7 +21,7 @@ from arena.passwords import hash_password, verify_password
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,62}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
-TOKEN_PREFIX = "arena_"
+TOKEN_PREFIX = "arena_"  # noqa: S105 (a public prefix, not a secret)
 
 
 def _check_password(password: str) -> None:

@@ -1,0 +1,31 @@
+"""rq entry points: thin adapters that rebuild a payload, open a session and call the domain."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from arena.db import session_scope
+from arena.evaluation import evaluate_submission
+from arena.models import Submission
+from arena.payloads import EvaluateRequest
+from arena.queueing import enqueue_evaluation
+from arena.runtime import runtime_for
+from arena.sandboxing import runner_for
+from arena.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def evaluate(payload: dict[str, Any]) -> str:
+    """Evaluate one submission (the job behind every upload); return its final status."""
+    request = EvaluateRequest.from_dict(payload)
+    settings = Settings.from_env()
+    runtime = runtime_for(settings)
+    with session_scope(runtime.sessions) as session:
+        outcome = evaluate_submission(session, settings, runtime.store, request.submission_id, runner_for(settings))
+        if outcome.requeue:
+            submission = session.get(Submission, request.submission_id)
+            assert submission is not None
+            submission.job_id = enqueue_evaluation(settings, submission)
+    return outcome.status.value

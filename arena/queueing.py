@@ -1,0 +1,92 @@
+"""The rq queue: a doorbell for submissions that the database already records.
+
+The database is the source of truth. ``reconcile`` re-enqueues submissions that are queued
+in the database but have no live job, and re-queues runs whose worker died.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from rq import Queue
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from arena.db import utcnow
+from arena.enums import SubmissionStatus
+from arena.models import Submission
+from arena.payloads import EvaluateRequest
+from arena.runtime import redis_connection
+from arena.services.submissions import transition
+from arena.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EVALUATE_JOB = "arena.jobs.evaluate"
+LIVE_JOB_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+
+
+def get_queue(settings: Settings) -> Queue:
+    """Return the evaluation queue, using rq's JSON serializer."""
+    return Queue(settings.queue_name, connection=redis_connection(settings.redis_url), serializer=JSONSerializer)
+
+
+def job_id_for(submission: Submission) -> str:
+    """Return the rq job id for the submission's current attempt."""
+    return f"evaluate-{submission.id}-{submission.attempts}"
+
+
+def enqueue_evaluation(settings: Settings, submission: Submission) -> str:
+    """Enqueue the evaluation of a queued submission and return the job id."""
+    job_id = job_id_for(submission)
+    get_queue(settings).enqueue(
+        EVALUATE_JOB,
+        EvaluateRequest(submission.id).to_dict(),
+        job_id=job_id,
+        job_timeout=settings.job_timeout_seconds,
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )
+    return job_id
+
+
+def job_is_live(settings: Settings, job_id: str) -> bool:
+    """Whether rq still holds a job that will run or is running."""
+    if not job_id:
+        return False
+    queue = get_queue(settings)
+    job = Job.fetch_many([job_id], connection=queue.connection, serializer=JSONSerializer)[0]
+    if job is None:
+        return False
+    return job.get_status(refresh=True) in LIVE_JOB_STATES
+
+
+def reconcile(session: Session, settings: Settings, *, stale_after: timedelta = timedelta(seconds=30)) -> int:
+    """Re-enqueue queued submissions without a live job and re-queue runs whose job died.
+
+    Returns how many submissions were sent to the queue again.
+    """
+    now = utcnow()
+    count = 0
+    pending = session.scalars(
+        select(Submission).where(
+            Submission.status.in_(
+                [SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.SCORING]
+            )
+        )
+    ).all()
+    for submission in pending:
+        if job_is_live(settings, submission.job_id):
+            continue
+        if submission.status == SubmissionStatus.QUEUED and submission.created_at > now - stale_after:
+            continue
+        if submission.status != SubmissionStatus.QUEUED:
+            transition(session, submission, SubmissionStatus.QUEUED)
+        submission.job_id = enqueue_evaluation(settings, submission)
+        log.info("re-enqueued submission %s as %s", submission.id, submission.job_id)
+        count += 1
+    session.commit()
+    return count

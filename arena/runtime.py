@@ -1,0 +1,46 @@
+"""Per-process objects built from settings: the engine, session factory, blob store and Redis."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from redis import Redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from arena.db import make_engine, make_session_factory
+from arena.settings import Settings
+from arena.storage import BlobStore
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What a worker or CLI command needs to talk to the database, storage and queue."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: BlobStore
+
+    def redis(self) -> Redis:
+        """Return a Redis connection for the configured URL."""
+        return redis_connection(self.settings.redis_url)
+
+
+@functools.cache
+def redis_connection(url: str) -> Redis:
+    """Return one shared Redis client per URL in this process."""
+    return Redis.from_url(url)
+
+
+@functools.cache
+def runtime_for(settings: Settings) -> Runtime:
+    """Return this process's runtime for ``settings`` (built once)."""
+    engine = make_engine(settings.database_url)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        store=BlobStore(settings.data_dir),
+    )

@@ -1,0 +1,18 @@
+"""Choosing the sandbox runner a worker uses."""
+
+from __future__ import annotations
+
+import functools
+
+from arena.settings import Settings
+from sandbox import DockerRunner, Runner
+
+
+@functools.cache
+def _docker_runner() -> DockerRunner:
+    return DockerRunner()
+
+
+def runner_for(settings: Settings) -> Runner:
+    """Return the runner for code tracks (the Docker runner; it reports an unreachable engine per run)."""
+    return _docker_runner()

@@ -1,0 +1,75 @@
+"""The authorization policy as a role × action matrix."""
+
+from __future__ import annotations
+
+import pytest
+
+from arena.enums import ChallengeRoleKind
+from arena.errors import Forbidden, NotFound, Unauthenticated
+from arena.permissions import ANONYMOUS, Action, Actor, Resource, decide, require
+
+OWN_TEAM = 7
+OTHER_TEAM = 8
+
+ACTORS = {
+    "anonymous": ANONYMOUS,
+    "outsider": Actor(user_id=1),
+    "member": Actor(user_id=2, team_id=OWN_TEAM),
+    "other_member": Actor(user_id=3, team_id=OTHER_TEAM),
+    "judge": Actor(user_id=4, roles=frozenset({ChallengeRoleKind.JUDGE})),
+    "organizer": Actor(user_id=5, roles=frozenset({ChallengeRoleKind.ORGANIZER})),
+    "admin": Actor(user_id=6, is_admin=True),
+}
+
+RUNNING = Resource(owner_team_id=OWN_TEAM, phase_ended=False)
+ENDED = Resource(owner_team_id=OWN_TEAM, phase_ended=True)
+LOGS_HIDDEN = Resource(owner_team_id=OWN_TEAM, logs_hidden=True)
+UNPUBLISHED = Resource(owner_team_id=OWN_TEAM, challenge_published=False)
+NOT_YET = Resource(file_available=False)
+
+# (action, resource) -> the actors allowed.
+MATRIX: list[tuple[Action, Resource, set[str]]] = [
+    (Action.VIEW_CHALLENGE, RUNNING, set(ACTORS)),
+    (Action.VIEW_CHALLENGE, UNPUBLISHED, {"judge", "organizer", "admin"}),
+    (Action.VIEW_PUBLIC_LEADERBOARD, RUNNING, set(ACTORS)),
+    (Action.DOWNLOAD_PUBLIC_FILE, RUNNING, set(ACTORS)),
+    (Action.DOWNLOAD_PUBLIC_FILE, NOT_YET, {"organizer", "admin"}),
+    (Action.ENTER_CHALLENGE, RUNNING, {"outsider", "member", "other_member", "judge", "organizer", "admin"}),
+    (Action.ENTER_CHALLENGE, UNPUBLISHED, set()),
+    (Action.VIEW_TEAM_PRIVATE, RUNNING, {"member", "organizer", "admin"}),
+    (Action.SUBMIT, RUNNING, {"member"}),
+    (Action.SUBMIT, UNPUBLISHED, set()),
+    (Action.VIEW_SUBMISSION, RUNNING, {"member", "organizer", "admin"}),
+    (Action.VIEW_SUBMISSION_LOGS, RUNNING, {"member", "organizer", "admin"}),
+    (Action.VIEW_SUBMISSION_LOGS, LOGS_HIDDEN, {"organizer", "admin"}),
+    (Action.VIEW_PRIVATE_SCORE, RUNNING, {"organizer", "admin"}),
+    (Action.VIEW_PRIVATE_SCORE, ENDED, set(ACTORS)),
+    (Action.VIEW_PRIVATE_LEADERBOARD, RUNNING, {"organizer", "admin"}),
+    (Action.VIEW_PRIVATE_LEADERBOARD, ENDED, set(ACTORS)),
+    (Action.VIEW_ALL_SUBMISSIONS, RUNNING, {"organizer", "admin"}),
+    (Action.EXPORT, ENDED, {"organizer", "admin"}),
+    (Action.MANAGE_CHALLENGE, RUNNING, {"organizer", "admin"}),
+    (Action.IMPORT_CHALLENGE, RUNNING, {"organizer", "admin"}),
+    (Action.IMPORT_CHALLENGE, Resource(challenge_exists=False), {"admin"}),
+    (Action.MANAGE_USERS, RUNNING, {"admin"}),
+]
+
+
+@pytest.mark.parametrize(("action", "resource", "allowed"), MATRIX, ids=lambda v: getattr(v, "value", ""))
+@pytest.mark.parametrize("role", sorted(ACTORS))
+def test_matrix(role: str, action: Action, resource: Resource, allowed: set[str]) -> None:
+    assert decide(ACTORS[role], action, resource) is (role in allowed)
+
+
+def test_every_action_is_in_the_matrix() -> None:
+    assert {action for action, _, _ in MATRIX} == set(Action)
+
+
+def test_require_distinguishes_anonymous_from_forbidden() -> None:
+    with pytest.raises(Unauthenticated):
+        require(ANONYMOUS, Action.SUBMIT, RUNNING)
+    with pytest.raises(Forbidden):
+        require(ACTORS["other_member"], Action.VIEW_SUBMISSION, RUNNING)
+    with pytest.raises(NotFound):
+        require(ACTORS["other_member"], Action.VIEW_SUBMISSION, RUNNING, hide=True)
+    require(ACTORS["member"], Action.VIEW_SUBMISSION, RUNNING)

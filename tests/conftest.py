@@ -1,0 +1,127 @@
+"""Shared fixtures: a fresh database (SQLite, or PostgreSQL when asked), a real Redis, settings and storage."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from arena.db import Base, make_engine, make_session_factory
+from arena.runtime import runtime_for
+from arena.settings import Settings
+from arena.storage import BlobStore
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis: ARENA_TEST_REDIS_URL if given, else a private redis-server started for this run."""
+    given = os.environ.get("ARENA_TEST_REDIS_URL")
+    if given:
+        Redis.from_url(given).ping()
+        yield given
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed: run `make test` (it installs it) or set ARENA_TEST_REDIS_URL")
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        for _ in range(100):
+            try:
+                Redis.from_url(url).ping()
+                break
+            except Exception:
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def database_url_for(tmp_path: Path) -> str:
+    """Return the database URL for one test: a fresh SQLite file, or the PostgreSQL test database."""
+    return os.environ.get("ARENA_TEST_DATABASE_URL") or f"sqlite:///{tmp_path}/arena.sqlite"
+
+
+def reset_database(url: str) -> None:
+    """Drop and recreate every table."""
+    engine = make_engine(url)
+    try:
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        Base.metadata.create_all(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, redis_url: str) -> Settings:
+    """Settings for one test: its own data folder, database, and Redis queue name."""
+    url = database_url_for(tmp_path)
+    reset_database(url)
+    return Settings(
+        database_url=url,
+        redis_url=redis_url,
+        data_dir=tmp_path / "data",
+        secret_key="test-secret",
+        queue_name=f"test-{uuid.uuid4().hex[:12]}",
+        testing=True,
+        max_infra_retries=2,
+    )
+
+
+@pytest.fixture
+def session(settings: Settings) -> Iterator[Session]:
+    """A session on the test database."""
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    with factory() as db_session:
+        yield db_session
+    engine.dispose()
+
+
+@pytest.fixture
+def store(settings: Settings) -> BlobStore:
+    """The blob store under the test's data folder."""
+    return BlobStore(settings.data_dir)
+
+
+@pytest.fixture
+def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Expose the test settings to rq jobs, which read ARENA_* like any worker process."""
+    for key, value in settings.to_env().items():
+        monkeypatch.setenv(key, value)
+    return settings
+
+
+
+@pytest.fixture(autouse=True)
+def _fresh_runtimes() -> Iterator[None]:
+    """Drop per-process runtimes after each test so engines of old test databases do not pile up."""
+    yield
+    runtime_for.cache_clear()
