@@ -75,12 +75,8 @@ _SUBMISSION_EDGES: dict[SubmissionStatus, frozenset[SubmissionStatus]] = {
     SubmissionStatus.QUEUED: frozenset(
         {SubmissionStatus.RUNNING, SubmissionStatus.SCORING, SubmissionStatus.FAILED, SubmissionStatus.CANCELLED}
     ),
-    SubmissionStatus.RUNNING: frozenset(
-        {SubmissionStatus.SCORING, SubmissionStatus.FAILED, SubmissionStatus.QUEUED}
-    ),
-    SubmissionStatus.SCORING: frozenset(
-        {SubmissionStatus.SCORED, SubmissionStatus.FAILED, SubmissionStatus.QUEUED}
-    ),
+    SubmissionStatus.RUNNING: frozenset({SubmissionStatus.SCORING, SubmissionStatus.FAILED, SubmissionStatus.QUEUED}),
+    SubmissionStatus.SCORING: frozenset({SubmissionStatus.SCORED, SubmissionStatus.FAILED, SubmissionStatus.QUEUED}),
     # Re-runs and rescoring start over from a final state.
     SubmissionStatus.SCORED: frozenset({SubmissionStatus.QUEUED}),
     SubmissionStatus.FAILED: frozenset({SubmissionStatus.QUEUED}),

@@ -90,21 +90,30 @@ def evaluate_submission(
     except ScorerBroken as exc:
         log.error("scoring submission %s failed: %s", submission.id, exc)
         fail(
-            session, submission, FailureClass.INFRASTRUCTURE,
+            session,
+            submission,
+            FailureClass.INFRASTRUCTURE,
             "the scorer could not score this submission; the organizers have been told and it does not count",
             detail=str(exc),
         )
     except InfrastructureFailure as exc:
         _record_run(store, submission, exc.run)
         if submission.attempts < settings.max_infra_retries:
-            log.warning("infrastructure failure on submission %s (attempt %s): %s", submission.id,
-                        submission.attempts, exc)
-            transition(session, submission, SubmissionStatus.QUEUED, run_info={
-                **submission.run_info, "last_infrastructure_error": str(exc)[:1000]})
+            log.warning(
+                "infrastructure failure on submission %s (attempt %s): %s", submission.id, submission.attempts, exc
+            )
+            transition(
+                session,
+                submission,
+                SubmissionStatus.QUEUED,
+                run_info={**submission.run_info, "last_infrastructure_error": str(exc)[:1000]},
+            )
             session.commit()
             return EvaluationOutcome(submission_id, SubmissionStatus.QUEUED, requeue=True)
         fail(
-            session, submission, FailureClass.INFRASTRUCTURE,
+            session,
+            submission,
+            FailureClass.INFRASTRUCTURE,
             "the platform could not run this submission; it does not count against your quota",
             detail=str(exc),
         )

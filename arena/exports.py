@@ -33,8 +33,16 @@ def leaderboard_frame(session: Session, phase: Phase, split: Split) -> pd.DataFr
             for r in rows
         ],
         columns=[
-            "rank", "team_id", "team", "institution", "score", "submission_id", "submitted_at", "entries",
-            "last_submitted_at", "baseline",
+            "rank",
+            "team_id",
+            "team",
+            "institution",
+            "score",
+            "submission_id",
+            "submitted_at",
+            "entries",
+            "last_submitted_at",
+            "baseline",
         ],
     )
 
@@ -77,8 +85,20 @@ def submissions_frame(session: Session, phase: Phase) -> pd.DataFrame:
     return pd.DataFrame.from_records(
         records,
         columns=[
-            "submission_id", "team_id", "team", "submitted_by", "created_at", "status", "failure_class", "error",
-            "counts_toward_quota", "file_name", "sha256", "public_score", "private_score", "hidden",
+            "submission_id",
+            "team_id",
+            "team",
+            "submitted_by",
+            "created_at",
+            "status",
+            "failure_class",
+            "error",
+            "counts_toward_quota",
+            "file_name",
+            "sha256",
+            "public_score",
+            "private_score",
+            "hidden",
         ],
     )
 

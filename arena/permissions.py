@@ -109,9 +109,7 @@ def actor_for(session: Session, user: User | None, challenge_id: int | None) -> 
     if challenge_id is None:
         return Actor(user_id=user.id, is_admin=user.is_admin)
     team_id = session.scalar(
-        select(Membership.team_id).where(
-            Membership.user_id == user.id, Membership.challenge_id == challenge_id
-        )
+        select(Membership.team_id).where(Membership.user_id == user.id, Membership.challenge_id == challenge_id)
     )
     return Actor(
         user_id=user.id,

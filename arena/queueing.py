@@ -73,9 +73,7 @@ def reconcile(session: Session, settings: Settings, *, stale_after: timedelta = 
     count = 0
     pending = session.scalars(
         select(Submission).where(
-            Submission.status.in_(
-                [SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.SCORING]
-            )
+            Submission.status.in_([SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.SCORING])
         )
     ).all()
     for submission in pending:

@@ -59,7 +59,9 @@ def quota_status(session: Session, team_id: int, phase: Phase, now: datetime) ->
     """Return the team's quota position in ``phase`` at ``now``."""
     day_start, day_end = day_bounds(now)
     base = select(func.count(Submission.id)).where(
-        Submission.team_id == team_id, Submission.phase_id == phase.id, counted()  # type: ignore[arg-type]
+        Submission.team_id == team_id,
+        Submission.phase_id == phase.id,
+        counted(),  # type: ignore[arg-type]
     )
     used_total = session.scalar(base) or 0
     used_today = session.scalar(base.where(Submission.created_at >= day_start)) or 0

@@ -41,9 +41,7 @@ class SplitScore:
     per_case: bytes
 
 
-def score_predictions(
-    store: BlobStore, phase: Phase, data: bytes, *, max_bytes: int
-) -> list[SplitScore]:
+def score_predictions(store: BlobStore, phase: Phase, data: bytes, *, max_bytes: int) -> list[SplitScore]:
     """Validate ``data`` against the phase's key and score it on the public and private split."""
     track = phase.track
     try:

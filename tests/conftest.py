@@ -119,7 +119,6 @@ def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return settings
 
 
-
 @pytest.fixture(autouse=True)
 def _fresh_runtimes() -> Iterator[None]:
     """Drop per-process runtimes after each test so engines of old test databases do not pile up."""

@@ -125,7 +125,13 @@ def make_team(session: Session, user: User, challenge: Challenge, name: str | No
 
 
 def upload(
-    session: Session, store: BlobStore, user: User, phase: Phase, content: bytes, *, name: str = "sub.csv",
+    session: Session,
+    store: BlobStore,
+    user: User,
+    phase: Phase,
+    content: bytes,
+    *,
+    name: str = "sub.csv",
     now: datetime | None = None,
 ) -> Submission:
     """Submit ``content`` as ``user`` and commit."""

@@ -54,8 +54,14 @@ def import_bundle(
         if user is not None:
             grant_role(session, report.challenge_id, user, ChallengeRoleKind.ORGANIZER)
     audit.record(
-        session, "challenge.imported", actor_id=actor.id if actor else None, challenge_id=report.challenge_id,
-        target_type="challenge", target_id=report.challenge_id, sha256=spec.bundle_sha256, changes=report.changes,
+        session,
+        "challenge.imported",
+        actor_id=actor.id if actor else None,
+        challenge_id=report.challenge_id,
+        target_type="challenge",
+        target_id=report.challenge_id,
+        sha256=spec.bundle_sha256,
+        changes=report.changes,
     )
     session.flush()
     return report
@@ -75,13 +81,17 @@ def _check_nothing_lost(session: Session, challenge: Challenge, spec: ChallengeS
             count = _submission_count(session, Submission.phase_id == phase.id)
             if count:
                 problems.append(
-                    (f"tracks.{track.slug}.phases.{phase.slug}",
-                     f"has {count} submissions and cannot be removed; keep it in the bundle")
+                    (
+                        f"tracks.{track.slug}.phases.{phase.slug}",
+                        f"has {count} submissions and cannot be removed; keep it in the bundle",
+                    )
                 )
     for t_spec in spec.tracks:
         track_row = next((t for t in challenge.tracks if t.slug == t_spec.slug), None)
-        if track_row is not None and track_row.kind != t_spec.kind and any(
-            _submission_count(session, Submission.phase_id == ph.id) for ph in track_row.phases
+        if (
+            track_row is not None
+            and track_row.kind != t_spec.kind
+            and any(_submission_count(session, Submission.phase_id == ph.id) for ph in track_row.phases)
         ):
             problems.append((f"tracks.{t_spec.slug}.kind", "cannot change once the track has submissions"))
     if problems:
@@ -107,8 +117,14 @@ def _install(session: Session, store: BlobStore, spec: ChallengeSpec, challenge:
     for position, t_spec in enumerate(spec.tracks):
         track = next((t for t in challenge.tracks if t.slug == t_spec.slug), None)
         if track is None:
-            track = Track(challenge_id=challenge.id, slug=t_spec.slug, title=t_spec.title, scorer=t_spec.scorer,
-                          id_column=t_spec.id_column, target_columns=t_spec.target_columns)
+            track = Track(
+                challenge_id=challenge.id,
+                slug=t_spec.slug,
+                title=t_spec.title,
+                scorer=t_spec.scorer,
+                id_column=t_spec.id_column,
+                target_columns=t_spec.target_columns,
+            )
             challenge.tracks.append(track)
             report.changes.append(f"added track {t_spec.slug}")
         _update_track(session, store, track, t_spec, position, report)
@@ -175,7 +191,12 @@ def _update_track(
 
 
 def _update_phase(
-    session: Session, store: BlobStore, phase: Phase, spec: PhaseSpec, position: int, scoring_changed: bool,
+    session: Session,
+    store: BlobStore,
+    phase: Phase,
+    spec: PhaseSpec,
+    position: int,
+    scoring_changed: bool,
     report: ImportReport,
 ) -> None:
     labels_sha = sha256_file(spec.labels)
@@ -198,9 +219,7 @@ def _update_phase(
     if (key_changed or scoring_changed) and phase.id is not None:
         phase.score_version = (phase.score_version or 1) + 1
         scored = session.scalars(
-            select(Submission.id).where(
-                Submission.phase_id == phase.id, Submission.status == SubmissionStatus.SCORED
-            )
+            select(Submission.id).where(Submission.phase_id == phase.id, Submission.status == SubmissionStatus.SCORED)
         ).all()
         report.rescore_submission_ids.extend(scored)
         report.changes.append(

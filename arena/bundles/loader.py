@@ -44,8 +44,11 @@ def prepared(path: Path) -> Iterator[PreparedBundle]:
             sha = sha256_file(path)
             try:
                 extract_archive(
-                    path, Path(scratch) / "src", max_files=MAX_BUNDLE_FILES,
-                    max_total_bytes=MAX_BUNDLE_BYTES, max_file_bytes=MAX_BUNDLE_BYTES,
+                    path,
+                    Path(scratch) / "src",
+                    max_files=MAX_BUNDLE_FILES,
+                    max_total_bytes=MAX_BUNDLE_BYTES,
+                    max_file_bytes=MAX_BUNDLE_BYTES,
                 )
             except ArchiveError as exc:
                 raise BundleError([("bundle", exc.message)]) from None

@@ -15,16 +15,44 @@ from arena.storage import sha256_file
 from sandbox import Limits
 
 TOP_KEYS = {
-    "format", "slug", "title", "summary", "text", "team_size_max", "build", "public_files", "tracks",
-    "entry_deadline", "merge_deadline",
+    "format",
+    "slug",
+    "title",
+    "summary",
+    "text",
+    "team_size_max",
+    "build",
+    "public_files",
+    "tracks",
+    "entry_deadline",
+    "merge_deadline",
 }
 TRACK_KEYS = {
-    "slug", "kind", "title", "scorer", "scorer_options", "direction", "id_column", "target_columns",
-    "precision", "max_upload_mb", "runner", "phases",
+    "slug",
+    "kind",
+    "title",
+    "scorer",
+    "scorer_options",
+    "direction",
+    "id_column",
+    "target_columns",
+    "precision",
+    "max_upload_mb",
+    "runner",
+    "phases",
 }
 PHASE_KEYS = {
-    "slug", "title", "opens", "closes", "daily_quota", "total_quota", "concurrent_quota", "public_fraction",
-    "labels", "inputs", "hide_logs",
+    "slug",
+    "title",
+    "opens",
+    "closes",
+    "daily_quota",
+    "total_quota",
+    "concurrent_quota",
+    "public_fraction",
+    "labels",
+    "inputs",
+    "hide_logs",
 }
 RUNNER_KEYS = {"image", "runtime", "limits"}
 TEXT_PAGES = ("description", "rules", "data")

@@ -142,9 +142,7 @@ def user_for_token(session: Session, token: str) -> User:
 
 def revoke_tokens(session: Session, user: User) -> int:
     """Revoke every token of ``user``; return how many were active."""
-    rows = session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ).all()
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
     for row in rows:
         row.revoked_at = utcnow()
     return len(rows)
@@ -180,8 +178,6 @@ def grant_role(
 def roles_in(session: Session, user_id: int, challenge_id: int) -> frozenset[ChallengeRoleKind]:
     """Return the roles a user holds in a challenge."""
     values = session.scalars(
-        select(ChallengeRole.role).where(
-            ChallengeRole.user_id == user_id, ChallengeRole.challenge_id == challenge_id
-        )
+        select(ChallengeRole.role).where(ChallengeRole.user_id == user_id, ChallengeRole.challenge_id == challenge_id)
     ).all()
     return frozenset(ChallengeRoleKind(v) for v in values)

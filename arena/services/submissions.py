@@ -101,8 +101,13 @@ def submit(
     session.add(submission)
     session.flush()
     audit.record(
-        session, "submission.created", actor_id=user.id, challenge_id=challenge.id, target_type="submission",
-        target_id=submission.id, sha256=sha,
+        session,
+        "submission.created",
+        actor_id=user.id,
+        challenge_id=challenge.id,
+        target_type="submission",
+        target_id=submission.id,
+        sha256=sha,
     )
     return submission
 
@@ -124,9 +129,7 @@ def transition(session: Session, submission: Submission, new: SubmissionStatus, 
         setattr(submission, key, value)
 
 
-def fail(
-    session: Session, submission: Submission, failure: FailureClass, message: str, *, detail: str = ""
-) -> None:
+def fail(session: Session, submission: Submission, failure: FailureClass, message: str, *, detail: str = "") -> None:
     """Mark a submission failed; infrastructure failures never count against the quota."""
     transition(
         session,
@@ -165,9 +168,7 @@ def phase_submissions(session: Session, phase_id: int) -> list[Submission]:
 def current_scores(session: Session, submission: Submission) -> dict[str, Score]:
     """Return the submission's scores under its phase's current score version, by split."""
     rows = session.scalars(
-        select(Score).where(
-            Score.submission_id == submission.id, Score.version == submission.phase.score_version
-        )
+        select(Score).where(Score.submission_id == submission.id, Score.version == submission.phase.score_version)
     )
     return {row.split: row for row in rows}
 
@@ -196,6 +197,7 @@ class SubmissionView:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
+
         def iso(value: datetime | None) -> str | None:
             return value.isoformat() if value else None
 

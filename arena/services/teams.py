@@ -52,8 +52,13 @@ def create_team(session: Session, user: User, challenge: Challenge, name: str, i
     session.add(Membership(team_id=team.id, challenge_id=challenge.id, user_id=user.id))
     session.flush()
     audit.record(
-        session, "team.created", actor_id=user.id, challenge_id=challenge.id, target_type="team",
-        target_id=team.id, name=name,
+        session,
+        "team.created",
+        actor_id=user.id,
+        challenge_id=challenge.id,
+        target_type="team",
+        target_id=team.id,
+        name=name,
     )
     return team
 
@@ -75,7 +80,11 @@ def join_team(session: Session, user: User, invite_code: str) -> Team:
     session.flush()
     session.refresh(team)
     audit.record(
-        session, "team.joined", actor_id=user.id, challenge_id=challenge.id, target_type="team",
+        session,
+        "team.joined",
+        actor_id=user.id,
+        challenge_id=challenge.id,
+        target_type="team",
         target_id=team.id,
     )
     return team

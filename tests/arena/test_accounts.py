@@ -44,7 +44,9 @@ def test_create_and_authenticate(session: Session) -> None:
         ("bob", "long enough pw", "not-an-email", "email"),
     ],
 )
-def test_registration_rejects_bad_input(session: Session, name: str, password: str, email: str | None, field: str) -> None:
+def test_registration_rejects_bad_input(
+    session: Session, name: str, password: str, email: str | None, field: str
+) -> None:
     with pytest.raises(InvalidInput) as caught:
         accounts.create_user(session, name, password, email=email)
     assert caught.value.field == field

@@ -23,9 +23,17 @@ def _scored(session: Session, submission: Submission, public: float, private: fl
     for split, value in ((Split.PUBLIC, public), (Split.PRIVATE, private)):
         session.add(
             Score(
-                submission_id=submission.id, phase_id=submission.phase_id, team_id=submission.team_id,
-                split=split, version=1, primary=value, metrics={"accuracy": value}, scorer_name="accuracy",
-                scorer_version="1", labels_sha256="0" * 64, submission_sha256=submission.file_sha256,
+                submission_id=submission.id,
+                phase_id=submission.phase_id,
+                team_id=submission.team_id,
+                split=split,
+                version=1,
+                primary=value,
+                metrics={"accuracy": value},
+                scorer_name="accuracy",
+                scorer_version="1",
+                labels_sha256="0" * 64,
+                submission_sha256=submission.file_sha256,
             )
         )
     transition(session, submission, SubmissionStatus.SCORED)
@@ -51,7 +59,8 @@ def test_best_per_team_and_direction(session: Session, store: BlobStore, tmp_pat
     _scored(session, _submit(session, store, ben, phase, 3), 0.7, 0.7)
     public = leaderboard(session, phase, Split.PUBLIC)
     assert [(r.rank, r.team_name, r.score, r.entries) for r in public] == [
-        (1, teams[0].name, 0.8, 2), (2, teams[1].name, 0.7, 1)
+        (1, teams[0].name, 0.8, 2),
+        (2, teams[1].name, 0.7, 1),
     ]
     private = leaderboard(session, phase, Split.PRIVATE)
     assert [(r.team_name, r.score) for r in private] == [(teams[0].name, 0.9), (teams[1].name, 0.7)]
@@ -89,7 +98,8 @@ def test_hidden_submissions_and_disqualified_teams_leave_the_board(
     best.is_hidden = True
     session.commit()
     assert [(r.team_name, r.score) for r in leaderboard(session, phase, Split.PUBLIC)] == [
-        (teams[1].name, 0.5), (teams[0].name, 0.4)
+        (teams[1].name, 0.5),
+        (teams[0].name, 0.4),
     ]
     teams[1].status = TeamStatus.DISQUALIFIED
     session.commit()
@@ -106,7 +116,7 @@ def test_only_the_current_score_version_counts(session: Session, store: BlobStor
 
 def test_exports(session: Session, store: BlobStore, tmp_path: Path) -> None:
     phase, (ann, ben, _), teams = _board(session, store, tmp_path)
-    teams[0].name = "=HYPERLINK(\"x\")"
+    teams[0].name = '=HYPERLINK("x")'
     _scored(session, _submit(session, store, ann, phase, 1), 0.9, 0.8)
     _submit(session, store, ben, phase, 2)
     board = leaderboard_csv(session, phase, Split.PRIVATE).decode("utf-8-sig").splitlines()

@@ -66,7 +66,9 @@ def test_infrastructure_failures_and_cancels_do_not_count(session: Session, stor
     assert status.used_today == 1 and status.remaining_today == 1
 
 
-def test_no_retry_time_when_the_phase_closes_before_the_reset(session: Session, store: BlobStore, tmp_path: Path) -> None:
+def test_no_retry_time_when_the_phase_closes_before_the_reset(
+    session: Session, store: BlobStore, tmp_path: Path
+) -> None:
     challenge = make_challenge(
         session, store, tmp_path / "b", opens=NOON - timedelta(days=1), closes=NOON + timedelta(hours=2), daily_quota=1
     )
