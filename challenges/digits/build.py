@@ -60,10 +60,7 @@ def build(out: Path, seed: int = SEED) -> None:
     _write(
         out / "public" / "train.csv",
         ["id", *PIXELS, "label"],
-        [
-            [parts["train_ids"][i], *parts["train_x"][i].tolist(), int(parts["train_y"][i])]
-            for i in train_order
-        ],
+        [[parts["train_ids"][i], *parts["train_x"][i].tolist(), int(parts["train_y"][i])] for i in train_order],
     )
     _write(
         out / "public" / "test.csv",

@@ -1,0 +1,1 @@
+"""Synthetic camera-trap images of individually patterned snow leopards (numpy + Pillow, seeded)."""
