@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from scorers.base import BaseScorer, truth_column
-from scorers.errors import ScorerConfigError
 from scorers.options import Options
 from scorers.result import ScoreResult
 from scorers.validation import ColumnSpec, ValueKind, read_prediction_table
@@ -145,9 +144,3 @@ def make_balanced_accuracy(options: Options) -> BalancedAccuracyScorer:
 def make_macro_f1(options: Options) -> MacroF1Scorer:
     """Build the macro-F1 scorer."""
     return MacroF1Scorer(options)
-
-
-def require_two_classes(truth: np.ndarray, scorer: str) -> None:
-    """Raise a config error when a key split holds fewer than two classes."""
-    if len(set(truth.tolist())) < 2:
-        raise ScorerConfigError(f"Scorer '{scorer}' needs at least two classes in every scored split of the key.")

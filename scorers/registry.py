@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scorers import classification, ranking, regression
+from scorers import classification, openset, probability, ranking, regression, reid
 from scorers.errors import ScorerConfigError
 from scorers.options import Options
 from scorers.protocol import Scorer
@@ -24,10 +24,27 @@ _ENTRIES: Mapping[str, Entry] = {
     "accuracy": Entry(classification.make_accuracy),
     "balanced_accuracy": Entry(classification.make_balanced_accuracy),
     "macro_f1": Entry(classification.make_macro_f1),
+    "log_loss": Entry(probability.make_log_loss, frozenset({"labels", "label_column", "eps"})),
+    "roc_auc": Entry(probability.make_roc_auc, frozenset({"positive_label"})),
     "rmse": Entry(regression.make_rmse),
     "mae": Entry(regression.make_mae),
     "r2": Entry(regression.make_r2),
     "map_at_k": Entry(ranking.make_map_at_k, frozenset({"k", "new_label"})),
+    "open_set": Entry(openset.make_open_set, frozenset({"new_label", "new_column", "confidence_column"})),
+    "reid_cmc_map": Entry(
+        reid.make_reid,
+        frozenset(
+            {
+                "gallery",
+                "gallery_id_column",
+                "identity_column",
+                "station_column",
+                "ranking_column",
+                "max_rank",
+                "primary",
+            }
+        ),
+    ),
 }
 
 

@@ -1,0 +1,142 @@
+"""Vectorised CMC and mAP over a query x gallery distance matrix (torchreid semantics, pessimistic ties)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+CHUNK_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class RetrievalStats:
+    """Per-query results: first-match rank (1-based, 0 if skipped), AP (NaN if skipped)."""
+
+    first_rank: np.ndarray
+    ap: np.ndarray
+
+    @property
+    def valid(self) -> np.ndarray:
+        """Queries with at least one valid match in the gallery."""
+        return np.asarray(self.first_rank > 0)
+
+    def cmc(self, max_rank: int) -> np.ndarray:
+        """CMC curve over valid queries at ranks 1..max_rank (padded past the gallery size)."""
+        ranks = self.first_rank[self.valid]
+        counts = np.bincount(np.minimum(ranks, max_rank + 1), minlength=max_rank + 2)[1 : max_rank + 1]
+        return np.asarray(np.cumsum(counts) / max(len(ranks), 1))
+
+    def mean_ap(self) -> float:
+        """Mean AP over valid queries (NaN when none is valid)."""
+        valid = self.valid
+        return float(self.ap[valid].mean()) if valid.any() else float("nan")
+
+
+def _codes(left: Sequence[object] | np.ndarray, right: Sequence[object] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Encode two sequences of labels with shared integer codes."""
+    left_arr = np.asarray(left, dtype=object)
+    codes, _ = pd.factorize(np.concatenate([left_arr, np.asarray(right, dtype=object)]))
+    return codes[: len(left_arr)], codes[len(left_arr) :]
+
+
+def _sort_keys(distances: np.ndarray, match: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    """Integer keys that sort like the distances, a non-match before a tied match, exclusions last.
+
+    The float bits are mapped to an order-preserving integer, the lowest bit is replaced by the
+    match flag (so values one unit in the last place apart count as tied), and excluded items get
+    the largest key.
+    """
+    narrow = distances.dtype.itemsize <= 4
+    floats = distances.astype(np.float32 if narrow else np.float64) + 0  # + 0 turns -0.0 into 0.0
+    itype: type[np.signedinteger[Any]] = np.int32 if narrow else np.int64
+    mask = np.iinfo(itype).max
+    bits = floats.view(itype)
+    keys = np.where(bits < 0, bits ^ mask, bits)
+    keys &= -2
+    keys |= match.astype(itype)
+    keys[excluded] = mask - 1
+    return np.asarray(keys)
+
+
+def _chunk_stats(
+    distances: np.ndarray,
+    query_ids: np.ndarray,
+    query_stations: np.ndarray,
+    gallery_ids: np.ndarray,
+    gallery_stations: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """First-match rank and AP for a block of query rows."""
+    same_id = query_ids[:, None] == gallery_ids[None, :]
+    excluded = same_id & (query_stations[:, None] == gallery_stations[None, :])
+    same_id &= ~excluded
+    keys = _sort_keys(distances, same_id, excluded)
+    keys.sort(axis=1)
+    rows, cols = np.nonzero(keys & 1)
+    n = len(query_ids)
+    matches = np.bincount(rows, minlength=n)
+    starts = np.cumsum(matches) - matches
+    hits_so_far = np.arange(len(rows)) - starts[rows] + 1
+    ap_sum = np.bincount(rows, weights=hits_so_far / (cols + 1.0), minlength=n)
+    first_rank = np.zeros(n, dtype=np.int64)
+    has = matches > 0
+    first_rank[has] = cols[starts[has]] + 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ap = np.where(has, ap_sum / np.maximum(matches, 1), np.nan)
+    return first_rank, ap
+
+
+def retrieval_stats(
+    distances: np.ndarray,
+    query_ids: Sequence[object] | np.ndarray,
+    gallery_ids: Sequence[object] | np.ndarray,
+    query_stations: Sequence[object] | np.ndarray,
+    gallery_stations: Sequence[object] | np.ndarray,
+    *,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> RetrievalStats:
+    """Rank the gallery for each query (ascending distance) and compute first-match ranks and APs.
+
+    Gallery items with the query's identity and station are excluded; ties are broken
+    pessimistically (tied non-matches rank ahead of matches); queries without a match are
+    marked invalid. Rows are processed in chunks of about ``chunk_bytes`` to bound memory.
+    """
+    distances = np.asarray(distances)
+    n_query, n_gallery = distances.shape
+    if distances.dtype.kind not in "fiu":
+        raise ValueError("distances must be a real-valued matrix")
+    if len(query_ids) != n_query or len(query_stations) != n_query:
+        raise ValueError("query ids and stations must have one entry per distance row")
+    if len(gallery_ids) != n_gallery or len(gallery_stations) != n_gallery:
+        raise ValueError("gallery ids and stations must have one entry per distance column")
+    q_ids, g_ids = _codes(query_ids, gallery_ids)
+    q_st, g_st = _codes(query_stations, gallery_stations)
+    rows_per_chunk = max(1, chunk_bytes // max(1, n_gallery * 8))
+    first_rank = np.zeros(n_query, dtype=np.int64)
+    ap = np.full(n_query, np.nan)
+    for start in range(0, n_query, rows_per_chunk):
+        stop = min(start + rows_per_chunk, n_query)
+        block = distances[start:stop]
+        if block.dtype.kind == "f" and not np.isfinite(block).all():
+            raise ValueError("distances must be finite")
+        first_rank[start:stop], ap[start:stop] = _chunk_stats(block, q_ids[start:stop], q_st[start:stop], g_ids, g_st)
+    return RetrievalStats(first_rank=first_rank, ap=ap)
+
+
+def cmc_map(
+    distances: np.ndarray,
+    query_ids: Sequence[object] | np.ndarray,
+    gallery_ids: Sequence[object] | np.ndarray,
+    query_stations: Sequence[object] | np.ndarray,
+    gallery_stations: Sequence[object] | np.ndarray,
+    *,
+    max_rank: int = 50,
+) -> tuple[np.ndarray, float]:
+    """Return (CMC at ranks 1..max_rank, mAP) for a distance matrix, like torchreid's evaluation."""
+    stats = retrieval_stats(distances, query_ids, gallery_ids, query_stations, gallery_stations)
+    if not stats.valid.any():
+        raise ValueError("no query has a valid match in the gallery")
+    return stats.cmc(max_rank), stats.mean_ap()
