@@ -1,4 +1,4 @@
-"""A tiny, safe Markdown subset: headings, paragraphs, lists, fenced code, inline code, bold and italics.
+"""A tiny, safe Markdown subset: headings, paragraphs, lists, tables, fenced code, inline code, bold, italics.
 
 Every piece of source text is HTML-escaped before any markup is added, so challenge pages cannot inject
 HTML or scripts; links are shown as text.
@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
+_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])")
@@ -33,6 +34,21 @@ def _inline(text: str) -> str:
 def _emphasis(escaped: str) -> str:
     escaped = _BOLD.sub(r"<strong>\1</strong>", escaped)
     return _ITALIC.sub(r"<em>\1</em>", escaped)
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def _table(rows: list[str]) -> str:
+    """Render pipe-table rows; a second row of dashes marks the first row as the header."""
+    header: list[str] = []
+    if len(rows) > 1 and _SEPARATOR.match(rows[1].strip()):
+        header, rows = _cells(rows[0]), rows[2:]
+    head = "".join(f"<th>{_inline(cell)}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in _cells(row)) + "</tr>" for row in rows)
+    thead = f"<thead><tr>{head}</tr></thead>" if head else ""
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
 
 
 def render_markdown(source: str | None) -> Markup:
@@ -65,6 +81,14 @@ def render_markdown(source: str | None) -> Markup:
                 index += 1
             index += 1
             out.append("<pre><code>" + str(escape("\n".join(code))) + "</code></pre>")
+            continue
+        if line.strip().startswith("|"):
+            flush()
+            rows = [line]
+            while index < len(lines) and lines[index].strip().startswith("|"):
+                rows.append(lines[index])
+                index += 1
+            out.append(_table(rows))
             continue
         heading = _HEADING.match(line)
         bullet = _BULLET.match(line)

@@ -1,0 +1,160 @@
+"""Pieces of ``arena demo``: a local Redis when none answers, bundle imports and demo accounts."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.orm import Session
+
+from arena.bundles import import_bundle
+from arena.enums import ChallengeRoleKind
+from arena.errors import ArenaError, BundleError, NotFound
+from arena.models import User
+from arena.services import accounts
+from arena.storage import BlobStore
+
+DEMO_BUNDLES = ("digits", "snow-leopard")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo login printed for the person trying Arena."""
+
+    username: str
+    password: str
+    role: str
+    is_admin: bool = False
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin", "admin-demo-123", "site admin", is_admin=True),
+    DemoAccount("organizer", "organizer-demo-123", "organizer of every demo challenge"),
+    DemoAccount("alice", "alice-demo-123", "participant"),
+    DemoAccount("bob", "bob-demo-123", "participant"),
+)
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit so the processes the demo started are stopped too."""
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+
+
+def redis_answers(url: str) -> bool:
+    """Whether a Redis server answers PING at ``url``."""
+    try:
+        return bool(Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+    except (RedisError, OSError):
+        return False
+
+
+def start_redis(url: str, data_dir: Path, timeout: float = 10.0) -> subprocess.Popen[bytes]:
+    """Start a throw-away ``redis-server`` for ``url`` (a local address) and wait until it answers."""
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    if host not in LOCAL_HOSTS:
+        raise click.ClickException(f"no Redis answers at {url}, and it is not a local address to start one on")
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise click.ClickException(f"no Redis answers at {url} and redis-server is not installed")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        binary, "--port", str(parts.port or 6379), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--dir", str(data_dir.absolute()),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603 (fixed arguments)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if redis_answers(url):
+            return process
+        if process.poll() is not None:
+            raise click.ClickException(f"redis-server exited with status {process.returncode}")
+        time.sleep(0.1)
+    stop_process(process)
+    raise click.ClickException(f"redis-server did not answer at {url} within {timeout:g} s")
+
+
+def stop_process(process: subprocess.Popen[bytes] | None, timeout: float = 10.0) -> None:
+    """Terminate a process we started, killing it if it does not stop in time."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def redis_for(url: str, data_dir: Path) -> Iterator[subprocess.Popen[bytes] | None]:
+    """Make sure Redis answers at ``url`` for the duration; stop it afterwards if we started it."""
+    process = None if redis_answers(url) else start_redis(url, data_dir)
+    try:
+        yield process
+    finally:
+        stop_process(process)
+
+
+def demo_bundles(challenges_dir: Path) -> list[Path]:
+    """Return the demo bundle folders present under ``challenges_dir``."""
+    return [challenges_dir / name for name in DEMO_BUNDLES if (challenges_dir / name / "challenge.yaml").is_file()]
+
+
+def import_demo_bundle(session: Session, store: BlobStore, path: Path) -> int | None:
+    """Import one bundle; print its problems and return None if it is invalid."""
+    try:
+        report = import_bundle(session, store, path)
+        session.commit()
+    except BundleError as error:
+        session.rollback()
+        click.echo(f"skipped {path.name}: the bundle has problems", err=True)
+        for field, message in error.problems:
+            click.echo(f"  {field}: {message}", err=True)
+        return None
+    click.echo(f"imported {report.slug} ({'new' if report.created else 'updated'})")
+    return report.challenge_id
+
+
+def ensure_account(session: Session, account: DemoAccount) -> User:
+    """Return the demo user, creating it if needed (an existing password is left alone)."""
+    try:
+        return accounts.get_user_by_name(session, account.username)
+    except NotFound:
+        return accounts.create_user(session, account.username, account.password, is_admin=account.is_admin)
+
+
+def seed_demo_accounts(session: Session, challenge_ids: list[int]) -> None:
+    """Create the demo accounts and make ``organizer`` an organizer of every demo challenge (idempotent)."""
+    for account in DEMO_ACCOUNTS:
+        user = ensure_account(session, account)
+        if account.username == "organizer":
+            for challenge_id in challenge_ids:
+                accounts.grant_role(session, challenge_id, user, ChallengeRoleKind.ORGANIZER)
+    session.commit()
+
+
+def print_logins(url: str) -> None:
+    """Print where the demo runs and how to log in."""
+    click.echo("")
+    click.echo(f"Arena demo: {url}   (English: {url}?lang=en, 中文: {url}?lang=zh_CN)")
+    for account in DEMO_ACCOUNTS:
+        click.echo(f"  {account.username:<10} password {account.password:<20} {account.role}")
+    click.echo("Register your own account too. Press Ctrl+C to stop.")
+
+
+def explain(error: ArenaError) -> str:
+    """Return a domain error as one line for the terminal."""
+    return f"{error.code}: {error.message}"
