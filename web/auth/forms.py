@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
@@ -37,7 +38,7 @@ class ProfileForm(FlaskForm):
     timezone = StringField(_l("Time zone (e.g. Asia/Shanghai, Europe/Berlin)"), validators=[Length(max=64)])
     locale = SelectField(
         _l("Language"),
-        choices=[("", _l("Automatic")), ("zh_CN", "中文"), ("en", "English")],
+        choices=[SelectChoice("", _l("Automatic")), SelectChoice("zh_CN", "中文"), SelectChoice("en", "English")],
         validate_choice=True,
     )
 

@@ -41,7 +41,8 @@ def register() -> str | Response | tuple[str, int]:
             state.session().commit()
         except ArenaError as error:
             state.session().rollback()
-            return render_template("auth/register.html", form=form), show_error(form, error)
+            status = show_error(form, error)
+            return render_template("auth/register.html", form=form), status
         login_user(LoginUser(user))
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.username), "success")
         return redirect(_safe_next(request.args.get("next")))
@@ -56,7 +57,8 @@ def login() -> str | Response | tuple[str, int]:
         try:
             user = accounts.authenticate(state.session(), form.username.data or "", form.password.data or "")
         except ArenaError as error:
-            return render_template("auth/login.html", form=form), show_error(form, error)
+            status = show_error(form, error)
+            return render_template("auth/login.html", form=form), status
         login_user(LoginUser(user))
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
@@ -87,7 +89,8 @@ def profile() -> str | Response | tuple[str, int]:
             state.session().commit()
         except ArenaError as error:
             state.session().rollback()
-            return render_template("auth/profile.html", form=form, user=user), show_error(form, error)
+            status = show_error(form, error)
+            return render_template("auth/profile.html", form=form, user=user), status
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, user=user), 400 if form.errors else 200
