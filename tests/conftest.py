@@ -80,11 +80,11 @@ def reset_database(url: str) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, redis_url: str) -> Settings:
+def settings(tmp_path: Path, redis_url: str) -> Iterator[Settings]:
     """Settings for one test: its own data folder, database, and Redis queue name."""
     url = database_url_for(tmp_path)
     reset_database(url)
-    return Settings(
+    value = Settings(
         database_url=url,
         redis_url=redis_url,
         data_dir=tmp_path / "data",
@@ -93,6 +93,8 @@ def settings(tmp_path: Path, redis_url: str) -> Settings:
         testing=True,
         max_infra_retries=2,
     )
+    yield value
+    runtime_for(value).engine.dispose()
 
 
 @pytest.fixture
@@ -121,6 +123,6 @@ def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 @pytest.fixture(autouse=True)
 def _fresh_runtimes() -> Iterator[None]:
-    """Drop per-process runtimes after each test so engines of old test databases do not pile up."""
+    """Forget per-process runtimes after each test (``settings`` closes their connections)."""
     yield
     runtime_for.cache_clear()

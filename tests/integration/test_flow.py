@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,7 @@ from arena.settings import Settings
 from arena.storage import BlobStore
 from arena.worker import run_worker
 from web import create_app
+from web.extensions import db
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "a long enough password"
@@ -25,19 +27,23 @@ PASSWORD = "a long enough password"
 @pytest.fixture
 def digits(worker_env: Settings) -> Challenge:
     """The digits demo challenge imported into the test database."""
-    factory = make_session_factory(make_engine(worker_env.database_url))
-    with factory() as session:
+    engine = make_engine(worker_env.database_url)
+    with make_session_factory(engine)() as session:
         report = import_bundle(session, BlobStore(worker_env.data_dir), REPO / "challenges" / "digits")
         session.commit()
         challenge = session.get(Challenge, report.challenge_id)
         assert challenge is not None
-        return challenge
+    engine.dispose()
+    return challenge
 
 
 @pytest.fixture
-def client(worker_env: Settings) -> FlaskClient:
+def client(worker_env: Settings) -> Iterator[FlaskClient]:
     """A test client of the app on the test settings."""
-    return create_app(worker_env).test_client()
+    app = create_app(worker_env)
+    yield app.test_client()
+    with app.app_context():
+        db.engine.dispose()
 
 
 def register_and_get_token(client: FlaskClient, name: str) -> str:
