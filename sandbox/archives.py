@@ -108,9 +108,7 @@ class _Budget:
     def declare(self, member: _Member) -> None:
         self.entries += 1
         if self.entries > self.max_files:
-            raise ArchiveError(
-                f"The archive holds more than {self.max_files} files and folders.", "too_many_files"
-            )
+            raise ArchiveError(f"The archive holds more than {self.max_files} files and folders.", "too_many_files")
         if member.is_dir:
             return
         self.files += 1
@@ -196,9 +194,7 @@ def _discard(dest: Path, created: bool) -> None:
             child.unlink(missing_ok=True)
 
 
-def _extract_zip(
-    path: Path, dest: Path, kind: str, max_files: int, max_total: int, max_file: int
-) -> ExtractedArchive:
+def _extract_zip(path: Path, dest: Path, kind: str, max_files: int, max_total: int, max_file: int) -> ExtractedArchive:
     budget = _Budget(max_files, max_total, max_file)
     try:
         archive = zipfile.ZipFile(path)
@@ -217,9 +213,7 @@ def _extract_zip(
             if kind_bits and stat.S_ISLNK(mode):
                 raise ArchiveError(f"The archive entry {info.filename!r} is a symbolic link.", "link")
             if kind_bits and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-                raise ArchiveError(
-                    f"The archive entry {info.filename!r} is not a regular file.", "special_file"
-                )
+                raise ArchiveError(f"The archive entry {info.filename!r} is not a regular file.", "special_file")
             member = _Member(name, info.is_dir(), info.file_size, bool(mode & 0o111), info)
             budget.declare(member)
             members.append(member)
@@ -247,9 +241,7 @@ def _open_tar(path: Path, kind: str) -> Iterator[tarfile.TarFile]:
         archive.close()
 
 
-def _extract_tar(
-    path: Path, dest: Path, kind: str, max_files: int, max_total: int, max_file: int
-) -> ExtractedArchive:
+def _extract_tar(path: Path, dest: Path, kind: str, max_files: int, max_total: int, max_file: int) -> ExtractedArchive:
     budget = _Budget(max_files, max_total, max_file)
     corrupt = (tarfile.TarError, OSError, EOFError, gzip.BadGzipFile)
     with _open_tar(path, kind) as archive:
@@ -261,9 +253,7 @@ def _extract_tar(
                 if info.issym() or info.islnk():
                     raise ArchiveError(f"The archive entry {info.name!r} is a link.", "link")
                 if not (info.isreg() or info.isdir()):
-                    raise ArchiveError(
-                        f"The archive entry {info.name!r} is not a regular file.", "special_file"
-                    )
+                    raise ArchiveError(f"The archive entry {info.name!r} is not a regular file.", "special_file")
                 if name is None:
                     continue
                 member = _Member(name, info.isdir(), info.size, bool(info.mode & 0o111), info)

@@ -56,10 +56,7 @@ class BoundedLog:
         return head + tail
 
 
-def pump(frames: Iterable[tuple[bytes | None, bytes | None]], stdout: BoundedLog, stderr: BoundedLog) -> None:
-    """Drain demultiplexed (stdout, stderr) frames into the two logs until the stream ends."""
-    for out, err in frames:
-        if out:
-            stdout.feed(out)
-        if err:
-            stderr.feed(err)
+def pump(frames: Iterable[tuple[int, bytes]], stdout: BoundedLog, stderr: BoundedLog) -> None:
+    """Drain multiplexed (stream number, chunk) frames into the two logs until the stream ends."""
+    for stream, chunk in frames:
+        (stderr if stream == 2 else stdout).feed(chunk)

@@ -49,9 +49,7 @@ def read_manifest(extracted: Path) -> CodeEntry:
     root = find_code_root(extracted)
     present = [name for name in MANIFEST_NAMES if (root / name).is_file()]
     if len(present) > 1:
-        raise ArchiveError(
-            f"The archive has more than one manifest ({', '.join(present)}); keep one.", "manifest"
-        )
+        raise ArchiveError(f"The archive has more than one manifest ({', '.join(present)}); keep one.", "manifest")
     if present:
         return CodeEntry(root=root, command=_parse_manifest(root / present[0]), source=present[0])
     if (root / DEFAULT_ENTRYPOINT).is_file():
@@ -94,7 +92,5 @@ def _parse_manifest(path: Path) -> tuple[str, ...]:
             "manifest",
         )
     if "command" not in data:
-        raise ArchiveError(
-            f"{path.name} must set 'command', for example command: [python, main.py].", "manifest"
-        )
+        raise ArchiveError(f"{path.name} must set 'command', for example command: [python, main.py].", "manifest")
     return parse_command(data["command"], path.name)

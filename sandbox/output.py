@@ -47,9 +47,7 @@ def measure_tree(path: Path, stop_after: int | None = None) -> int:
 class OutputWatch:
     """Polls the output directory while a run is going and calls `on_exceeded` once it grows past the cap."""
 
-    def __init__(
-        self, path: Path, cap_bytes: int, interval: float, on_exceeded: Callable[[], object]
-    ) -> None:
+    def __init__(self, path: Path, cap_bytes: int, interval: float, on_exceeded: Callable[[], object]) -> None:
         self._path = path
         self._cap = cap_bytes
         self._interval = interval

@@ -8,7 +8,7 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
@@ -16,6 +16,7 @@ import docker
 import docker.errors
 import docker.types
 import requests.exceptions
+from docker.utils.socket import frames_iter
 
 from sandbox.engine import ENGINE_ERRORS, ClientFactory, connect
 from sandbox.logs import BoundedLog, pump
@@ -51,6 +52,7 @@ class _Watch:
     stdout: BoundedLog
     stderr: BoundedLog
     peak_memory: int | None = None
+    done: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
 
@@ -83,6 +85,8 @@ class DockerRunner:
             return _infrastructure(spec, started, f"Docker engine unreachable: {exc}")
         try:
             return self._run_with(client, spec, started)
+        except ENGINE_ERRORS as exc:
+            return _infrastructure(spec, started, f"Docker engine error during the run: {exc}")
         finally:
             client.close()
 
@@ -128,13 +132,26 @@ class DockerRunner:
         watch = _Watch(stdout=BoundedLog(limits.log_bytes), stderr=BoundedLog(limits.log_bytes))
         try:
             # Attach before start so no output is lost; the engine keeps no log file (driver "none").
-            frames = client.api.attach(
-                container.id, stdout=True, stderr=True, stream=True, logs=False, demux=True
-            )
+            attached = _AttachedStream(client, container.id)
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"cannot attach to the container: {exc}", digest)
-        self._spawn(watch, "logs", pump, frames, watch.stdout, watch.stderr)
+        try:
+            return self._drive_attached(client, container, spec, digest, started, watch, attached)
+        finally:
+            attached.close()
 
+    def _drive_attached(
+        self,
+        client: docker.DockerClient,
+        container: Any,
+        spec: RunSpec,
+        digest: str,
+        started: float,
+        watch: _Watch,
+        attached: _AttachedStream,
+    ) -> RunResult:
+        limits = spec.limits
+        self._spawn(watch, "logs", pump, frames_iter(attached.sock, tty=False), watch.stdout, watch.stderr)
         output_watch = OutputWatch(spec.output_dir, limits.output_mb * _MB, self._output_poll, container.kill)
         try:
             container.start()
@@ -149,7 +166,7 @@ class DockerRunner:
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"container start failed: {exc}", digest)
         run_started = time.monotonic()
-        self._spawn(watch, "stats", _track_memory, client, container.id, watch)
+        self._spawn(watch, "stats", _track_memory, client, container.id, watch, self._output_poll)
         output_watch.start()
 
         timed_out = False
@@ -162,6 +179,7 @@ class DockerRunner:
             duration = time.monotonic() - run_started
         finally:
             output_watch.stop()
+            watch.done.set()
         try:
             state = cast(dict[str, Any], client.api.inspect_container(container.id)).get("State", {})
         except ENGINE_ERRORS as exc:
@@ -308,16 +326,43 @@ def remove_containers(labels: Mapping[str, str], *, client_factory: ClientFactor
     return removed
 
 
-def _track_memory(client: docker.DockerClient, container_id: str, watch: _Watch) -> None:
-    for sample in _stats(client, container_id):
+def _track_memory(client: docker.DockerClient, container_id: str, watch: _Watch, interval: float) -> None:
+    # One-shot samples: the cgroup v1 high-water mark (max_usage) makes a late sample enough.
+    while not watch.done.is_set():
+        try:
+            sample = cast(dict[str, Any], client.api.stats(container_id, stream=False, one_shot=True))
+        except ENGINE_ERRORS:
+            return
         memory = sample.get("memory_stats") or {}
         value = memory.get("max_usage") or memory.get("usage")
         if isinstance(value, int) and value > 0:
             watch.peak_memory = max(watch.peak_memory or 0, value)
+        watch.done.wait(interval)
 
 
-def _stats(client: docker.DockerClient, container_id: str) -> Iterator[dict[str, Any]]:
-    yield from cast(Iterator[dict[str, Any]], client.api.stats(container_id, stream=True, decode=True))
+class _AttachedStream:
+    """The container's multiplexed stdout/stderr socket, attached before start and closed without leaks."""
+
+    def __init__(self, client: docker.DockerClient, container_id: str) -> None:
+        api = client.api
+        # The public attach helpers hide the HTTP response, which then can never be closed cleanly.
+        self._response = api._post(
+            api._url("/containers/{0}/attach", container_id),
+            params={"stdout": 1, "stderr": 1, "stream": 1},
+            stream=True,
+            headers={"Connection": "Upgrade", "Upgrade": "tcp"},
+        )
+        api._raise_for_status(self._response)
+        self.sock = api._get_raw_response_socket(self._response)
+        self._raw = getattr(self.sock, "_sock", None)
+
+    def close(self) -> None:
+        """Close the HTTP response and the socket under it."""
+        with contextlib.suppress(Exception):
+            self._response.close()
+        if self._raw is not None:
+            with contextlib.suppress(OSError):
+                self._raw.close()
 
 
 def _swallow(target: Any, *args: Any) -> None:

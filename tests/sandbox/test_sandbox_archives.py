@@ -129,9 +129,7 @@ def test_tar_devices_and_fifos(tmp_path: Path, kind: bytes) -> None:
 
 @pytest.mark.parametrize("name", ["../evil.py", "a/../../evil.py", "a\\..\\..\\evil.py"])
 def test_parent_paths(tmp_path: Path, name: str) -> None:
-    assert_refused(
-        make_zip(tmp_path / "p.zip", {"main.py": b"", name: b"x"}), tmp_path / "out", "parent_path"
-    )
+    assert_refused(make_zip(tmp_path / "p.zip", {"main.py": b"", name: b"x"}), tmp_path / "out", "parent_path")
     tgz = make_tgz(tmp_path / "p.tgz", [(tar_file(name), b"x")])
     assert_refused(tgz, tmp_path / "out2", "parent_path")
 
