@@ -15,7 +15,7 @@ from scorers.validation import ColumnSpec, ValueKind, list_items, list_lengths, 
 MAX_K = 100
 
 
-def average_precision_at_k(lists: pd.Series, truth: np.ndarray, k: int) -> np.ndarray:
+def average_precision_at_k(lists: pd.Series, truth: pd.Series, k: int) -> np.ndarray:
     """Per-row AP@k with one true label: 1/position of its first occurrence within k, else 0."""
     n = len(truth)
     lengths = list_lengths(lists)
@@ -23,7 +23,7 @@ def average_precision_at_k(lists: pd.Series, truth: np.ndarray, k: int) -> np.nd
     rows = np.repeat(np.arange(n), lengths)
     starts = np.cumsum(lengths) - lengths
     positions = np.arange(len(rows)) - starts[rows]
-    expected = pd.Series(truth, dtype=items.dtype).take(rows).array
+    expected = truth.astype(items.dtype).reset_index(drop=True).take(rows).array
     hit = np.asarray(items.array == expected, dtype=bool) & (positions < k)
     hit_rows, hit_positions = rows[hit], positions[hit]
     first = np.ones(len(hit_rows), dtype=bool)
@@ -61,10 +61,10 @@ class MapAtKScorer(BaseScorer):
     def score(self, key: pd.DataFrame, predictions: pd.DataFrame) -> ScoreResult:
         """Score ranked label lists against the key column of the same name."""
         column = predictions.columns[0]
-        truth = np.asarray(truth_column(key, column, self.name).astype(str).to_numpy(dtype=object))
+        truth = truth_column(key, column, self.name).astype("str")
         ap = average_precision_at_k(predictions[column], truth, self.k)
         metrics = {self.metric_name: float(ap.mean()), "top1_accuracy": float((ap == 1.0).mean())}
-        is_new = truth == self.new_label
+        is_new = (truth == self.new_label).to_numpy(dtype=bool)
         if is_new.any():
             metrics[f"{self.metric_name}_{self.new_label}"] = float(ap[is_new].mean())
         if (~is_new).any():
