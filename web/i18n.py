@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request
@@ -65,14 +66,19 @@ def compile_catalogs(root: Path = TRANSLATIONS_DIR) -> list[Path]:
     """Compile every ``messages.po`` under ``root`` whose ``.mo`` is missing or older; return those written."""
     written = []
     for po_path in sorted(root.glob("*/LC_MESSAGES/messages.po")):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+        name = po_path.parent.parent.name
+        # Babel parses "zh_CN" as "zh_Hans_CN" and looks for that folder, so compile there too.
+        targets = {po_path.with_suffix(".mo"), root / str(Locale.parse(name)) / "LC_MESSAGES" / "messages.mo"}
+        stale = [mo for mo in sorted(targets) if not mo.exists() or mo.stat().st_mtime < po_path.stat().st_mtime]
+        if not stale:
             continue
         with po_path.open("rb") as handle:
-            catalog = read_po(handle, locale=po_path.parent.parent.name)
-        tmp = mo_path.with_suffix(".mo.tmp")
-        with tmp.open("wb") as out:
-            write_mo(out, catalog)
-        tmp.replace(mo_path)
-        written.append(mo_path)
+            catalog = read_po(handle, locale=name)
+        for mo_path in stale:
+            mo_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = mo_path.with_suffix(".mo.tmp")
+            with tmp.open("wb") as out:
+                write_mo(out, catalog)
+            tmp.replace(mo_path)
+            written.append(mo_path)
     return written
