@@ -100,7 +100,7 @@ def save_scores(
     version = scorer_version(track.scorer, track.scorer_options)
     for old in list(submission.scores):
         if old.version == phase.score_version:
-            session.delete(old)
+            submission.scores.remove(old)
     session.flush()
     rows = []
     for result in results:
@@ -121,6 +121,6 @@ def save_scores(
             submission_sha256=submission.file_sha256,
             image_digest=image_digest,
         )
-        session.add(row)
+        submission.scores.append(row)
         rows.append(row)
     return rows

@@ -12,8 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.bundles import import_bundle, validate_bundle
+from arena.enums import SubmissionStatus
 from arena.errors import BundleError
+from arena.evaluation import evaluate_submission
 from arena.models import Challenge, Submission
+from arena.services.rescoring import requeue_for_rescoring
+from arena.settings import Settings
 from arena.storage import BlobStore
 from tests.factories import answers, first_phase, make_team, make_user, upload, write_bundle
 
@@ -166,3 +170,27 @@ def test_the_digits_demo_bundle_imports(session: Session, store: BlobStore) -> N
     phase = first_phase(challenge)
     assert phase.labels_rows > 100 and store.exists(phase.labels_sha256)
     assert not (REPO / "challenges" / "digits" / "hidden").exists()
+
+
+def test_rescoring_after_a_key_change(session: Session, store: BlobStore, settings: Settings, tmp_path: Path) -> None:
+    root = write_bundle(tmp_path / "b", labels=["a"] * 19 + ["b"])
+    report = import_bundle(session, store, root)
+    session.commit()
+    challenge = session.get(Challenge, report.challenge_id)
+    assert challenge is not None
+    user = make_user(session, "alice")
+    make_team(session, user, challenge)
+    submission = upload(session, store, user, first_phase(challenge), answers(["a"] * 19 + ["b"]))
+    evaluate_submission(session, settings, store, submission.id)
+    flipped = "".join(f"r{i},b\n" for i in range(19)) + "r19,a\n"
+    (root / "hidden" / "labels.csv").write_text("id,label\n" + flipped, "utf-8")
+    again = import_bundle(session, store, root)
+    session.commit()
+    assert again.rescore_submission_ids == [submission.id]
+    assert requeue_for_rescoring(session, settings, again.rescore_submission_ids) == 1
+    session.refresh(submission)
+    assert submission.status == SubmissionStatus.QUEUED
+    evaluate_submission(session, settings, store, submission.id)
+    versions = sorted((s.version, s.split, s.primary) for s in submission.scores)
+    assert [v for v, _, _ in versions] == [1, 1, 2, 2]
+    assert {p for v, _, p in versions if v == 2} == {0.0} and {p for v, _, p in versions if v == 1} == {1.0}
