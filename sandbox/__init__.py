@@ -1,6 +1,7 @@
 """Running untrusted code in locked-down containers (Docker with runc or gVisor's runsc)."""
 
 from sandbox.archives import ArchiveError, ExtractedArchive, detect_format, extract_archive
+from sandbox.builder import DEFAULT_TAG, ImageBuildError, build_runner_image
 from sandbox.engine import docker_available, image_digest, runtimes
 from sandbox.logs import BoundedLog
 from sandbox.manifest import CodeEntry, find_code_root, read_manifest
@@ -8,6 +9,9 @@ from sandbox.runner import SANDBOX_LABEL, DockerRunner, Runner, remove_container
 from sandbox.spec import RUNTIMES, ImageInfo, Limits, Outcome, RunResult, RunSpec
 
 __all__ = [
+    "DEFAULT_TAG",
+    "ImageBuildError",
+    "build_runner_image",
     "RUNTIMES",
     "ArchiveError",
     "CodeEntry",
