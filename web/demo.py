@@ -16,14 +16,15 @@ from urllib.parse import urlsplit
 import click
 from redis import Redis
 from redis.exceptions import RedisError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.bundles import import_bundle
 from arena.enums import ChallengeRoleKind
 from arena.errors import ArenaError, BundleError, NotFound
-from arena.models import User
+from arena.models import Challenge, User
 from arena.services import accounts
-from arena.storage import BlobStore
+from arena.storage import BlobStore, sha256_tree
 
 DEMO_BUNDLES = ("digits", "snow-leopard")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -114,7 +115,12 @@ def demo_bundles(challenges_dir: Path) -> list[Path]:
 
 
 def import_demo_bundle(session: Session, store: BlobStore, path: Path) -> int | None:
-    """Import one bundle; print its problems and return None if it is invalid."""
+    """Import one bundle unless this exact version is installed; print its problems and return None if invalid."""
+    installed = session.scalar(select(Challenge.id).where(Challenge.bundle_sha256 == sha256_tree(path)))
+    if installed is not None:
+        click.echo(f"{path.name} is already imported")
+        return installed
+    click.echo(f"importing {path.name} (building its data can take a while)…")
     try:
         report = import_bundle(session, store, path)
         session.commit()
