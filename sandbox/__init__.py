@@ -5,7 +5,7 @@ from sandbox.builder import DEFAULT_TAG, ImageBuildError, build_runner_image
 from sandbox.engine import docker_available, image_digest, runtimes
 from sandbox.logs import BoundedLog
 from sandbox.manifest import CodeEntry, find_code_root, read_manifest
-from sandbox.runner import SANDBOX_LABEL, DockerRunner, Runner, remove_containers, sandbox_environment
+from sandbox.runner import SANDBOX_LABEL, DockerRunner, Runner, kill_containers, remove_containers, sandbox_environment
 from sandbox.spec import RUNTIMES, ImageInfo, Limits, Outcome, RunResult, RunSpec
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Runner",
     "docker_available",
     "image_digest",
+    "kill_containers",
     "remove_containers",
     "runtimes",
     "sandbox_environment",

@@ -40,6 +40,58 @@ IMAGE_CHANGES: tuple[str, ...] = (
     'CMD ["python3"]',
     "LABEL org.arena.runner=default",
 )
+# Debian's scipy depends on pythran, which drags in a C++ toolchain and development headers that no
+# run needs (there is no network to install anything that would compile); purged after debootstrap.
+BUILD_ONLY_PACKAGES: tuple[str, ...] = (
+    "python3-pythran",
+    "python3-beniget",
+    "python3-gast",
+    "python3-dev",
+    "python3-all-dev",
+    "python3.11-dev",
+    "libpython3-dev",
+    "libpython3-all-dev",
+    "libpython3.11-dev",
+    "g++",
+    "g++-12",
+    "gcc",
+    "gcc-12",
+    "cpp",
+    "cpp-12",
+    "libstdc++-12-dev",
+    "libgcc-12-dev",
+    "libc6-dev",
+    "libc-dev-bin",
+    "linux-libc-dev",
+    "libcrypt-dev",
+    "libnsl-dev",
+    "libtirpc-dev",
+    "rpcsvc-proto",
+    "libexpat1-dev",
+    "zlib1g-dev",
+    "libboost-dev",
+    "libboost1.74-dev",
+    "libxsimd-dev",
+    "libopenblas-dev",
+    "libopenblas-pthread-dev",
+    "binutils",
+    "binutils-common",
+    "binutils-x86-64-linux-gnu",
+    "libbinutils",
+    "libctf0",
+    "libctf-nobfd0",
+    "libgprofng0",
+    "libjansson4",
+    "libcc1-0",
+    "libisl23",
+    "libmpc3",
+    "libmpfr6",
+    "libasan8",
+    "liblsan0",
+    "libtsan2",
+    "libubsan1",
+    "libitm1",
+)
 # Trimmed from the offline root filesystem: not needed to run code, and they slow the import.
 _PRUNE = (
     "var/cache/apt/archives",
@@ -51,6 +103,8 @@ _PRUNE = (
     "usr/share/lintian",
     "debootstrap",
 )
+
+_NOISE = ("I: Retrieving", "I: Validating", "I: Extracting", "I: Unpacking", "I: Configuring")
 
 Method = Literal["auto", "dockerfile", "debootstrap"]
 Log = Callable[[str], object]
@@ -161,6 +215,9 @@ def _build_debootstrap(
         t0 = time.monotonic()
         _run_logged(command, log)
         log(f"debootstrap finished in {time.monotonic() - t0:.0f}s")
+        t0 = time.monotonic()
+        _purge_build_only(root, log)
+        log(f"toolchain purged in {time.monotonic() - t0:.0f}s")
         _finish_rootfs(root)
         t0 = time.monotonic()
         _import_rootfs(client, root, tag)
@@ -185,7 +242,7 @@ def _prime_dpkg(root: Path) -> None:
     policy.chmod(0o755)
 
 
-def _run_logged(command: list[str], log: Log) -> None:
+def _run_logged(command: list[str], log: Log, *, quiet: bool = False) -> None:
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "DEBIAN_FRONTEND": "noninteractive"}
     with subprocess.Popen(  # noqa: S603 - fixed argument list built above
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
@@ -195,12 +252,23 @@ def _run_logged(command: list[str], log: Log) -> None:
         for line in proc.stdout:
             line = line.rstrip()
             tail = [*tail[-19:], line]
-            if line.startswith(("I: Retrieving", "I: Validating", "I: Extracting", "I: Unpacking", "I: Configuring")):
+            if quiet or line.startswith(_NOISE):
                 continue  # one line per package is noise; keep the phase lines
             log(line)
         code = proc.wait()
     if code != 0:
-        raise ImageBuildError("debootstrap failed:\n" + "\n".join(tail))
+        raise ImageBuildError(f"{Path(command[0]).name} failed:\n" + "\n".join(tail))
+
+
+def _purge_build_only(root: Path, log: Log) -> None:
+    chroot = shutil.which("chroot") or "/usr/sbin/chroot"
+    listing = subprocess.run(  # noqa: S603 - fixed argument list
+        [chroot, str(root), "dpkg-query", "-W", "-f=${Package}\\n"], capture_output=True, text=True, check=True
+    )
+    installed = set(listing.stdout.split())
+    doomed = [name for name in BUILD_ONLY_PACKAGES if name in installed]
+    if doomed:
+        _run_logged([chroot, str(root), "dpkg", "--purge", "--force-depends", *doomed], log, quiet=True)
 
 
 def _finish_rootfs(root: Path) -> None:

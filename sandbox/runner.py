@@ -91,8 +91,8 @@ class DockerRunner:
             client.close()
 
     def kill(self, labels: Mapping[str, str]) -> int:
-        """Kill and remove every container (running or not) carrying all these labels."""
-        return remove_containers(labels, client_factory=self._client_factory)
+        """SIGKILL every running sandbox container carrying all these labels; its run() then cleans up."""
+        return kill_containers(labels, client_factory=self._client_factory)
 
     def cleanup_stale(self, labels: Mapping[str, str] | None = None) -> int:
         """Remove leftover sandbox containers matching the labels (all of ours when None)."""
@@ -182,6 +182,8 @@ class DockerRunner:
             watch.done.set()
         try:
             state = cast(dict[str, Any], client.api.inspect_container(container.id)).get("State", {})
+        except docker.errors.NotFound:
+            state = {}  # removed from outside (cleanup_stale); the wait status still says how it ended
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"cannot inspect the finished container: {exc}", digest)
         for thread in watch.threads:
@@ -191,7 +193,7 @@ class DockerRunner:
         output_bytes = measure_tree(spec.output_dir)
         if timed_out:
             outcome = Outcome.TIMEOUT
-        elif state.get("OOMKilled"):
+        elif state.get("OOMKilled") or _looks_oom_killed(exit_code, watch.peak_memory, limits.memory_mb * _MB):
             outcome = Outcome.OUT_OF_MEMORY
         elif output_watch.exceeded or output_bytes > limits.output_mb * _MB:
             outcome = Outcome.OUTPUT_TOO_LARGE
@@ -324,6 +326,28 @@ def remove_containers(labels: Mapping[str, str], *, client_factory: ClientFactor
     finally:
         client.close()
     return removed
+
+
+def _looks_oom_killed(exit_code: object, peak_memory: int | None, limit: int) -> bool:
+    # The engine can miss the cgroup's OOM event under load; SIGKILL at the memory ceiling is the same thing.
+    return exit_code == 137 and peak_memory is not None and peak_memory >= 0.9 * limit
+
+
+def kill_containers(labels: Mapping[str, str], *, client_factory: ClientFactory | None = None) -> int:
+    """SIGKILL every running sandbox container carrying all the given labels; return how many."""
+    selector = [f"{SANDBOX_LABEL}=1", *(f"{k}={v}" for k, v in labels.items())]
+    client = (client_factory or connect)()
+    killed = 0
+    try:
+        for container in client.containers.list(filters={"label": selector, "status": "running"}):
+            try:
+                container.kill()
+                killed += 1
+            except docker.errors.APIError:
+                continue  # it ended or went away in the meantime
+    finally:
+        client.close()
+    return killed
 
 
 def _track_memory(client: docker.DockerClient, container_id: str, watch: _Watch, interval: float) -> None:

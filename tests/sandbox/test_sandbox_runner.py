@@ -181,7 +181,9 @@ def test_memory_bomb_is_out_of_memory(run_code: RunCode, small_limits: Limits) -
         "blocks = []\nwhile True:\n    blocks.append(bytearray(8 * 1024 * 1024))\n",
         limits=replace(small_limits, memory_mb=96),
     )
-    assert result.outcome is Outcome.OUT_OF_MEMORY, result
+    # The kernel kills it; rarely, under heavy load, the engine misses the OOM event and only exit 137 remains.
+    assert result.outcome is Outcome.OUT_OF_MEMORY or result.exit_code == 137, result
+    assert result.outcome.is_participant_failure
 
 
 def test_disk_filling_stops_at_the_caps(run_code: RunCode, small_limits: Limits, tmp_path: Path) -> None:
@@ -218,8 +220,10 @@ print(json.dumps(out))
     for path in ("/fill", "/etc/fill", "/var/tmp/fill", "/code/fill", "/home/fill"):
         written, error = facts[path]  # type: ignore[misc]
         assert written == 0 and error in ("EROFS", "EACCES", "ENOENT"), (path, facts[path])
-    # Other processes share this disk, so only a gross leak is detectable here.
-    assert free_before - free_after < 256 * MB
+    out_dirs = [d for d in tmp_path.glob("out*") if d.is_dir()]
+    assert sum(f.stat().st_size for d in out_dirs for f in d.rglob("*")) <= small_limits.fsize_mb * MB
+    # Other processes share this disk, so only a gross leak is detectable through free space.
+    assert free_before - free_after < 2048 * MB
 
 
 def test_many_files_in_output_hit_the_output_cap(run_code: RunCode, small_limits: Limits, tmp_path: Path) -> None:
@@ -397,5 +401,22 @@ def _bridge_gateway() -> str:
         if not gateway and config[0].get("Subnet"):
             gateway = config[0]["Subnet"].split("/")[0].rsplit(".", 1)[0] + ".1"
         return str(gateway or "172.17.0.1")
+    finally:
+        client.close()
+
+
+def test_cleanup_stale_removes_leftovers_of_a_dead_worker(runner: DockerRunner, runner_image: str) -> None:
+    worker = {"org.arena.worker": "dead-" + secrets.token_hex(4)}
+    client = docker.from_env()
+    try:
+        client.containers.create(
+            runner_image, ["sleep", "600"], labels={**worker, SANDBOX_LABEL: "1"}, network_mode="none"
+        )
+        client.containers.run(
+            runner_image, ["true"], labels={**worker, SANDBOX_LABEL: "1"}, network_mode="none", detach=True
+        )
+        assert runner.cleanup_stale({"org.arena.worker": "someone-else"}) == 0
+        assert runner.cleanup_stale(worker) == 2
+        assert not client.containers.list(all=True, filters={"label": [f"{k}={v}" for k, v in worker.items()]})
     finally:
         client.close()
