@@ -11,7 +11,9 @@ from babel.messages.pofile import read_po
 from flask import current_app, request
 from flask_login import current_user
 
-SUPPORTED_LOCALES = ("zh_CN", "en")
+from arena.services.accounts import LOCALES
+
+SUPPORTED_LOCALES = LOCALES
 LOCALE_COOKIE = "arena_lang"
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}

@@ -181,3 +181,38 @@ def roles_in(session: Session, user_id: int, challenge_id: int) -> frozenset[Cha
         select(ChallengeRole.role).where(ChallengeRole.user_id == user_id, ChallengeRole.challenge_id == challenge_id)
     ).all()
     return frozenset(ChallengeRoleKind(v) for v in values)
+
+
+LOCALES = ("zh_CN", "en")
+
+
+def update_profile(
+    session: Session, user: User, *, display_name: str, institution: str, timezone: str, locale: str
+) -> None:
+    """Set the user's display name, institution, time zone and language after checking them."""
+    timezone = timezone.strip()
+    if timezone and timezone not in available_timezones():
+        raise InvalidInput(f"unknown time zone {timezone!r}; use a name like Asia/Shanghai", field="timezone")
+    if locale and locale not in LOCALES:
+        raise InvalidInput(f"unsupported language {locale!r}; choose one of {', '.join(LOCALES)}", field="locale")
+    user.display_name = display_name.strip()[:128] or user.username
+    user.institution = institution.strip()[:200]
+    user.timezone = timezone
+    user.locale = locale
+    audit.record(session, "user.profile_changed", actor_id=user.id, target_type="user", target_id=user.id)
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    """Return the user's tokens, newest first (only prefixes and dates are ever shown)."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+    return list(session.scalars(query))
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> None:
+    """Revoke one of the user's own tokens."""
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound("no such token")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record(session, "token.revoked", actor_id=user.id, target_type="user", target_id=user.id)

@@ -15,7 +15,6 @@ from arena.services import accounts
 from web import state
 from web.auth.forms import ConfirmForm, LoginForm, ProfileForm, RegisterForm, TokenForm
 from web.auth.identity import LoginUser, page_user, required
-from web.auth.profiles import list_tokens, update_profile
 from web.forms import show_error
 
 bp = Blueprint("auth", __name__)
@@ -81,7 +80,7 @@ def profile() -> str | Response | tuple[str, int]:
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
         try:
-            update_profile(
+            accounts.update_profile(
                 state.session(), user, display_name=form.display_name.data or "",
                 institution=form.institution.data or "", timezone=form.timezone.data or "",
                 locale=form.locale.data or "",
@@ -106,7 +105,7 @@ def tokens() -> str | tuple[str, int]:
     if form.validate_on_submit():
         new_token = accounts.issue_token(state.session(), user, name=form.name.data or "")
         state.session().commit()
-    rows = list_tokens(state.session(), user)
+    rows = accounts.list_tokens(state.session(), user)
     page = render_template("auth/tokens.html", form=form, revoke_form=ConfirmForm(), tokens=rows, new_token=new_token)
     return page, 400 if form.errors else 200
 
