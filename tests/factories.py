@@ -38,6 +38,8 @@ def write_bundle(
     public_fraction: float = 0.5,
     team_size_max: int = 2,
     overrides: dict[str, Any] | None = None,
+    kind: str = "result",
+    runner: dict[str, Any] | None = None,
 ) -> Path:
     """Write a small result-track bundle (ids ``r0..``; labels ``a``/``b``) and return its folder."""
     root.mkdir(parents=True, exist_ok=True)
@@ -63,9 +65,13 @@ def write_bundle(
     }
     if total_quota is not None:
         phase["total_quota"] = total_quota
+    if kind == "code":
+        (root / "hidden" / "inputs").mkdir(exist_ok=True)
+        (root / "hidden" / "inputs" / "ids.txt").write_text("".join(f"r{i}\n" for i in range(len(values))), "utf-8")
+        phase["inputs"] = "hidden/inputs"
     track: dict[str, Any] = {
         "slug": "main",
-        "kind": "result",
+        "kind": kind,
         "title": {"en": "Main track", "zh": "主赛道"},
         "scorer": scorer,
         "id_column": "id",
@@ -76,6 +82,8 @@ def write_bundle(
     }
     if direction:
         track["direction"] = direction
+    if kind == "code":
+        track["runner"] = runner or {"limits": {"wall_seconds": 60, "memory_mb": 256, "pids": 64, "output_mb": 5}}
     spec: dict[str, Any] = {
         "format": 1,
         "slug": slug,
