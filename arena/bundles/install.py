@@ -179,7 +179,7 @@ def _update_track(
     for index, p_spec in enumerate(spec.phases):
         phase = next((p for p in track.phases if p.slug == p_spec.slug), None)
         if phase is None:
-            phase = Phase(track_id=track.id, slug=p_spec.slug, split_seed=secrets.token_hex(16))
+            phase = Phase(track_id=track.id, slug=p_spec.slug, split_seed=p_spec.split_seed or secrets.token_hex(16))
             track.phases.append(phase)
             report.changes.append(f"added phase {track.slug}/{p_spec.slug}")
         _update_phase(session, store, phase, p_spec, index, scoring_changed, report)
@@ -208,6 +208,10 @@ def _update_phase(
     phase.daily_quota = spec.daily_quota
     phase.total_quota = spec.total_quota
     phase.concurrent_quota = spec.concurrent_quota
+    if spec.split_seed and spec.split_seed != phase.split_seed:
+        if _submission_count(session, Submission.phase_id == phase.id):
+            raise BundleError([(f"phases.{phase.slug}.split_seed", "cannot change once the phase has submissions")])
+        phase.split_seed = spec.split_seed
     phase.public_fraction = spec.public_fraction
     phase.hide_logs = spec.hide_logs
     phase.labels_sha256 = labels_sha

@@ -275,6 +275,7 @@ def _read_phases(
         fraction = p.number(entry, "public_fraction", at, low=0.0, high=1.0)
         hide_logs = p.boolean(entry, "hide_logs", at, False)
         concurrent = p.integer(entry, "concurrent_quota", at, low=1, high=1000, default=None)
+        split_seed = p.string(entry, "split_seed", at, default=None)
         if opens is None or closes is None or labels is None or daily is None or fraction is None:
             continue
         phases.append(
@@ -290,6 +291,7 @@ def _read_phases(
                 inputs=inputs,
                 hide_logs=hide_logs,
                 concurrent_quota=concurrent,
+                split_seed=split_seed or None,
             )
         )
     return phases

@@ -35,6 +35,7 @@ class PhaseSpec:
     inputs: Path | None = None
     hide_logs: bool = False
     concurrent_quota: int | None = None
+    split_seed: str | None = None
 
 
 @dataclass(frozen=True)
