@@ -7,6 +7,7 @@ from typing import Any
 
 from arena.db import session_scope
 from arena.evaluation import evaluate_submission
+from arena.leases import held_lease
 from arena.models import Submission
 from arena.payloads import EvaluateRequest
 from arena.queueing import enqueue_evaluation
@@ -22,7 +23,7 @@ def evaluate(payload: dict[str, Any]) -> str:
     request = EvaluateRequest.from_dict(payload)
     settings = Settings.from_env()
     runtime = runtime_for(settings)
-    with session_scope(runtime.sessions) as session:
+    with held_lease(settings, request.submission_id), session_scope(runtime.sessions) as session:
         outcome = evaluate_submission(session, settings, runtime.store, request.submission_id, runner_for(settings))
         if outcome.requeue:
             submission = session.get(Submission, request.submission_id)

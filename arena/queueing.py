@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from arena.db import utcnow
 from arena.enums import SubmissionStatus
+from arena.leases import lease_alive
 from arena.models import Submission
 from arena.payloads import EvaluateRequest
 from arena.runtime import redis_connection
 from arena.services.submissions import transition
 from arena.settings import Settings
+from sandbox import remove_containers
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,15 @@ def job_is_live(settings: Settings, job_id: str) -> bool:
     return job.get_status(refresh=True) in LIVE_JOB_STATES
 
 
+def remove_orphaned_containers(submission_id: int) -> int:
+    """Remove sandbox containers a dead worker left behind for this submission; return how many."""
+    try:
+        return remove_containers({"arena.submission": str(submission_id)})
+    except Exception:  # the engine may be unreachable; an unreachable engine runs no container either
+        log.warning("could not reach the Docker engine to clean up after submission %s", submission_id)
+        return 0
+
+
 def reconcile(session: Session, settings: Settings, *, stale_after: timedelta = timedelta(seconds=30)) -> int:
     """Re-enqueue queued submissions without a live job and re-queue runs whose job died.
 
@@ -77,11 +88,14 @@ def reconcile(session: Session, settings: Settings, *, stale_after: timedelta = 
         )
     ).all()
     for submission in pending:
-        if job_is_live(settings, submission.job_id):
-            continue
-        if submission.status == SubmissionStatus.QUEUED and submission.created_at > now - stale_after:
-            continue
-        if submission.status != SubmissionStatus.QUEUED:
+        if submission.status == SubmissionStatus.QUEUED:
+            if job_is_live(settings, submission.job_id) or submission.created_at > now - stale_after:
+                continue
+        else:
+            # Running or scoring: only a live worker's lease keeps it; otherwise the worker died.
+            if lease_alive(settings, submission.id):
+                continue
+            remove_orphaned_containers(submission.id)
             transition(session, submission, SubmissionStatus.QUEUED)
         submission.job_id = enqueue_evaluation(settings, submission)
         log.info("re-enqueued submission %s as %s", submission.id, submission.job_id)

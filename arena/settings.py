@@ -29,6 +29,7 @@ class Settings:
     queue_name: str = "arena"
     job_timeout_seconds: int = 3600
     max_infra_retries: int = 3
+    lease_seconds: int = 30
     runner_image: str = "arena-runner:latest"
     sandbox_runtime: str = ""
     testing: bool = False
@@ -57,6 +58,7 @@ class Settings:
             ("max_upload_bytes", "ARENA_MAX_UPLOAD_BYTES"),
             ("job_timeout_seconds", "ARENA_JOB_TIMEOUT"),
             ("max_infra_retries", "ARENA_MAX_INFRA_RETRIES"),
+            ("lease_seconds", "ARENA_LEASE_SECONDS"),
         ]:
             if name in env:
                 values[key] = int(env[name])
@@ -82,6 +84,7 @@ class Settings:
             "ARENA_MAX_UPLOAD_BYTES": str(self.max_upload_bytes),
             "ARENA_JOB_TIMEOUT": str(self.job_timeout_seconds),
             "ARENA_MAX_INFRA_RETRIES": str(self.max_infra_retries),
+            "ARENA_LEASE_SECONDS": str(self.lease_seconds),
             "ARENA_RUNNER_IMAGE": self.runner_image,
             "ARENA_SANDBOX_RUNTIME": self.sandbox_runtime,
             "ARENA_TESTING": "1" if self.testing else "0",

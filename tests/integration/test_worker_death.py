@@ -1,0 +1,117 @@
+"""A worker killed in the middle of a run leaves no container behind and no submission stuck in running."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import docker
+import pytest
+from sqlalchemy.orm import Session
+
+from arena.enums import SubmissionStatus
+from arena.models import Submission
+from arena.queueing import enqueue_evaluation
+from arena.settings import Settings
+from arena.storage import BlobStore
+from arena.worker import reconcile_once, run_worker
+from sandbox import SANDBOX_LABEL, docker_available
+from sandbox.builder import DEFAULT_TAG, build_runner_image
+from tests.factories import first_phase, make_challenge, make_team, make_user, upload
+
+pytestmark = pytest.mark.docker
+
+WORKER = (
+    "from arena.settings import Settings; from arena.worker import run_worker; "
+    "run_worker(Settings.from_env(), burst=True, simple=True)"
+)
+
+SLOW = """
+import os, time
+time.sleep(6)
+ids = open(os.path.join(os.environ["ARENA_INPUT"], "ids.txt")).read().split()
+with open(os.path.join(os.environ["ARENA_OUTPUT"], "predictions.csv"), "w") as out:
+    out.write("id,label\\n" + "".join(f"{i},a\\n" for i in ids))
+"""
+
+
+def _containers(submission_id: int) -> list[object]:
+    client = docker.from_env()
+    try:
+        selector = [f"{SANDBOX_LABEL}=1", f"arena.submission={submission_id}"]
+        return list(client.containers.list(all=True, filters={"label": selector}))
+    finally:
+        client.close()
+
+
+def _wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_killed_worker_is_cleaned_up_and_the_run_finishes(
+    session: Session, store: BlobStore, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not docker_available():
+        if os.environ.get("ARENA_REQUIRE_DOCKER") == "1":
+            pytest.fail("no Docker engine answers", pytrace=False)
+        pytest.skip("no Docker engine answers")
+    build_runner_image(DEFAULT_TAG, log=lambda line: None)
+    settings = replace(settings, lease_seconds=2)
+    for key, value in settings.to_env().items():
+        monkeypatch.setenv(key, value)
+    challenge = make_challenge(
+        session,
+        store,
+        tmp_path / "bundle",
+        kind="code",
+        labels=["a"] * 9 + ["b"],
+        runner={"image": DEFAULT_TAG, "limits": {"wall_seconds": 60}},
+    )
+    user = make_user(session, "alice")
+    make_team(session, user, challenge)
+    archive = tmp_path / "code.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("main.py", SLOW)
+    submission = upload(session, store, user, first_phase(challenge), archive.read_bytes(), name="code.zip")
+    submission.job_id = enqueue_evaluation(settings, submission)
+    session.commit()
+
+    worker = subprocess.Popen(  # noqa: S603
+        # A worker that runs jobs in its own process, so killing it kills the run's driver too.
+        [sys.executable, "-c", WORKER],
+        env={**os.environ, **settings.to_env()},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait_for(lambda: _containers(submission.id), 60), "the run never started"
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    session.refresh(submission)
+    assert submission.status == SubmissionStatus.RUNNING
+    assert _containers(submission.id), "the dead worker's container is still there before reconciling"
+
+    time.sleep(settings.lease_seconds + 1)
+    assert reconcile_once(settings) == 1
+    assert _containers(submission.id) == []
+    session.refresh(submission)
+    assert submission.status == SubmissionStatus.QUEUED
+
+    run_worker(settings, burst=True, simple=True)
+    session.expire_all()
+    finished = session.get(Submission, submission.id)
+    assert finished is not None and finished.status == SubmissionStatus.SCORED
+    assert finished.attempts == 2
