@@ -6,25 +6,54 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from scorers.base import BaseScorer, truth_column
+from scorers.errors import PredictionFileError
 from scorers.options import Options
+from scorers.ranked_csv import dictionary_lists, read_ranked
 from scorers.result import ScoreResult
-from scorers.validation import ColumnSpec, ValueKind, list_items, list_lengths, read_prediction_table
+from scorers.table import check_bytes
+from scorers.validation import WHAT, ColumnSpec, ValueKind, read_prediction_table
 
 MAX_K = 100
 
 
+def _arrow(values: pd.Series) -> pa.ChunkedArray:
+    """Return a column as a chunked Arrow array (lists of Python strings are converted)."""
+    array = values.array
+    if isinstance(array, pd.arrays.ArrowExtensionArray | pd.arrays.ArrowStringArray):
+        converted = pa.array(array)
+    else:
+        converted = pa.array(list(array))
+    return converted if isinstance(converted, pa.ChunkedArray) else pa.chunked_array([converted])
+
+
 def average_precision_at_k(lists: pd.Series, truth: pd.Series, k: int) -> np.ndarray:
     """Per-row AP@k with one true label: 1/position of its first occurrence within k, else 0."""
-    n = len(truth)
-    lengths = list_lengths(lists)
-    items = list_items(lists)
+    chunks = _arrow(lists).chunks
+    truths = _arrow(truth.astype("str")).combine_chunks().cast(pa.large_string())
+    parts, start = [], 0
+    for chunk in chunks:
+        parts.append(_chunk_ap(chunk, truths.slice(start, len(chunk)), k))
+        start += len(chunk)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=float)
+
+
+def _chunk_ap(lists: pa.Array, truth: pa.Array, k: int) -> np.ndarray:
+    """AP@k of one chunk of lists, compared through dictionary codes."""
+    if not pa.types.is_dictionary(lists.type.value_type):
+        lists = dictionary_lists(lists)
+    n = len(lists)
+    lengths = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    values = lists.flatten()
+    codes = values.indices.to_numpy(zero_copy_only=False)
+    wanted = pc.index_in(truth, value_set=values.dictionary).fill_null(-1).to_numpy(zero_copy_only=False)
     rows = np.repeat(np.arange(n), lengths)
     starts = np.cumsum(lengths) - lengths
     positions = np.arange(len(rows)) - starts[rows]
-    expected = truth.astype(items.dtype).reset_index(drop=True).take(rows).array
-    hit = np.asarray(items.array == expected, dtype=bool) & (positions < k)
+    hit = (codes == wanted[rows]) & (positions < k)
     hit_rows, hit_positions = rows[hit], positions[hit]
     first = np.ones(len(hit_rows), dtype=bool)
     first[1:] = hit_rows[1:] != hit_rows[:-1]
@@ -56,7 +85,18 @@ class MapAtKScorer(BaseScorer):
     ) -> pd.DataFrame:
         """Validate a CSV of whitespace-separated ranked labels (at most k per row)."""
         specs = [ColumnSpec(name, ValueKind.RANKED, max_items=self.k) for name in target_columns[:1]]
-        return read_prediction_table(data, key, id_column=id_column, columns=specs, max_bytes=max_bytes)
+        if len(specs) == 1:
+            checked = check_bytes(data, what=WHAT, error=PredictionFileError, max_bytes=max_bytes)
+            key_index = pd.Index(key.index.astype("str"))
+            fast = read_ranked(checked, key_index, column=specs[0].name, id_column=id_column, k=self.k)
+            if fast is not None:
+                return fast
+        table = read_prediction_table(data, key, id_column=id_column, columns=specs, max_bytes=max_bytes)
+        for spec in specs:
+            table[spec.name] = pd.arrays.ArrowExtensionArray(
+                pa.chunked_array([dictionary_lists(chunk) for chunk in _arrow(table[spec.name]).chunks])
+            )
+        return table
 
     def score(self, key: pd.DataFrame, predictions: pd.DataFrame) -> ScoreResult:
         """Score ranked label lists against the key column of the same name."""
