@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from arena.coderuns import InfrastructureFailure, ParticipantFailure, run_code
+from arena.coderuns import InfrastructureFailure, ParticipantFailure, run_code, run_directory
 from arena.enums import FailureClass, SubmissionStatus, TrackKind
 from arena.models import Submission
+from arena.programs import run_scoring_program
 from arena.scoring import InvalidPredictions, ScorerBroken, save_scores, score_predictions
 from arena.services.submissions import fail, transition
 from arena.settings import Settings
@@ -79,7 +80,13 @@ def evaluate_submission(
         transition(session, submission, SubmissionStatus.SCORING)
         session.commit()
         try:
-            results = score_predictions(store, submission.phase, data, max_bytes=track.max_upload_bytes)
+            if track.scoring_program_sha256:
+                if runner is None:
+                    raise InfrastructureFailure("no sandbox runner is configured on this worker")
+                scratch = run_directory(settings, submission).with_name(f"{submission.id}-scoring")
+                results = run_scoring_program(settings, store, submission.phase, data, runner, scratch)
+            else:
+                results = score_predictions(store, submission.phase, data, max_bytes=track.max_upload_bytes)
         except InvalidPredictions as exc:
             raise ParticipantFailure(invalid_class, exc.message) from None
         save_scores(session, store, submission, results, image_digest=image_digest)

@@ -97,7 +97,10 @@ def save_scores(
     """Persist split scores for the phase's current score version, replacing earlier rows of that version."""
     phase = submission.phase
     track = phase.track
-    version = scorer_version(track.scorer, track.scorer_options)
+    if track.scoring_program_sha256:
+        version = track.scoring_program_sha256[:12]
+    else:
+        version = scorer_version(track.scorer, track.scorer_options)
     for old in list(submission.scores):
         if old.version == phase.score_version:
             submission.scores.remove(old)

@@ -174,6 +174,9 @@ def _update_track(
     track.max_upload_bytes = spec.max_upload_bytes
     track.runner = spec.runner
     track.position = position
+    program_sha = store.put_tree(spec.scoring_program) if spec.scoring_program is not None else ""
+    scoring_changed = scoring_changed or (track.id is not None and track.scoring_program_sha256 != program_sha)
+    track.scoring_program_sha256 = program_sha
     session.flush()
     keep = set()
     for index, p_spec in enumerate(spec.phases):

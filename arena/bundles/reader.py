@@ -40,6 +40,7 @@ TRACK_KEYS = {
     "max_upload_mb",
     "runner",
     "phases",
+    "scoring_program",
 }
 PHASE_KEYS = {
     "slug",
@@ -54,6 +55,7 @@ PHASE_KEYS = {
     "inputs",
     "hide_logs",
 }
+PROGRAM_SCORER = "program"
 RUNNER_KEYS = {"image", "runtime", "limits"}
 TEXT_PAGES = ("description", "rules", "data")
 MAX_TEXT_BYTES = 256 * 1024
@@ -91,7 +93,7 @@ def read_spec(data: dict[str, Any], bundle_dir: Path, data_root: Path, bundle_sh
         "merge_deadline": p.timestamp(data, "merge_deadline", "", required=False),
     }
     files = _read_files(p, data, data_root)
-    tracks = _read_tracks(p, data, data_root)
+    tracks = _read_tracks(p, data, data_root, bundle_dir)
     _check_secrets_not_public(p, files, tracks)
     if p:
         raise BundleError(p.items)
@@ -154,7 +156,7 @@ def _read_files(p: Problems, data: dict[str, Any], data_root: Path) -> list[File
     return files
 
 
-def _read_tracks(p: Problems, data: dict[str, Any], data_root: Path) -> list[TrackSpec]:
+def _read_tracks(p: Problems, data: dict[str, Any], data_root: Path, bundle_dir: Path) -> list[TrackSpec]:
     raw = data.get("tracks")
     if not isinstance(raw, list) or not raw:
         p.add("tracks", "must be a non-empty list of tracks")
@@ -163,7 +165,7 @@ def _read_tracks(p: Problems, data: dict[str, Any], data_root: Path) -> list[Tra
     slugs: set[str] = set()
     for index, item in enumerate(raw):
         where = f"tracks[{index}]"
-        track = _read_track(p, p.mapping(item, where), where, data_root)
+        track = _read_track(p, p.mapping(item, where), where, data_root, bundle_dir)
         if track is None:
             continue
         if track.slug in slugs:
@@ -173,7 +175,7 @@ def _read_tracks(p: Problems, data: dict[str, Any], data_root: Path) -> list[Tra
     return tracks
 
 
-def _read_track(p: Problems, item: dict[str, Any], where: str, data_root: Path) -> TrackSpec | None:
+def _read_track(p: Problems, item: dict[str, Any], where: str, data_root: Path, bundle_dir: Path) -> TrackSpec | None:
     p.unknown_keys(item, TRACK_KEYS, where)
     kind = item.get("kind", "result")
     if kind not in ("result", "code"):
@@ -184,7 +186,11 @@ def _read_track(p: Problems, item: dict[str, Any], where: str, data_root: Path) 
         p.add(f"{where}.scorer_options", "must be a mapping")
         options = {}
     default_direction = "max"
-    if scorer_name:
+    program = _read_program(p, item, where, bundle_dir, scorer_name)
+    if scorer_name == PROGRAM_SCORER:
+        if "direction" not in item:
+            p.add(f"{where}.direction", "is required with a scoring program: say whether 'max' or 'min' wins")
+    elif scorer_name:
         try:
             scorer = scorers.get_scorer(scorer_name, options)
             default_direction = "max" if scorer.higher_is_better else "min"
@@ -214,7 +220,19 @@ def _read_track(p: Problems, item: dict[str, Any], where: str, data_root: Path) 
         max_upload_bytes=max_mb * 1024 * 1024,
         runner=runner,
         phases=phases,
+        scoring_program=program,
     )
+
+
+def _read_program(p: Problems, item: dict[str, Any], where: str, bundle_dir: Path, scorer: str) -> Path | None:
+    if scorer != PROGRAM_SCORER:
+        if "scoring_program" in item:
+            p.add(f"{where}.scoring_program", f"needs 'scorer: {PROGRAM_SCORER}'")
+        return None
+    program = p.relative_path(item, "scoring_program", where, bundle_dir, kind="dir")
+    if program is not None and not any((program / name).is_file() for name in ("main.py", "arena.yaml", "arena.json")):
+        p.add(f"{where}.scoring_program", "the folder must hold main.py or an arena.yaml manifest with a command")
+    return program
 
 
 def _read_runner(p: Problems, item: dict[str, Any], where: str, kind: Any) -> dict[str, Any]:

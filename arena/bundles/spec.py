@@ -54,6 +54,7 @@ class TrackSpec:
     max_upload_bytes: int
     runner: dict[str, Any]
     phases: list[PhaseSpec]
+    scoring_program: Path | None = None
 
 
 @dataclass(frozen=True)
