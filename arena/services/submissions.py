@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -194,6 +195,8 @@ class SubmissionView:
     description: str
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)
     logs_visible: bool = False
+    logs: dict[str, str] | None = None
+    run: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
@@ -217,11 +220,30 @@ class SubmissionView:
             "counts_toward_quota": self.counts_toward_quota,
             "description": self.description,
             "scores": self.scores,
+            "logs": self.logs,
+            "run": self.run,
         }
 
 
-def view_submission(session: Session, submission: Submission, actor: Actor, now: datetime) -> SubmissionView:
-    """Return what ``actor`` may see of ``submission``, or raise NotFound if nothing."""
+RUN_FIELDS_FOR_PARTICIPANTS = ("outcome", "exit_code", "duration_seconds", "peak_memory_bytes", "logs_truncated")
+
+
+def submission_logs(store: BlobStore, submission: Submission) -> dict[str, str] | None:
+    """Return the run's stored stdout and stderr (already truncated by the sandbox), if any."""
+    if not submission.log_sha256 or not store.exists(submission.log_sha256):
+        return None
+    data = json.loads(store.read_bytes(submission.log_sha256))
+    return {"stdout": str(data.get("stdout", "")), "stderr": str(data.get("stderr", ""))}
+
+
+def view_submission(
+    session: Session, submission: Submission, actor: Actor, now: datetime, store: BlobStore | None = None
+) -> SubmissionView:
+    """Return what ``actor`` may see of ``submission``, or raise NotFound if nothing.
+
+    With ``store``, the view carries the run's logs and run record when the actor may see them:
+    organizers always, the team unless the phase hides logs (then only the failure class shows).
+    """
     resource = phase_resource(submission.phase, now, owner_team_id=submission.team_id)
     if not decide(actor, Action.VIEW_SUBMISSION, resource):
         raise NotFound(f"no submission {submission.id}")
@@ -254,4 +276,12 @@ def view_submission(session: Session, submission: Submission, actor: Actor, now:
         description=submission.description,
         scores=scores,
         logs_visible=logs_visible,
+        logs=submission_logs(store, submission) if store is not None and logs_visible else None,
+        run=_run_record(submission, actor) if logs_visible and submission.run_info else None,
     )
+
+
+def _run_record(submission: Submission, actor: Actor) -> dict[str, Any]:
+    if actor.is_organizer:
+        return dict(submission.run_info)
+    return {k: submission.run_info[k] for k in RUN_FIELDS_FOR_PARTICIPANTS if k in submission.run_info}

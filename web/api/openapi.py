@@ -19,9 +19,13 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def _errors(*codes: int) -> dict[str, Any]:
     names = {
-        400: "Invalid input", 401: "Missing or invalid token", 403: "Not allowed", 404: "Not found",
+        400: "Invalid input",
+        401: "Missing or invalid token",
+        403: "Not allowed",
+        404: "Not found",
         409: "Conflict with the current state (taken name, already in a team, phase closed)",
-        413: "Upload too large", 429: "Quota used up; see Retry-After and error.retry_at",
+        413: "Upload too large",
+        429: "Quota used up; see Retry-After and error.retry_at",
     }
     return {str(code): _json(ERROR, names[code]) for code in codes}
 
@@ -30,8 +34,16 @@ def _path_id(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
-def _op(summary: str, ok: str, ok_schema: dict[str, Any], errors: tuple[int, ...], *, auth: bool = True,
-        params: list[dict[str, Any]] | None = None, body: dict[str, Any] | None = None) -> dict[str, Any]:
+def _op(
+    summary: str,
+    ok: str,
+    ok_schema: dict[str, Any],
+    errors: tuple[int, ...],
+    *,
+    auth: bool = True,
+    params: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": summary,
         "security": AUTH if auth else OPTIONAL_AUTH,
@@ -54,7 +66,8 @@ STR = {"type": "string"}
 STATUSES = ["queued", "running", "scoring", "scored", "failed", "cancelled"]
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": STR}
 SPLIT = {
-    "name": "split", "in": "query",
+    "name": "split",
+    "in": "query",
     "schema": {"type": "string", "enum": ["public", "private"], "default": "public"},
 }
 
@@ -65,85 +78,158 @@ def document() -> dict[str, Any]:
     team = {"$ref": "#/components/schemas/Team"}
     upload = {
         "required": True,
-        "content": {"multipart/form-data": {"schema": {
-            "type": "object", "required": ["file"],
-            "properties": {"file": {"type": "string", "format": "binary"}, "description": STR},
-        }}},
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}, "description": STR},
+                }
+            }
+        },
     }
     return {
         "openapi": "3.1.0",
         "info": {"title": "Arena API", "version": "1"},
         "servers": [{"url": "/api/v1"}],
         "paths": {
-            "/tokens": {"post": _op(
-                "Create an API token from a username and password", "201", OBJ, (400, 401), auth=False,
-                body=_json_body({"username": STR, "password": STR, "name": STR}, ["username", "password"]),
-            )},
+            "/tokens": {
+                "post": _op(
+                    "Create an API token from a username and password",
+                    "201",
+                    OBJ,
+                    (400, 401),
+                    auth=False,
+                    body=_json_body({"username": STR, "password": STR, "name": STR}, ["username", "password"]),
+                )
+            },
             "/me": {"get": _op("The caller's account", "200", OBJ, (401,))},
             "/challenges": {"get": _op("List challenges", "200", OBJ, (401,), auth=False)},
-            "/challenges/{slug}": {"get": _op(
-                "A challenge with tracks, phases (UTC windows, quotas) and public files", "200", OBJ, (401, 404),
-                auth=False, params=[SLUG],
-            )},
-            "/challenges/{slug}/teams": {"post": _op(
-                "Create a team", "201", team, (400, 401, 403, 404, 409), params=[SLUG],
-                body=_json_body({"name": STR, "institution": STR}, ["name"]),
-            )},
-            "/teams/join": {"post": _op(
-                "Join a team with its invite code", "200", team, (400, 401, 403, 404, 409),
-                body=_json_body({"invite_code": STR}, ["invite_code"]),
-            )},
-            "/teams/{team_id}": {"get": _op(
-                "A team; members also get the invite code", "200", team, (401, 404), auth=False,
-                params=[_path_id("team_id")],
-            )},
+            "/challenges/{slug}": {
+                "get": _op(
+                    "A challenge with tracks, phases (UTC windows, quotas) and public files",
+                    "200",
+                    OBJ,
+                    (401, 404),
+                    auth=False,
+                    params=[SLUG],
+                )
+            },
+            "/challenges/{slug}/teams": {
+                "post": _op(
+                    "Create a team",
+                    "201",
+                    team,
+                    (400, 401, 403, 404, 409),
+                    params=[SLUG],
+                    body=_json_body({"name": STR, "institution": STR}, ["name"]),
+                )
+            },
+            "/teams/join": {
+                "post": _op(
+                    "Join a team with its invite code",
+                    "200",
+                    team,
+                    (400, 401, 403, 404, 409),
+                    body=_json_body({"invite_code": STR}, ["invite_code"]),
+                )
+            },
+            "/teams/{team_id}": {
+                "get": _op(
+                    "A team; members also get the invite code",
+                    "200",
+                    team,
+                    (401, 404),
+                    auth=False,
+                    params=[_path_id("team_id")],
+                )
+            },
             "/phases/{phase_id}/submissions": {
                 "post": _op(
-                    "Upload a submission; evaluation is queued", "202", OBJ, (400, 401, 403, 404, 409, 413, 429),
-                    params=[_path_id("phase_id")], body=upload,
+                    "Upload a submission; evaluation is queued",
+                    "202",
+                    OBJ,
+                    (400, 401, 403, 404, 409, 413, 429),
+                    params=[_path_id("phase_id")],
+                    body=upload,
                 ),
                 "get": _op(
-                    "The caller's team's submissions in the phase", "200", OBJ, (401, 404),
+                    "The caller's team's submissions in the phase",
+                    "200",
+                    OBJ,
+                    (401, 404),
                     params=[_path_id("phase_id")],
                 ),
             },
-            "/submissions/{submission_id}": {"get": _op(
-                "A submission's status, failure and visible scores", "200", submission, (401, 404),
-                params=[_path_id("submission_id")],
-            )},
-            "/phases/{phase_id}/leaderboard": {"get": _op(
-                "A phase's leaderboard; private only for organizers until the phase ends", "200", OBJ,
-                (400, 401, 403, 404), auth=False, params=[_path_id("phase_id"), SPLIT],
-            )},
-            "/phases/{phase_id}/quota": {"get": _op(
-                "The caller's team's quota: remaining, reset time (UTC), next allowed time", "200", OBJ,
-                (401, 403, 404), params=[_path_id("phase_id")],
-            )},
+            "/submissions/{submission_id}": {
+                "get": _op(
+                    "A submission's status, failure and visible scores",
+                    "200",
+                    submission,
+                    (401, 404),
+                    params=[_path_id("submission_id")],
+                )
+            },
+            "/phases/{phase_id}/leaderboard": {
+                "get": _op(
+                    "A phase's leaderboard; private only for organizers until the phase ends",
+                    "200",
+                    OBJ,
+                    (400, 401, 403, 404),
+                    auth=False,
+                    params=[_path_id("phase_id"), SPLIT],
+                )
+            },
+            "/phases/{phase_id}/quota": {
+                "get": _op(
+                    "The caller's team's quota: remaining, reset time (UTC), next allowed time",
+                    "200",
+                    OBJ,
+                    (401, 403, 404),
+                    params=[_path_id("phase_id")],
+                )
+            },
             "/openapi.json": {"get": _op("This document", "200", OBJ, (), auth=False)},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "Error": {
-                    "type": "object", "required": ["error"],
-                    "properties": {"error": {
-                        "type": "object", "required": ["code", "message"],
-                        "properties": {
-                            "code": STR, "message": STR, "field": STR,
-                            "retry_at": {"type": "string", "format": "date-time"},
-                        },
-                    }},
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": STR,
+                                "message": STR,
+                                "field": STR,
+                                "retry_at": {"type": "string", "format": "date-time"},
+                            },
+                        }
+                    },
                 },
-                "Team": {"type": "object", "properties": {
-                    "id": {"type": "integer"}, "name": STR, "institution": STR, "invite_code": STR,
-                    "members": {"type": "array", "items": OBJ},
-                }},
-                "Submission": {"type": "object", "properties": {
-                    "id": {"type": "integer"},
-                    "status": {"type": "string", "enum": STATUSES},
-                    "failure_class": {"type": ["string", "null"]}, "error": {"type": ["string", "null"]},
-                    "scores": OBJ,
-                }},
+                "Team": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": STR,
+                        "institution": STR,
+                        "invite_code": STR,
+                        "members": {"type": "array", "items": OBJ},
+                    },
+                },
+                "Submission": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "status": {"type": "string", "enum": STATUSES},
+                        "failure_class": {"type": ["string", "null"]},
+                        "error": {"type": ["string", "null"]},
+                        "scores": OBJ,
+                    },
+                },
             },
         },
     }

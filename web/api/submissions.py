@@ -45,7 +45,9 @@ def show(submission_id: int) -> dict[str, Any]:
     user = required(api_user())
     submission = submission_service.get_submission(state.session(), submission_id)
     context = phase_context(submission.phase_id, user)
-    return submission_service.view_submission(state.session(), submission, context.actor, state.now()).to_dict()
+    return submission_service.view_submission(
+        state.session(), submission, context.actor, state.now(), state.store()
+    ).to_dict()
 
 
 @bp.get("/phases/<int:phase_id>/quota")

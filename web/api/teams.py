@@ -24,7 +24,10 @@ def create(slug: str) -> tuple[dict[str, Any], int]:
     context = challenge_context(slug, user)
     data = json_body()
     team = team_service.create_team(
-        state.session(), user, context.challenge, text_field(data, "name", max_length=100),
+        state.session(),
+        user,
+        context.challenge,
+        text_field(data, "name", max_length=100),
         text_field(data, "institution", required=False, max_length=200),
     )
     state.session().commit()

@@ -33,7 +33,11 @@ def detail(slug: str) -> str:
     team = team_service.team_of(state.session(), context.user.id, challenge.id) if context.user else None
     files = challenge_service.visible_files(challenge, context.actor, now)
     return render_template(
-        "challenges/detail.html", challenge=challenge, files=files, team=team, actor=context.actor,
+        "challenges/detail.html",
+        challenge=challenge,
+        files=files,
+        team=team,
+        actor=context.actor,
         tracks=challenge_phases(challenge, team, now),
     )
 

@@ -22,8 +22,14 @@ def show(phase_id: int) -> tuple[str, int]:
     allowed = decide(context.actor, leaderboard_action(split), context.resource())
     rows = leaderboard(state.session(), context.phase, split) if allowed else []
     page = render_template(
-        "leaderboards/show.html", phase=context.phase, challenge=context.challenge, split=split, rows=rows,
-        allowed=allowed, Split=Split, own_team_id=context.team.id if context.team else None,
+        "leaderboards/show.html",
+        phase=context.phase,
+        challenge=context.challenge,
+        split=split,
+        rows=rows,
+        allowed=allowed,
+        Split=Split,
+        own_team_id=context.team.id if context.team else None,
         can_export=decide(context.actor, Action.EXPORT, context.resource()),
     )
     return page, 200 if allowed else 403

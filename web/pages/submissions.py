@@ -30,8 +30,14 @@ def _render_submit(
     context: PhaseContext, form: SubmitForm, status: int = 200, retry_at: datetime | None = None
 ) -> tuple[str, int]:
     page = render_template(
-        "submissions/submit.html", phase=context.phase, challenge=context.challenge, team=context.team,
-        quota=context.quota(), form=form, retry_at=retry_at, phase_state=phase_state(context.phase, state.now()),
+        "submissions/submit.html",
+        phase=context.phase,
+        challenge=context.challenge,
+        team=context.team,
+        quota=context.quota(),
+        form=form,
+        retry_at=retry_at,
+        phase_state=phase_state(context.phase, state.now()),
         PhaseState=PhaseState,
     )
     return page, status
@@ -46,9 +52,7 @@ def submit(phase_id: int) -> Response | tuple[str, int]:
     if request.method == "GET" or not form.validate_on_submit():
         return _render_submit(context, form, 400 if form.errors else 200)
     try:
-        submission = accept_upload(
-            required(context.user), context.phase, form.file.data, form.description.data or ""
-        )
+        submission = accept_upload(required(context.user), context.phase, form.file.data, form.description.data or "")
     except ArenaError as error:
         retry_at = error.retry_at if isinstance(error, QuotaExceeded) else None
         return _render_submit(context, form, show_error(form, error), retry_at)
@@ -66,8 +70,13 @@ def mine(phase_id: int) -> str:
         rows = submission_service.team_submissions(state.session(), context.team.id, phase_id)
         views = [submission_service.view_submission(state.session(), s, context.actor, state.now()) for s in rows]
     return render_template(
-        "submissions/mine.html", phase=context.phase, challenge=context.challenge, team=context.team,
-        submissions=views, refresh=REFRESH_SECONDS if pending(views) else None, quota=context.quota(),
+        "submissions/mine.html",
+        phase=context.phase,
+        challenge=context.challenge,
+        team=context.team,
+        submissions=views,
+        refresh=REFRESH_SECONDS if pending(views) else None,
+        quota=context.quota(),
     )
 
 
@@ -77,8 +86,11 @@ def show(submission_id: int) -> str:
     """Show one submission's status, failure message and the scores the viewer may see."""
     submission = submission_service.get_submission(state.session(), submission_id)
     context = phase_context(submission.phase_id, page_user())
-    view = submission_service.view_submission(state.session(), submission, context.actor, state.now())
+    view = submission_service.view_submission(state.session(), submission, context.actor, state.now(), state.store())
     return render_template(
-        "submissions/show.html", phase=context.phase, challenge=context.challenge, submission=view,
+        "submissions/show.html",
+        phase=context.phase,
+        challenge=context.challenge,
+        submission=view,
         refresh=REFRESH_SECONDS if pending([view]) else None,
     )

@@ -25,7 +25,11 @@ def _render(
 ) -> tuple[str, int]:
     team = team_service.team_of(state.session(), context.user.id, context.challenge.id) if context.user else None
     page = render_template(
-        "teams/team.html", challenge=context.challenge, team=team, create_form=create, join_form=join,
+        "teams/team.html",
+        challenge=context.challenge,
+        team=team,
+        create_form=create,
+        join_form=join,
         show_private=team is not None,
     )
     return page, status
@@ -48,7 +52,10 @@ def create(slug: str) -> Response | tuple[str, int]:
         return _render(context, form, JoinTeamForm(), 400)
     try:
         team = team_service.create_team(
-            state.session(), required(context.user), context.challenge, form.name.data or "",
+            state.session(),
+            required(context.user),
+            context.challenge,
+            form.name.data or "",
             form.institution.data or "",
         )
         state.session().commit()
