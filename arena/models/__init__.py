@@ -1,10 +1,12 @@
 """Arena's ORM models, re-exported so one import registers them all."""
 
 from arena.models.audit import AuditEvent
-from arena.models.challenge import Challenge, ChallengeFile, Phase, Track
+from arena.models.board import LeaderboardEntry
+from arena.models.challenge import Challenge, ChallengeFile, Phase, PhaseEntry, Track
 from arena.models.final import ConflictOfInterest, Final, Finalist, JudgeScore, RubricCriterion
+from arena.models.integrity import IntegritySignal, Rerun, RescoreRun
 from arena.models.submission import Score, Submission
-from arena.models.team import Membership, Team
+from arena.models.team import Membership, MergeRequest, Team, TeamInvitation
 from arena.models.user import ApiToken, ChallengeRole, User
 
 __all__ = [
@@ -15,6 +17,13 @@ __all__ = [
     "ChallengeRole",
     "ConflictOfInterest",
     "Final",
+    "IntegritySignal",
+    "LeaderboardEntry",
+    "MergeRequest",
+    "PhaseEntry",
+    "RescoreRun",
+    "Rerun",
+    "TeamInvitation",
     "Finalist",
     "JudgeScore",
     "Membership",

@@ -26,6 +26,7 @@ class Challenge(Base):
     team_size_max: Mapped[int] = mapped_column(Integer, default=1)
     entry_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     merge_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    person_daily_quota: Mapped[int | None] = mapped_column(Integer, default=None)
     is_published: Mapped[bool] = mapped_column(Boolean, default=True)
     bundle_sha256: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -106,6 +107,8 @@ class Phase(Base):
     labels_rows: Mapped[int] = mapped_column(Integer, default=0)
     inputs_sha256: Mapped[str] = mapped_column(String(64), default="")
     hide_logs: Mapped[bool] = mapped_column(Boolean, default=False)
+    count_participant_failures: Mapped[bool] = mapped_column(Boolean, default=True)
+    use_ladder: Mapped[bool] = mapped_column(Boolean, default=False)
     # Rules that later stages use; kept here so they arrive without reshaping.
     freeze_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     final_selection_max: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -120,3 +123,16 @@ class Phase(Base):
     def is_open(self, at: datetime) -> bool:
         """Whether the phase accepts submissions at ``at``."""
         return self.opens_at <= at < self.closes_at
+
+
+class PhaseEntry(Base):
+    """A team admitted to a staged phase (advanced from the previous phase, or added by an organizer)."""
+
+    __tablename__ = "phase_entry"
+    __table_args__ = (UniqueConstraint("phase_id", "team_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8b95ea0200e8
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 02:44:42.003299
+Create Date: 2026-11-22 03:18:12.255198
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import arena.db
 
 
-revision = '8b95ea0200e8'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('team_size_max', sa.Integer(), nullable=False),
     sa.Column('entry_deadline', arena.db.UTCDateTime(), nullable=True),
     sa.Column('merge_deadline', arena.db.UTCDateTime(), nullable=True),
+    sa.Column('person_daily_quota', sa.Integer(), nullable=True),
     sa.Column('is_published', sa.Boolean(), nullable=False),
     sa.Column('bundle_sha256', sa.String(length=64), nullable=False),
     sa.Column('created_at', arena.db.UTCDateTime(), nullable=False),
@@ -175,6 +176,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_membership_team_id'), ['team_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_membership_user_id'), ['user_id'], unique=False)
 
+    op.create_table('merge_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('challenge_id', sa.Integer(), nullable=False),
+    sa.Column('from_team_id', sa.Integer(), nullable=False),
+    sa.Column('into_team_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_at', arena.db.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', arena.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['challenge_id'], ['challenge.id'], name=op.f('fk_merge_request_challenge_id_challenge'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['from_team_id'], ['team.id'], name=op.f('fk_merge_request_from_team_id_team'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['into_team_id'], ['team.id'], name=op.f('fk_merge_request_into_team_id_team'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'], name=op.f('fk_merge_request_requested_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_merge_request'))
+    )
+    with op.batch_alter_table('merge_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_merge_request_challenge_id'), ['challenge_id'], unique=False)
+
     op.create_table('phase',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('track_id', sa.Integer(), nullable=False),
@@ -191,6 +211,8 @@ def upgrade() -> None:
     sa.Column('labels_rows', sa.Integer(), nullable=False),
     sa.Column('inputs_sha256', sa.String(length=64), nullable=False),
     sa.Column('hide_logs', sa.Boolean(), nullable=False),
+    sa.Column('count_participant_failures', sa.Boolean(), nullable=False),
+    sa.Column('use_ladder', sa.Boolean(), nullable=False),
     sa.Column('freeze_at', arena.db.UTCDateTime(), nullable=True),
     sa.Column('final_selection_max', sa.Integer(), nullable=True),
     sa.Column('previous_phase_id', sa.Integer(), nullable=True),
@@ -205,6 +227,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('phase', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_phase_track_id'), ['track_id'], unique=False)
+
+    op.create_table('team_invitation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('invited_by_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('created_at', arena.db.UTCDateTime(), nullable=False),
+    sa.Column('responded_at', arena.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['user.id'], name=op.f('fk_team_invitation_invited_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['team_id'], ['team.id'], name=op.f('fk_team_invitation_team_id_team'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_team_invitation_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_team_invitation'))
+    )
+    with op.batch_alter_table('team_invitation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_team_invitation_team_id'), ['team_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_team_invitation_user_id'), ['user_id'], unique=False)
 
     op.create_table('final',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -222,6 +261,57 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('final', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_final_challenge_id'), ['challenge_id'], unique=False)
+
+    op.create_table('integrity_signal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('challenge_id', sa.Integer(), nullable=False),
+    sa.Column('phase_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('key', sa.String(length=128), nullable=False),
+    sa.Column('team_ids', sa.JSON(), nullable=False),
+    sa.Column('submission_ids', sa.JSON(), nullable=False),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('created_at', arena.db.UTCDateTime(), nullable=False),
+    sa.Column('dismissed_at', arena.db.UTCDateTime(), nullable=True),
+    sa.Column('dismissed_reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['challenge_id'], ['challenge.id'], name=op.f('fk_integrity_signal_challenge_id_challenge'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['phase_id'], ['phase.id'], name=op.f('fk_integrity_signal_phase_id_phase'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_integrity_signal'))
+    )
+    with op.batch_alter_table('integrity_signal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_integrity_signal_challenge_id'), ['challenge_id'], unique=False)
+
+    op.create_table('phase_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('phase_id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_at', arena.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['phase_id'], ['phase.id'], name=op.f('fk_phase_entry_phase_id_phase'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['team_id'], ['team.id'], name=op.f('fk_phase_entry_team_id_team'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_phase_entry')),
+    sa.UniqueConstraint('phase_id', 'team_id', name=op.f('uq_phase_entry_phase_id_team_id'))
+    )
+    with op.batch_alter_table('phase_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_phase_entry_phase_id'), ['phase_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_phase_entry_team_id'), ['team_id'], unique=False)
+
+    op.create_table('rescore_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('phase_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('submission_ids', sa.JSON(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', arena.db.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', arena.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['phase_id'], ['phase.id'], name=op.f('fk_rescore_run_phase_id_phase'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'], name=op.f('fk_rescore_run_requested_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rescore_run'))
+    )
+    with op.batch_alter_table('rescore_run', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rescore_run_phase_id'), ['phase_id'], unique=False)
 
     op.create_table('submission',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -291,6 +381,53 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('finalist', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_finalist_final_id'), ['final_id'], unique=False)
+
+    op.create_table('leaderboard_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('phase_id', sa.Integer(), nullable=False),
+    sa.Column('split', sa.String(length=16), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('shown_score', sa.Float(), nullable=True),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', arena.db.UTCDateTime(), nullable=False),
+    sa.Column('entries', sa.Integer(), nullable=False),
+    sa.Column('last_submitted_at', arena.db.UTCDateTime(), nullable=False),
+    sa.Column('ci_low', sa.Float(), nullable=True),
+    sa.Column('ci_high', sa.Float(), nullable=True),
+    sa.Column('rank_low', sa.Integer(), nullable=True),
+    sa.Column('rank_high', sa.Integer(), nullable=True),
+    sa.Column('statistical_tie', sa.Boolean(), nullable=False),
+    sa.Column('extra', sa.JSON(), nullable=False),
+    sa.Column('updated_at', arena.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['phase_id'], ['phase.id'], name=op.f('fk_leaderboard_entry_phase_id_phase'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_leaderboard_entry_submission_id_submission'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['team_id'], ['team.id'], name=op.f('fk_leaderboard_entry_team_id_team'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_leaderboard_entry')),
+    sa.UniqueConstraint('phase_id', 'split', 'version', 'team_id', name=op.f('uq_leaderboard_entry_phase_id_split_version_team_id'))
+    )
+    with op.batch_alter_table('leaderboard_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_leaderboard_entry_board_rank', ['phase_id', 'split', 'version', 'position'], unique=False)
+        batch_op.create_index(batch_op.f('ix_leaderboard_entry_team_id'), ['team_id'], unique=False)
+
+    op.create_table('rerun',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reproduced', sa.Boolean(), nullable=True),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('created_at', arena.db.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', arena.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'], name=op.f('fk_rerun_requested_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_rerun_submission_id_submission'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rerun'))
+    )
+    with op.batch_alter_table('rerun', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rerun_submission_id'), ['submission_id'], unique=False)
 
     op.create_table('rubric_criterion',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -368,6 +505,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rubric_criterion_final_id'))
 
     op.drop_table('rubric_criterion')
+    with op.batch_alter_table('rerun', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rerun_submission_id'))
+
+    op.drop_table('rerun')
+    with op.batch_alter_table('leaderboard_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_leaderboard_entry_team_id'))
+        batch_op.drop_index('ix_leaderboard_entry_board_rank')
+
+    op.drop_table('leaderboard_entry')
     with op.batch_alter_table('finalist', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_finalist_final_id'))
 
@@ -384,14 +530,36 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_submission_file_sha256'))
 
     op.drop_table('submission')
+    with op.batch_alter_table('rescore_run', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rescore_run_phase_id'))
+
+    op.drop_table('rescore_run')
+    with op.batch_alter_table('phase_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_phase_entry_team_id'))
+        batch_op.drop_index(batch_op.f('ix_phase_entry_phase_id'))
+
+    op.drop_table('phase_entry')
+    with op.batch_alter_table('integrity_signal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_integrity_signal_challenge_id'))
+
+    op.drop_table('integrity_signal')
     with op.batch_alter_table('final', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_final_challenge_id'))
 
     op.drop_table('final')
+    with op.batch_alter_table('team_invitation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_team_invitation_user_id'))
+        batch_op.drop_index(batch_op.f('ix_team_invitation_team_id'))
+
+    op.drop_table('team_invitation')
     with op.batch_alter_table('phase', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_phase_track_id'))
 
     op.drop_table('phase')
+    with op.batch_alter_table('merge_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_merge_request_challenge_id'))
+
+    op.drop_table('merge_request')
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_membership_user_id'))
         batch_op.drop_index(batch_op.f('ix_membership_team_id'))
