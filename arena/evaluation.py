@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from arena import events
 from arena.coderuns import InfrastructureFailure, ParticipantFailure, run_code, run_directory
 from arena.enums import FailureClass, SubmissionStatus, TrackKind
 from arena.models import Submission
@@ -91,6 +92,7 @@ def evaluate_submission(
             raise ParticipantFailure(invalid_class, exc.message) from None
         save_scores(session, store, submission, results, image_digest=image_digest)
         transition(session, submission, SubmissionStatus.SCORED, failure_class=None, error_message="")
+        events.submission_scored(session, submission)
     except ParticipantFailure as exc:
         _record_run(store, submission, exc.run)
         fail(session, submission, exc.failure, exc.message)

@@ -8,6 +8,7 @@ from typing import BinaryIO
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
+from arena import events
 from arena.models import Phase, Submission, User
 from arena.queueing import enqueue_evaluation
 from arena.services.submissions import submit
@@ -41,6 +42,8 @@ def accept(
     except BaseException:
         session.rollback()
         raise
+    events.submission_accepted(session, submission)
+    session.commit()
     try:
         submission.job_id = enqueue_evaluation(settings, submission)
         session.commit()
