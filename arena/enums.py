@@ -88,3 +88,26 @@ def check_submission_transition(current: SubmissionStatus, new: SubmissionStatus
     """Raise InvalidTransition unless the lifecycle allows ``current → new``."""
     if new not in _SUBMISSION_EDGES[current]:
         raise InvalidTransition(f"a submission cannot go from {current} to {new}")
+
+
+class RequestStatus(StrEnum):
+    """A team invitation's or merge request's lifecycle: pending → accepted | declined | cancelled."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+_REQUEST_EDGES: dict[RequestStatus, frozenset[RequestStatus]] = {
+    RequestStatus.PENDING: frozenset({RequestStatus.ACCEPTED, RequestStatus.DECLINED, RequestStatus.CANCELLED}),
+    RequestStatus.ACCEPTED: frozenset(),
+    RequestStatus.DECLINED: frozenset(),
+    RequestStatus.CANCELLED: frozenset(),
+}
+
+
+def check_request_transition(current: RequestStatus, new: RequestStatus) -> None:
+    """Raise InvalidTransition unless an invitation or merge request may go from ``current`` to ``new``."""
+    if new not in _REQUEST_EDGES[current]:
+        raise InvalidTransition(f"this request is already {current}; it cannot become {new}")

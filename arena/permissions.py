@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from arena.enums import ChallengeRoleKind
 from arena.errors import Forbidden, NotFound, Unauthenticated
-from arena.models import Membership, User
+from arena.models import Membership, Team, User
 from arena.services.accounts import roles_in
 
 
@@ -36,6 +36,10 @@ class Action(StrEnum):
     MANAGE_CHALLENGE = "manage_challenge"
     IMPORT_CHALLENGE = "import_challenge"
     MANAGE_USERS = "manage_users"
+    MANAGE_TEAM = "manage_team"
+    LEAVE_TEAM = "leave_team"
+    RESPOND_INVITATION = "respond_invitation"
+    MANAGE_PHASE_ENTRIES = "manage_phase_entries"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Actor:
     is_admin: bool = False
     roles: frozenset[ChallengeRoleKind] = frozenset()
     team_id: int | None = None
+    is_captain: bool = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -71,6 +76,8 @@ class Resource:
     phase_ended: bool = False
     logs_hidden: bool = False
     file_available: bool = True
+    invitee_id: int | None = None
+    team_admitted: bool = True
 
 
 def decide(actor: Actor, action: Action, resource: Resource = Resource()) -> bool:  # noqa: B008
@@ -92,12 +99,18 @@ def decide(actor: Actor, action: Action, resource: Resource = Resource()) -> boo
         case Action.VIEW_TEAM_PRIVATE | Action.VIEW_SUBMISSION:
             return staff or own
         case Action.SUBMIT:
-            return actor.is_authenticated and own and resource.challenge_published
+            return actor.is_authenticated and own and resource.challenge_published and resource.team_admitted
+        case Action.MANAGE_TEAM:
+            return own and actor.is_captain
+        case Action.LEAVE_TEAM:
+            return own
+        case Action.RESPOND_INVITATION:
+            return actor.is_authenticated and actor.user_id == resource.invitee_id
         case Action.VIEW_SUBMISSION_LOGS:
             return staff or (own and not resource.logs_hidden)
         case Action.VIEW_PRIVATE_SCORE | Action.VIEW_PRIVATE_LEADERBOARD:
             return staff or (visible and resource.phase_ended)
-        case Action.VIEW_ALL_SUBMISSIONS | Action.EXPORT | Action.MANAGE_CHALLENGE:
+        case Action.VIEW_ALL_SUBMISSIONS | Action.EXPORT | Action.MANAGE_CHALLENGE | Action.MANAGE_PHASE_ENTRIES:
             return staff
     return False
 
@@ -108,14 +121,17 @@ def actor_for(session: Session, user: User | None, challenge_id: int | None) -> 
         return ANONYMOUS
     if challenge_id is None:
         return Actor(user_id=user.id, is_admin=user.is_admin)
-    team_id = session.scalar(
-        select(Membership.team_id).where(Membership.user_id == user.id, Membership.challenge_id == challenge_id)
-    )
+    row = session.execute(
+        select(Membership.team_id, Team.captain_id)
+        .join(Team, Team.id == Membership.team_id)
+        .where(Membership.user_id == user.id, Membership.challenge_id == challenge_id)
+    ).first()
     return Actor(
         user_id=user.id,
         is_admin=user.is_admin,
         roles=roles_in(session, user.id, challenge_id),
-        team_id=team_id,
+        team_id=row.team_id if row else None,
+        is_captain=row is not None and row.captain_id == user.id,
     )
 
 

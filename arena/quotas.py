@@ -1,21 +1,39 @@
-"""Submission quotas per team and phase: daily (resetting at 00:00 UTC) and total."""
+"""Submission quotas: per team and phase (daily with a 00:00 UTC reset, total, concurrent runs) and per person.
+
+What counts: queued, running, scoring and scored submissions, and failures the participant caused when the
+phase counts them (``Phase.count_participant_failures``). Infrastructure failures and cancels never count.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from enum import StrEnum
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from arena.enums import SubmissionStatus
 from arena.errors import QuotaExceeded
-from arena.models import Phase, Submission
+from arena.models import Challenge, Phase, Submission, Track
+
+IN_FLIGHT = (SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.SCORING)
+# When the concurrent cap is reached nobody knows when a run ends; this is the polling hint we give.
+CONCURRENT_RETRY_SECONDS = 30
+
+
+class QuotaLimit(StrEnum):
+    """Which limit stops the next submission."""
+
+    TOTAL = "total"
+    DAILY = "daily"
+    PERSON_DAILY = "person_daily"
+    CONCURRENT = "concurrent"
 
 
 @dataclass(frozen=True)
 class QuotaStatus:
-    """How many submissions a team has left in a phase, and when that changes."""
+    """How many submissions a team (and the person asking) has left in a phase, and when that changes."""
 
     daily_limit: int
     used_today: int
@@ -24,19 +42,37 @@ class QuotaStatus:
     resets_at: datetime
     next_allowed_at: datetime | None
     allowed_now: bool
+    concurrent_limit: int | None = None
+    in_flight: int = 0
+    person_limit: int | None = None
+    person_used_today: int = 0
+    blocked_by: QuotaLimit | None = None
+    counts_participant_failures: bool = True
 
     @property
     def remaining_today(self) -> int:
-        """Submissions left before the daily reset."""
+        """Submissions left before the daily reset (the team's, the phase's total and the person's cap)."""
         left = max(0, self.daily_limit - self.used_today)
         if self.total_limit is not None:
             left = min(left, max(0, self.total_limit - self.used_total))
+        if self.person_limit is not None:
+            left = min(left, max(0, self.person_limit - self.person_used_today))
         return left
 
     @property
     def remaining_total(self) -> int | None:
         """Submissions left in the phase, or None when unlimited."""
         return None if self.total_limit is None else max(0, self.total_limit - self.used_total)
+
+    @property
+    def remaining_concurrent(self) -> int | None:
+        """Runs the team may start before one finishes, or None when unlimited."""
+        return None if self.concurrent_limit is None else max(0, self.concurrent_limit - self.in_flight)
+
+    @property
+    def person_remaining_today(self) -> int | None:
+        """Submissions the person may still make today in the whole challenge, or None when unlimited."""
+        return None if self.person_limit is None else max(0, self.person_limit - self.person_used_today)
 
 
 def day_bounds(now: datetime) -> tuple[datetime, datetime]:
@@ -45,33 +81,80 @@ def day_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def counted() -> object:
-    """SQL condition for submissions that use up quota (infrastructure failures and cancels do not)."""
+def counted() -> ColumnElement[bool]:
+    """SQL condition for submissions that use up quota; the query must join ``Phase``."""
     return or_(
-        Submission.status.in_(
-            [SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.SCORING, SubmissionStatus.SCORED]
+        Submission.status.in_([*IN_FLIGHT, SubmissionStatus.SCORED]),
+        and_(
+            Submission.status == SubmissionStatus.FAILED,
+            Submission.counts_toward_quota.is_(True),
+            Phase.count_participant_failures.is_(True),
         ),
-        and_(Submission.status == SubmissionStatus.FAILED, Submission.counts_toward_quota.is_(True)),
     )
 
 
-def quota_status(session: Session, team_id: int, phase: Phase, now: datetime) -> QuotaStatus:
-    """Return the team's quota position in ``phase`` at ``now``."""
+def used_in_phase(session: Session, team_id: int, phase: Phase, since: datetime | None = None) -> int:
+    """Return how many counted submissions the team made in ``phase`` (since ``since``, if given)."""
+    query = (
+        select(func.count(Submission.id))
+        .join(Phase, Phase.id == Submission.phase_id)
+        .where(Submission.team_id == team_id, Submission.phase_id == phase.id, counted())
+    )
+    if since is not None:
+        query = query.where(Submission.created_at >= since)
+    return session.scalar(query) or 0
+
+
+def in_flight(session: Session, team_id: int, phase: Phase) -> int:
+    """Return the team's submissions in ``phase`` that are queued, running or being scored."""
+    query = select(func.count(Submission.id)).where(
+        Submission.team_id == team_id, Submission.phase_id == phase.id, Submission.status.in_(IN_FLIGHT)
+    )
+    return session.scalar(query) or 0
+
+
+def person_used_today(session: Session, user_id: int, challenge_id: int, now: datetime) -> int:
+    """Return the counted submissions ``user_id`` made today (UTC) in every phase of the challenge, any team."""
     day_start, day_end = day_bounds(now)
-    base = select(func.count(Submission.id)).where(
-        Submission.team_id == team_id,
-        Submission.phase_id == phase.id,
-        counted(),  # type: ignore[arg-type]
+    query = (
+        select(func.count(Submission.id))
+        .join(Phase, Phase.id == Submission.phase_id)
+        .join(Track, Track.id == Phase.track_id)
+        .where(
+            Track.challenge_id == challenge_id,
+            Submission.user_id == user_id,
+            Submission.created_at >= day_start,
+            Submission.created_at < day_end,
+            counted(),
+        )
     )
-    used_total = session.scalar(base) or 0
-    used_today = session.scalar(base.where(Submission.created_at >= day_start)) or 0
-    total_left = phase.total_quota is None or used_total < phase.total_quota
-    today_left = used_today < phase.daily_quota
+    return session.scalar(query) or 0
+
+
+def quota_status(
+    session: Session, team_id: int, phase: Phase, now: datetime, *, user_id: int | None = None
+) -> QuotaStatus:
+    """Return the team's quota position in ``phase`` at ``now``; with ``user_id``, the person's cap too."""
+    day_start, day_end = day_bounds(now)
+    used_total = used_in_phase(session, team_id, phase)
+    used_today = used_in_phase(session, team_id, phase, since=day_start)
+    running = in_flight(session, team_id, phase) if phase.concurrent_quota is not None else 0
+    challenge = session.get(Challenge, phase.track.challenge_id)
+    person_limit = challenge.person_daily_quota if challenge is not None else None
+    person_used = 0
+    if person_limit is not None and user_id is not None:
+        person_used = person_used_today(session, user_id, phase.track.challenge_id, now)
+    next_day = day_end if day_end < phase.closes_at else None
+    blocked_by: QuotaLimit | None = None
     next_allowed: datetime | None = now
-    if not total_left:
-        next_allowed = None
-    elif not today_left:
-        next_allowed = day_end if day_end < phase.closes_at else None
+    if phase.total_quota is not None and used_total >= phase.total_quota:
+        blocked_by, next_allowed = QuotaLimit.TOTAL, None
+    elif used_today >= phase.daily_quota:
+        blocked_by, next_allowed = QuotaLimit.DAILY, next_day
+    elif person_limit is not None and user_id is not None and person_used >= person_limit:
+        blocked_by, next_allowed = QuotaLimit.PERSON_DAILY, next_day
+    elif phase.concurrent_quota is not None and running >= phase.concurrent_quota:
+        blocked_by, next_allowed = QuotaLimit.CONCURRENT, now + timedelta(seconds=CONCURRENT_RETRY_SECONDS)
     return QuotaStatus(
         daily_limit=phase.daily_quota,
         used_today=used_today,
@@ -79,26 +162,57 @@ def quota_status(session: Session, team_id: int, phase: Phase, now: datetime) ->
         used_total=used_total,
         resets_at=day_end,
         next_allowed_at=next_allowed,
-        allowed_now=total_left and today_left,
+        allowed_now=blocked_by is None,
+        concurrent_limit=phase.concurrent_quota,
+        in_flight=running,
+        person_limit=person_limit,
+        person_used_today=person_used,
+        blocked_by=blocked_by,
+        counts_participant_failures=phase.count_participant_failures,
     )
 
 
-def check_quota(session: Session, team_id: int, phase: Phase, now: datetime) -> QuotaStatus:
-    """Return the quota status, or raise QuotaExceeded saying when the next submission is allowed."""
-    status = quota_status(session, team_id, phase, now)
+def _message(status: QuotaStatus) -> str:
+    when = status.next_allowed_at.isoformat() if status.next_allowed_at else None
+    reset = f"the next one is allowed at {when} (quotas reset at 00:00 UTC)"
+    closes = "and the phase closes before the daily reset"
+    match status.blocked_by:
+        case QuotaLimit.TOTAL:
+            return f"your team has used all {status.total_limit} submissions of this phase"
+        case QuotaLimit.DAILY:
+            used = f"your team has used today's {status.daily_limit} submissions"
+            return f"{used}; {reset}" if when else f"{used} {closes}"
+        case QuotaLimit.PERSON_DAILY:
+            used = (
+                f"you have made your {status.person_limit} submissions for today in this challenge (across all teams)"
+            )
+            return f"{used}; {reset}" if when else f"{used} {closes}"
+        case _:
+            return (
+                f"your team already has {status.in_flight} submissions queued or running, the most this phase allows "
+                f"({status.concurrent_limit}); submit again when one of them has finished"
+            )
+
+
+def check_quota(
+    session: Session, team_id: int, phase: Phase, now: datetime, *, user_id: int | None = None
+) -> QuotaStatus:
+    """Return the quota status, or raise QuotaExceeded saying which limit applies and when to retry."""
+    status = quota_status(session, team_id, phase, now, user_id=user_id)
     if status.allowed_now:
         return status
-    if status.next_allowed_at is None:
-        if status.total_limit is not None and status.used_total >= status.total_limit:
-            message = f"your team has used all {status.total_limit} submissions of this phase"
-        else:
-            message = (
-                f"your team has used today's {status.daily_limit} submissions and the phase closes "
-                "before the daily reset"
-            )
-    else:
-        message = (
-            f"your team has used today's {status.daily_limit} submissions; the next one is allowed at "
-            f"{status.next_allowed_at.isoformat()} (the daily quota resets at 00:00 UTC)"
-        )
-    raise QuotaExceeded(message, retry_at=status.next_allowed_at)
+    raise QuotaExceeded(_message(status), retry_at=status.next_allowed_at)
+
+
+def allowance_by(phase: Phase, now: datetime) -> int:
+    """Return the most submissions one team could have counted in ``phase`` by ``now``.
+
+    That is the daily quota times the UTC days the phase has been open (the opening day and today
+    included), capped by the phase's total quota; zero before the phase opens.
+    """
+    if now < phase.opens_at:
+        return 0
+    last = min(now, phase.closes_at - timedelta(microseconds=1))
+    days = (last.date() - phase.opens_at.date()).days + 1
+    allowance = phase.daily_quota * max(days, 0)
+    return allowance if phase.total_quota is None else min(allowance, phase.total_quota)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, BinaryIO
 
@@ -17,6 +17,7 @@ from arena.errors import Forbidden, InvalidInput, NotFound, PhaseClosed
 from arena.models import Phase, Score, Submission, Team, User
 from arena.permissions import Action, Actor, decide, require
 from arena.quotas import check_quota
+from arena.services.advancement import is_admitted, not_admitted_message
 from arena.services.challenges import phase_resource
 from arena.services.teams import team_of
 from arena.storage import BlobStore, TooLarge
@@ -71,7 +72,12 @@ def submit(
     if team is None:
         raise Forbidden("create or join a team for this challenge before submitting")
     actor = Actor(user_id=user.id, is_admin=user.is_admin, team_id=team.id)
-    require(actor, Action.SUBMIT, phase_resource(phase, now, owner_team_id=team.id))
+    resource = replace(
+        phase_resource(phase, now, owner_team_id=team.id), team_admitted=is_admitted(session, phase, team.id)
+    )
+    if not decide(actor, Action.SUBMIT, resource) and not resource.team_admitted:
+        raise Forbidden(not_admitted_message(session, phase))
+    require(actor, Action.SUBMIT, resource)
     if team.status != TeamStatus.ACTIVE:
         raise Forbidden(f"your team cannot submit: it is {team.status}")
     _check_phase_open(phase, now)
@@ -79,7 +85,7 @@ def submit(
     # Touch the team row first: this takes the write lock (SQLite) or row lock (PostgreSQL)
     # so two uploads of one team cannot both pass the quota check.
     session.execute(update(Team).where(Team.id == team.id).values(invite_code=Team.invite_code))
-    check_quota(session, team.id, phase, now)
+    check_quota(session, team.id, phase, now, user_id=user.id)
     try:
         sha, size = store.put_stream(stream, max_bytes=track.max_upload_bytes)
     except TooLarge:
@@ -272,7 +278,8 @@ def view_submission(
         finished_at=submission.finished_at,
         failure_class=submission.failure_class,
         error_message=message,
-        counts_toward_quota=submission.counts_toward_quota,
+        counts_toward_quota=submission.counts_toward_quota
+        and (submission.status != SubmissionStatus.FAILED or submission.phase.count_participant_failures),
         description=submission.description,
         scores=scores,
         logs_visible=logs_visible,

@@ -1,4 +1,4 @@
-"""Teams: creating, joining and looking them up."""
+"""Teams: creating, joining, leaving, the captain's settings, and looking them up."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from arena import audit
 from arena.db import utcnow
 from arena.enums import TeamStatus
 from arena.errors import Conflict, Forbidden, InvalidInput, NotFound
-from arena.models import Challenge, Membership, Team, User
+from arena.models import Challenge, Membership, MergeRequest, PhaseEntry, Submission, Team, TeamInvitation, User
+from arena.permissions import Action, Resource, actor_for, require
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -110,3 +111,131 @@ def get_team(session: Session, team_id: int) -> Team:
 def list_teams(session: Session, challenge_id: int) -> list[Team]:
     """Return a challenge's teams by name."""
     return list(session.scalars(select(Team).where(Team.challenge_id == challenge_id).order_by(Team.name)))
+
+
+def require_captain(session: Session, user: User, team: Team) -> None:
+    """Raise unless ``user`` is the captain of ``team``."""
+    require(actor_for(session, user, team.challenge_id), Action.MANAGE_TEAM, Resource(owner_team_id=team.id))
+
+
+def require_active(team: Team) -> None:
+    """Raise Conflict unless the team is active (not merged or disqualified)."""
+    if team.status != TeamStatus.ACTIVE:
+        raise Conflict(f"team {team.name!r} is {team.status}; it can no longer change")
+
+
+def check_composition_open(challenge: Challenge, what: str) -> None:
+    """Raise Forbidden once the merge deadline has passed: from then on team membership is frozen."""
+    if challenge.merge_deadline is not None and utcnow() >= challenge.merge_deadline:
+        raise Forbidden(
+            f"{what} is not possible after the team merge deadline ({challenge.merge_deadline.isoformat()}); "
+            "teams are frozen from then on"
+        )
+
+
+def _submission_count(session: Session, team_id: int, user_id: int | None = None) -> int:
+    query = select(func.count(Submission.id)).where(Submission.team_id == team_id)
+    if user_id is not None:
+        query = query.where(Submission.user_id == user_id)
+    return session.scalar(query) or 0
+
+
+def leave_team(session: Session, user: User, team: Team) -> Team | None:
+    """Take ``user`` out of ``team``; a captain alone dissolves it. Return the team, or None if dissolved.
+
+    A captain with teammates must hand the captaincy over first. Nobody may leave after making
+    submissions for the team (they stay with the team), nor after the merge deadline.
+    """
+    require(actor_for(session, user, team.challenge_id), Action.LEAVE_TEAM, Resource(owner_team_id=team.id))
+    require_active(team)
+    challenge = session.get(Challenge, team.challenge_id)
+    assert challenge is not None
+    check_composition_open(challenge, "leaving a team")
+    if _submission_count(session, team.id, user.id):
+        raise Conflict("you have made submissions for this team; they stay with it, so you cannot leave it")
+    others = [m for m in team.members if m.user_id != user.id]
+    if team.captain_id == user.id and others:
+        raise Conflict("you are the captain: hand the captaincy to a teammate before leaving")
+    membership = next(m for m in team.members if m.user_id == user.id)
+    if others:
+        team.members.remove(membership)
+        session.flush()
+        audit.record(
+            session,
+            "team.left",
+            actor_id=user.id,
+            challenge_id=team.challenge_id,
+            target_type="team",
+            target_id=team.id,
+        )
+        return team
+    if _submission_count(session, team.id):
+        raise Conflict("the team has submissions, so it cannot be dissolved")
+    team_id = team.id
+    for model in (TeamInvitation, PhaseEntry):
+        for row in session.scalars(select(model).where(model.team_id == team_id)):
+            session.delete(row)
+    merges = select(MergeRequest).where((MergeRequest.from_team_id == team_id) | (MergeRequest.into_team_id == team_id))
+    for request in session.scalars(merges):
+        session.delete(request)
+    session.delete(team)
+    session.flush()
+    audit.record(
+        session,
+        "team.dissolved",
+        actor_id=user.id,
+        challenge_id=challenge.id,
+        target_type="team",
+        target_id=team_id,
+        name=team.name,
+    )
+    return None
+
+
+def transfer_captain(session: Session, user: User, team: Team, username: str) -> Team:
+    """Make the member called ``username`` the captain of ``team`` (the captain only)."""
+    require_captain(session, user, team)
+    require_active(team)
+    wanted = username.strip().lower()
+    member = next((m for m in team.members if m.user.username.lower() == wanted), None)
+    if member is None:
+        raise InvalidInput(f"{username.strip()!r} is not a member of this team", field="username")
+    if member.user_id == team.captain_id:
+        raise Conflict("this member is already the captain", field="username")
+    previous = team.captain_id
+    team.captain_id = member.user_id
+    session.flush()
+    audit.record(
+        session,
+        "team.captain_transferred",
+        actor_id=user.id,
+        challenge_id=team.challenge_id,
+        target_type="team",
+        target_id=team.id,
+        from_user_id=previous,
+        to_user_id=member.user_id,
+    )
+    return team
+
+
+def set_institution(session: Session, user: User, team: Team, institution: str) -> Team:
+    """Set the university, institute or company the team represents (the captain only)."""
+    require_captain(session, user, team)
+    require_active(team)
+    value = " ".join(institution.split())
+    if len(value) > 200:
+        raise InvalidInput("the institution must have at most 200 characters", field="institution")
+    previous = team.institution
+    team.institution = value
+    session.flush()
+    audit.record(
+        session,
+        "team.institution_changed",
+        actor_id=user.id,
+        challenge_id=team.challenge_id,
+        target_type="team",
+        target_id=team.id,
+        before=previous,
+        after=value,
+    )
+    return team

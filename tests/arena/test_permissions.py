@@ -26,6 +26,8 @@ ENDED = Resource(owner_team_id=OWN_TEAM, phase_ended=True)
 LOGS_HIDDEN = Resource(owner_team_id=OWN_TEAM, logs_hidden=True)
 UNPUBLISHED = Resource(owner_team_id=OWN_TEAM, challenge_published=False)
 NOT_YET = Resource(file_available=False)
+NOT_ADMITTED = Resource(owner_team_id=OWN_TEAM, team_admitted=False)
+INVITATION = Resource(invitee_id=1)
 
 # (action, resource) -> the actors allowed.
 MATRIX: list[tuple[Action, Resource, set[str]]] = [
@@ -38,6 +40,7 @@ MATRIX: list[tuple[Action, Resource, set[str]]] = [
     (Action.ENTER_CHALLENGE, UNPUBLISHED, set()),
     (Action.VIEW_TEAM_PRIVATE, RUNNING, {"member", "organizer", "admin"}),
     (Action.SUBMIT, RUNNING, {"member"}),
+    (Action.SUBMIT, NOT_ADMITTED, set()),
     (Action.SUBMIT, UNPUBLISHED, set()),
     (Action.VIEW_SUBMISSION, RUNNING, {"member", "organizer", "admin"}),
     (Action.VIEW_SUBMISSION_LOGS, RUNNING, {"member", "organizer", "admin"}),
@@ -52,6 +55,11 @@ MATRIX: list[tuple[Action, Resource, set[str]]] = [
     (Action.IMPORT_CHALLENGE, RUNNING, {"organizer", "admin"}),
     (Action.IMPORT_CHALLENGE, Resource(challenge_exists=False), {"admin"}),
     (Action.MANAGE_USERS, RUNNING, {"admin"}),
+    # Only a captain manages a team; no actor above is one (see test_only_the_captain_manages_the_team).
+    (Action.MANAGE_TEAM, RUNNING, set()),
+    (Action.LEAVE_TEAM, RUNNING, {"member"}),
+    (Action.RESPOND_INVITATION, INVITATION, {"outsider"}),
+    (Action.MANAGE_PHASE_ENTRIES, RUNNING, {"organizer", "admin"}),
 ]
 
 
@@ -73,3 +81,12 @@ def test_require_distinguishes_anonymous_from_forbidden() -> None:
     with pytest.raises(NotFound):
         require(ACTORS["other_member"], Action.VIEW_SUBMISSION, RUNNING, hide=True)
     require(ACTORS["member"], Action.VIEW_SUBMISSION, RUNNING)
+
+
+def test_only_the_captain_manages_the_team() -> None:
+    captain = Actor(user_id=9, team_id=OWN_TEAM, is_captain=True)
+    assert decide(captain, Action.MANAGE_TEAM, RUNNING)
+    assert decide(captain, Action.LEAVE_TEAM, RUNNING) and decide(captain, Action.SUBMIT, RUNNING)
+    assert not decide(captain, Action.MANAGE_TEAM, Resource(owner_team_id=OTHER_TEAM))
+    assert not decide(captain, Action.SUBMIT, NOT_ADMITTED)
+    assert not decide(ACTORS["organizer"], Action.MANAGE_TEAM, RUNNING)
