@@ -8,6 +8,7 @@ from pathlib import Path
 
 from arena.enums import FailureClass
 from arena.models import Submission
+from arena.sandboxing import container_labels
 from arena.settings import Settings
 from arena.storage import BlobStore
 from sandbox import Limits, Outcome, Runner, RunResult, RunSpec
@@ -71,11 +72,23 @@ def limits_for(runner_config: dict[str, object]) -> Limits:
     return Limits.from_dict(raw if isinstance(raw, dict) else {})
 
 
-def run_code(settings: Settings, store: BlobStore, submission: Submission, runner: Runner) -> CodeRunOutput:
-    """Unpack the archive safely, run it on the phase's hidden inputs, and return its predictions."""
+def run_code(
+    settings: Settings,
+    store: BlobStore,
+    submission: Submission,
+    runner: Runner,
+    *,
+    workdir: Path | None = None,
+    labels: dict[str, str] | None = None,
+) -> CodeRunOutput:
+    """Unpack the archive safely, run it on the phase's hidden inputs, and return its predictions.
+
+    ``workdir`` and ``labels`` default to the submission's own attempt; re-runs pass their own so that
+    they never share a folder or a cleanup label with an evaluation.
+    """
     phase = submission.phase
     track = phase.track
-    workdir = run_directory(settings, submission)
+    workdir = workdir or run_directory(settings, submission)
     shutil.rmtree(workdir, ignore_errors=True)
     (workdir / "output").mkdir(parents=True)
     try:
@@ -100,7 +113,7 @@ def run_code(settings: Settings, store: BlobStore, submission: Submission, runne
             env={"ARENA_INPUT": "/data", "ARENA_OUTPUT": "/output"},
             limits=limits_for(config),
             runtime=str(config.get("runtime") or settings.sandbox_runtime or "runc"),
-            labels={"arena.submission": str(submission.id), "arena.attempt": str(submission.attempts)},
+            labels=labels or {**container_labels(settings, submission.id), "arena.attempt": str(submission.attempts)},
         )
         result = runner.run(spec)
         if result.outcome == Outcome.INFRASTRUCTURE_ERROR:

@@ -19,8 +19,9 @@ from arena.db import utcnow
 from arena.enums import SubmissionStatus
 from arena.leases import lease_alive
 from arena.models import Submission
-from arena.payloads import EvaluateRequest
+from arena.payloads import EvaluateRequest, RerunRequest
 from arena.runtime import redis_connection
+from arena.sandboxing import container_labels
 from arena.services.submissions import transition
 from arena.settings import Settings
 from sandbox import remove_containers
@@ -28,6 +29,7 @@ from sandbox import remove_containers
 log = logging.getLogger(__name__)
 
 EVALUATE_JOB = "arena.jobs.evaluate"
+RERUN_JOB = "arena.jobs.rerun"
 LIVE_JOB_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
@@ -55,6 +57,20 @@ def enqueue_evaluation(settings: Settings, submission: Submission) -> str:
     return job_id
 
 
+def enqueue_rerun(settings: Settings, rerun_id: int) -> str:
+    """Enqueue an organizer's re-run of a submission and return the job id."""
+    job_id = f"rerun-{rerun_id}"
+    get_queue(settings).enqueue(
+        RERUN_JOB,
+        RerunRequest(rerun_id).to_dict(),
+        job_id=job_id,
+        job_timeout=settings.job_timeout_seconds,
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )
+    return job_id
+
+
 def job_is_live(settings: Settings, job_id: str) -> bool:
     """Whether rq still holds a job that will run or is running."""
     if not job_id:
@@ -66,10 +82,10 @@ def job_is_live(settings: Settings, job_id: str) -> bool:
     return job.get_status(refresh=True) in LIVE_JOB_STATES
 
 
-def remove_orphaned_containers(submission_id: int) -> int:
+def remove_orphaned_containers(settings: Settings, submission_id: int) -> int:
     """Remove sandbox containers a dead worker left behind for this submission; return how many."""
     try:
-        return remove_containers({"arena.submission": str(submission_id)})
+        return remove_containers(container_labels(settings, submission_id))
     except Exception:  # the engine may be unreachable; an unreachable engine runs no container either
         log.warning("could not reach the Docker engine to clean up after submission %s", submission_id)
         return 0
@@ -95,7 +111,7 @@ def reconcile(session: Session, settings: Settings, *, stale_after: timedelta = 
             # Running or scoring: only a live worker's lease keeps it; otherwise the worker died.
             if lease_alive(settings, submission.id):
                 continue
-            remove_orphaned_containers(submission.id)
+            remove_orphaned_containers(settings, submission.id)
             transition(session, submission, SubmissionStatus.QUEUED)
         submission.job_id = enqueue_evaluation(settings, submission)
         log.info("re-enqueued submission %s as %s", submission.id, submission.job_id)

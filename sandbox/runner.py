@@ -65,7 +65,7 @@ class DockerRunner:
         *,
         user: str = NOBODY,
         kill_grace_seconds: float = 10.0,
-        output_poll_seconds: float = 0.5,
+        output_poll_seconds: float = 0.1,
         name_prefix: str = "arena-run-",
     ) -> None:
         self._client_factory = client_factory or connect
@@ -166,7 +166,8 @@ class DockerRunner:
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"container start failed: {exc}", digest)
         run_started = time.monotonic()
-        self._spawn(watch, "stats", _track_memory, client, container.id, watch, self._output_poll)
+        # Memory samples cost an engine call each, so they stay coarser than the cheap output polling.
+        self._spawn(watch, "stats", _track_memory, client, container.id, watch, max(self._output_poll, 0.5))
         output_watch.start()
 
         timed_out = False
@@ -317,7 +318,7 @@ def remove_containers(labels: Mapping[str, str], *, client_factory: ClientFactor
     client = (client_factory or connect)()
     removed = 0
     try:
-        for container in client.containers.list(all=True, filters={"label": selector}):
+        for container in client.containers.list(all=True, sparse=True, filters={"label": selector}):
             try:
                 container.remove(force=True, v=True)
                 removed += 1
@@ -339,7 +340,7 @@ def kill_containers(labels: Mapping[str, str], *, client_factory: ClientFactory 
     client = (client_factory or connect)()
     killed = 0
     try:
-        for container in client.containers.list(filters={"label": selector, "status": "running"}):
+        for container in client.containers.list(sparse=True, filters={"label": selector, "status": "running"}):
             try:
                 container.kill()
                 killed += 1

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from arena.enums import SubmissionStatus
 from arena.models import Submission
 from arena.queueing import enqueue_evaluation
+from arena.sandboxing import container_labels
 from arena.settings import Settings
 from arena.storage import BlobStore
 from arena.worker import reconcile_once, run_worker
@@ -41,11 +42,12 @@ with open(os.path.join(os.environ["ARENA_OUTPUT"], "predictions.csv"), "w") as o
 """
 
 
-def _containers(submission_id: int) -> list[object]:
+def _containers(settings: Settings, submission_id: int) -> list[object]:
     client = docker.from_env()
     try:
-        selector = [f"{SANDBOX_LABEL}=1", f"arena.submission={submission_id}"]
-        return list(client.containers.list(all=True, filters={"label": selector}))
+        labels = container_labels(settings, submission_id)
+        selector = [f"{SANDBOX_LABEL}=1", *(f"{k}={v}" for k, v in labels.items())]
+        return list(client.containers.list(all=True, sparse=True, filters={"label": selector}))
     finally:
         client.close()
 
@@ -96,17 +98,17 @@ def test_killed_worker_is_cleaned_up_and_the_run_finishes(
         stderr=subprocess.DEVNULL,
     )
     try:
-        assert _wait_for(lambda: _containers(submission.id), 60), "the run never started"
+        assert _wait_for(lambda: _containers(settings, submission.id), 60), "the run never started"
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
     session.refresh(submission)
     assert submission.status == SubmissionStatus.RUNNING
-    assert _containers(submission.id), "the dead worker's container is still there before reconciling"
+    assert _containers(settings, submission.id), "the dead worker's container is still there before reconciling"
 
     time.sleep(settings.lease_seconds + 1)
     assert reconcile_once(settings) == 1
-    assert _containers(submission.id) == []
+    assert _containers(settings, submission.id) == []
     session.refresh(submission)
     assert submission.status == SubmissionStatus.QUEUED
 
