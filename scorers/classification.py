@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from scorers.base import BaseScorer, truth_column
-from scorers.options import Options
 from scorers.result import ScoreResult
 from scorers.validation import ColumnSpec, ValueKind, read_prediction_table
 
@@ -129,18 +128,3 @@ class MacroF1Scorer(LabelScorer):
 
     name = "macro_f1"
     metric = "macro_f1"
-
-
-def make_accuracy(options: Options) -> AccuracyScorer:
-    """Build the accuracy scorer."""
-    return AccuracyScorer(options)
-
-
-def make_balanced_accuracy(options: Options) -> BalancedAccuracyScorer:
-    """Build the balanced accuracy scorer."""
-    return BalancedAccuracyScorer(options)
-
-
-def make_macro_f1(options: Options) -> MacroF1Scorer:
-    """Build the macro-F1 scorer."""
-    return MacroF1Scorer(options)

@@ -82,8 +82,3 @@ class OpenSetScorer(BaseScorer):
             novelty = -predictions[self.confidence_column].to_numpy(dtype=float)
             metrics["new_auc"] = float(auc_contributions(is_new, novelty)[is_new].mean())
         return ScoreResult(metrics["open_set"], metrics, tuple(per_case.tolist()), self.clusters(key))
-
-
-def make_open_set(options: Options) -> OpenSetScorer:
-    """Build the open-set scorer."""
-    return OpenSetScorer(options)

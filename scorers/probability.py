@@ -149,13 +149,3 @@ class RocAucScorer(BaseScorer):
         parts = auc_contributions(positive, predictions[column].to_numpy(dtype=float))
         auc = float(parts[positive].mean())
         return ScoreResult(auc, {"roc_auc": auc}, tuple(parts.tolist()), self.clusters(key))
-
-
-def make_log_loss(options: Options) -> LogLossScorer:
-    """Build the log-loss scorer."""
-    return LogLossScorer(options)
-
-
-def make_roc_auc(options: Options) -> RocAucScorer:
-    """Build the ROC AUC scorer."""
-    return RocAucScorer(options)

@@ -115,8 +115,3 @@ class MapAtKScorer(BaseScorer):
             per_case=tuple(ap.tolist()),
             clusters=self.clusters(key),
         )
-
-
-def make_map_at_k(options: Options) -> MapAtKScorer:
-    """Build the MAP@k scorer."""
-    return MapAtKScorer(options)

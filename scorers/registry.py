@@ -21,18 +21,18 @@ class Entry:
 
 
 _ENTRIES: Mapping[str, Entry] = {
-    "accuracy": Entry(classification.make_accuracy),
-    "balanced_accuracy": Entry(classification.make_balanced_accuracy),
-    "macro_f1": Entry(classification.make_macro_f1),
-    "log_loss": Entry(probability.make_log_loss, frozenset({"labels", "label_column", "eps"})),
-    "roc_auc": Entry(probability.make_roc_auc, frozenset({"positive_label"})),
-    "rmse": Entry(regression.make_rmse),
-    "mae": Entry(regression.make_mae),
-    "r2": Entry(regression.make_r2),
-    "map_at_k": Entry(ranking.make_map_at_k, frozenset({"k", "new_label"})),
-    "open_set": Entry(openset.make_open_set, frozenset({"new_label", "new_column", "confidence_column"})),
+    "accuracy": Entry(classification.AccuracyScorer),
+    "balanced_accuracy": Entry(classification.BalancedAccuracyScorer),
+    "macro_f1": Entry(classification.MacroF1Scorer),
+    "log_loss": Entry(probability.LogLossScorer, frozenset({"labels", "label_column", "eps"})),
+    "roc_auc": Entry(probability.RocAucScorer, frozenset({"positive_label"})),
+    "rmse": Entry(regression.RmseScorer),
+    "mae": Entry(regression.MaeScorer),
+    "r2": Entry(regression.R2Scorer),
+    "map_at_k": Entry(ranking.MapAtKScorer, frozenset({"k", "new_label"})),
+    "open_set": Entry(openset.OpenSetScorer, frozenset({"new_label", "new_column", "confidence_column"})),
     "reid_cmc_map": Entry(
-        reid.make_reid,
+        reid.ReidScorer,
         frozenset(
             {
                 "gallery",

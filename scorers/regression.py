@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from scorers.base import BaseScorer, numeric_truth
-from scorers.options import Options
 from scorers.result import ScoreResult
 from scorers.validation import ColumnSpec, ValueKind, read_prediction_table
 
@@ -94,18 +93,3 @@ class R2Scorer(RegressionScorer):
 
     name = "r2"
     metric = "r2"
-
-
-def make_rmse(options: Options) -> RmseScorer:
-    """Build the RMSE scorer."""
-    return RmseScorer(options)
-
-
-def make_mae(options: Options) -> MaeScorer:
-    """Build the MAE scorer."""
-    return MaeScorer(options)
-
-
-def make_r2(options: Options) -> R2Scorer:
-    """Build the R² scorer."""
-    return R2Scorer(options)

@@ -138,8 +138,3 @@ class ReidScorer(BaseScorer):
             per_case=tuple(stats.ap[valid].tolist()),
             clusters=self.clusters(key, valid),
         )
-
-
-def make_reid(options: Options) -> ReidScorer:
-    """Build the re-identification scorer."""
-    return ReidScorer(options)
