@@ -87,9 +87,7 @@ def write_code_bundle(  # noqa: PLR0913
             (root / "pages" / f"{page}.{lang}.md").write_text(f"# {page}\n", encoding="utf-8")
     extra = key_extra or {}
     header = ",".join(["id", "label", *extra])
-    rows = "".join(
-        ",".join([f"r{i}", "a" if i % 3 else "b", *extra.values()]) + "\n" for i in range(ROWS)
-    )
+    rows = "".join(",".join([f"r{i}", "a" if i % 3 else "b", *extra.values()]) + "\n" for i in range(ROWS))
     (root / "hidden" / "labels.csv").write_text(f"{header}\n{rows}", encoding="utf-8")
     (root / "hidden" / "inputs" / "ids.txt").write_text("".join(f"r{i}\n" for i in range(ROWS)), encoding="utf-8")
     for name, text in (input_files or {}).items():
@@ -343,9 +341,7 @@ def hostile(
 ) -> Iterator[HostileArena]:
     """The harness for one test, on its own database, data folder and queue."""
     app = create_app(worker_env)
-    harness = HostileArena(
-        worker_env, session, store, app.test_client(), tmp_path, sandbox_runtime, hostile_image
-    )
+    harness = HostileArena(worker_env, session, store, app.test_client(), tmp_path, sandbox_runtime, hostile_image)
     try:
         yield harness
     finally:

@@ -156,12 +156,15 @@ def test_hunter_finds_no_secret_anywhere(hostile: HostileArena, monkeypatch: pyt
         # The inputs are the participant's to read: this canary proves the hunt really reads files.
         input_files={"readme.txt": canaries["control"]},
     )
-    victim_token = hostile.participant("victor", phase, team_name=f"team {canaries['database']}",
-                                       institution=canaries["database"])
+    victim_token = hostile.participant(
+        "victor", phase, team_name=f"team {canaries['database']}", institution=canaries["database"]
+    )
     hunter_token = hostile.participant("mallory", phase)
 
     victim_id = hostile.submit(
-        victim_token, phase, zip_bytes({"main.py": VICTIM.replace("@SECRET@", _rev(canaries["victim"]))}),
+        victim_token,
+        phase,
+        zip_bytes({"main.py": VICTIM.replace("@SECRET@", _rev(canaries["victim"]))}),
         description=canaries["database"],
     )
     hostile.spawn_worker()
