@@ -9,12 +9,23 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from arena import integrity
 from arena.models import Submission
+from arena.storage import BlobStore
 
 
 def submission_accepted(session: Session, submission: Submission) -> None:
     """React to a new queued submission (after it is committed)."""
+    integrity.check_accepted(session, submission)
 
 
-def submission_scored(session: Session, submission: Submission) -> None:
+def submission_scored(
+    session: Session,
+    submission: Submission,
+    *,
+    store: BlobStore | None = None,
+    probing: integrity.ProbingRule | None = None,
+) -> None:
     """React to a submission that has just been scored (before the transaction commits)."""
+    if store is not None:
+        integrity.check_scored(session, store, submission, probing)

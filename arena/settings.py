@@ -33,6 +33,10 @@ class Settings:
     runner_image: str = "arena-runner:latest"
     sandbox_runtime: str = ""
     testing: bool = False
+    probing_min_submissions: int = 5
+    probing_window_hours: int = 24
+    probing_max_cases: int = 3
+    probing_max_fraction: float = 0.01
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -59,9 +63,14 @@ class Settings:
             ("job_timeout_seconds", "ARENA_JOB_TIMEOUT"),
             ("max_infra_retries", "ARENA_MAX_INFRA_RETRIES"),
             ("lease_seconds", "ARENA_LEASE_SECONDS"),
+            ("probing_min_submissions", "ARENA_PROBING_MIN_SUBMISSIONS"),
+            ("probing_window_hours", "ARENA_PROBING_WINDOW_HOURS"),
+            ("probing_max_cases", "ARENA_PROBING_MAX_CASES"),
         ]:
             if name in env:
                 values[key] = int(env[name])
+        if "ARENA_PROBING_MAX_FRACTION" in env:
+            values["probing_max_fraction"] = float(env["ARENA_PROBING_MAX_FRACTION"])
         if "ARENA_TESTING" in env:
             values["testing"] = _as_bool(env["ARENA_TESTING"])
         values.update(overrides)
@@ -88,4 +97,8 @@ class Settings:
             "ARENA_RUNNER_IMAGE": self.runner_image,
             "ARENA_SANDBOX_RUNTIME": self.sandbox_runtime,
             "ARENA_TESTING": "1" if self.testing else "0",
+            "ARENA_PROBING_MIN_SUBMISSIONS": str(self.probing_min_submissions),
+            "ARENA_PROBING_WINDOW_HOURS": str(self.probing_window_hours),
+            "ARENA_PROBING_MAX_CASES": str(self.probing_max_cases),
+            "ARENA_PROBING_MAX_FRACTION": repr(self.probing_max_fraction),
         }
