@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from arena import events
 from arena.coderuns import InfrastructureFailure, ParticipantFailure, run_code, run_directory
 from arena.enums import FailureClass, SubmissionStatus, TrackKind
+from arena.integrity import ProbingRule
 from arena.models import Submission
 from arena.programs import run_scoring_program
-from arena.scoring import InvalidPredictions, ScorerBroken, save_scores, score_predictions
+from arena.scoring import InvalidPredictions, ScorerBroken, SplitScore, save_scores, score_predictions
 from arena.services.submissions import fail, transition
 from arena.settings import Settings
 from arena.storage import BlobStore
@@ -42,6 +44,30 @@ def _record_run(store: BlobStore, submission: Submission, run: RunResult | None)
     logs = {"stdout": info.pop("stdout", ""), "stderr": info.pop("stderr", "")}
     submission.log_sha256 = store.put_bytes(json.dumps(logs).encode())
     submission.run_info = {**submission.run_info, **info}
+
+
+def score_data(  # noqa: PLR0913
+    settings: Settings,
+    store: BlobStore,
+    submission: Submission,
+    data: bytes,
+    runner: Runner | None,
+    scratch: Path,
+    invalid_class: FailureClass,
+) -> list[SplitScore]:
+    """Score predictions with the track's built-in scorer or its scoring program (in ``scratch``).
+
+    Invalid predictions raise ParticipantFailure with ``invalid_class``.
+    """
+    track = submission.phase.track
+    try:
+        if track.scoring_program_sha256:
+            if runner is None:
+                raise InfrastructureFailure("no sandbox runner is configured on this worker")
+            return run_scoring_program(settings, store, submission.phase, data, runner, scratch)
+        return score_predictions(store, submission.phase, data, max_bytes=track.max_upload_bytes)
+    except InvalidPredictions as exc:
+        raise ParticipantFailure(invalid_class, exc.message) from None
 
 
 def evaluate_submission(
@@ -80,19 +106,11 @@ def evaluate_submission(
             invalid_class = FailureClass.INVALID_FILE
         transition(session, submission, SubmissionStatus.SCORING)
         session.commit()
-        try:
-            if track.scoring_program_sha256:
-                if runner is None:
-                    raise InfrastructureFailure("no sandbox runner is configured on this worker")
-                scratch = run_directory(settings, submission).with_name(f"{submission.id}-scoring")
-                results = run_scoring_program(settings, store, submission.phase, data, runner, scratch)
-            else:
-                results = score_predictions(store, submission.phase, data, max_bytes=track.max_upload_bytes)
-        except InvalidPredictions as exc:
-            raise ParticipantFailure(invalid_class, exc.message) from None
+        scratch = run_directory(settings, submission).with_name(f"{submission.id}-scoring")
+        results = score_data(settings, store, submission, data, runner, scratch, invalid_class)
         save_scores(session, store, submission, results, image_digest=image_digest)
         transition(session, submission, SubmissionStatus.SCORED, failure_class=None, error_message="")
-        events.submission_scored(session, submission)
+        events.submission_scored(session, submission, store=store, probing=ProbingRule.from_settings(settings))
     except ParticipantFailure as exc:
         _record_run(store, submission, exc.run)
         fail(session, submission, exc.failure, exc.message)

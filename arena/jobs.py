@@ -9,8 +9,9 @@ from arena.db import session_scope
 from arena.evaluation import evaluate_submission
 from arena.leases import held_lease
 from arena.models import Submission
-from arena.payloads import EvaluateRequest
+from arena.payloads import EvaluateRequest, RerunRequest
 from arena.queueing import enqueue_evaluation
+from arena.reruns import execute_rerun
 from arena.runtime import runtime_for
 from arena.sandboxing import runner_for
 from arena.settings import Settings
@@ -30,3 +31,13 @@ def evaluate(payload: dict[str, Any]) -> str:
             assert submission is not None
             submission.job_id = enqueue_evaluation(settings, submission)
     return outcome.status.value
+
+
+def rerun(payload: dict[str, Any]) -> str:
+    """Re-run one submission for an organizer without touching its status or scores; return the re-run's status."""
+    request = RerunRequest.from_dict(payload)
+    settings = Settings.from_env()
+    runtime = runtime_for(settings)
+    with session_scope(runtime.sessions) as session:
+        found = execute_rerun(session, settings, runtime.store, request.rerun_id, runner_for(settings))
+        return found.status if found is not None else "missing"
