@@ -36,6 +36,8 @@ class Action(StrEnum):
     MANAGE_CHALLENGE = "manage_challenge"
     IMPORT_CHALLENGE = "import_challenge"
     MANAGE_USERS = "manage_users"
+    REVIEW_INTEGRITY = "review_integrity"
+    RESCORE = "rescore"
     MANAGE_TEAM = "manage_team"
     LEAVE_TEAM = "leave_team"
     RESPOND_INVITATION = "respond_invitation"
@@ -111,6 +113,8 @@ def decide(actor: Actor, action: Action, resource: Resource = Resource()) -> boo
         case Action.VIEW_PRIVATE_SCORE | Action.VIEW_PRIVATE_LEADERBOARD:
             return staff or (visible and resource.phase_ended)
         case Action.VIEW_ALL_SUBMISSIONS | Action.EXPORT | Action.MANAGE_CHALLENGE | Action.MANAGE_PHASE_ENTRIES:
+            return staff
+        case Action.REVIEW_INTEGRITY | Action.RESCORE:
             return staff
     return False
 

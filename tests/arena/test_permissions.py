@@ -55,6 +55,8 @@ MATRIX: list[tuple[Action, Resource, set[str]]] = [
     (Action.IMPORT_CHALLENGE, RUNNING, {"organizer", "admin"}),
     (Action.IMPORT_CHALLENGE, Resource(challenge_exists=False), {"admin"}),
     (Action.MANAGE_USERS, RUNNING, {"admin"}),
+    (Action.REVIEW_INTEGRITY, ENDED, {"organizer", "admin"}),
+    (Action.RESCORE, RUNNING, {"organizer", "admin"}),
     # Only a captain manages a team; no actor above is one (see test_only_the_captain_manages_the_team).
     (Action.MANAGE_TEAM, RUNNING, set()),
     (Action.LEAVE_TEAM, RUNNING, {"member"}),
