@@ -80,6 +80,7 @@ def submissions_frame(session: Session, phase: Phase) -> pd.DataFrame:
                 "public_score": scores.get((submission.id, Split.PUBLIC)),
                 "private_score": scores.get((submission.id, Split.PRIVATE)),
                 "hidden": submission.is_hidden,
+                "score_version": phase.score_version,
             }
         )
     return pd.DataFrame.from_records(
@@ -99,6 +100,7 @@ def submissions_frame(session: Session, phase: Phase) -> pd.DataFrame:
             "public_score",
             "private_score",
             "hidden",
+            "score_version",
         ],
     )
 
@@ -136,3 +138,13 @@ def leaderboard_csv(session: Session, phase: Phase, split: Split) -> bytes:
 def submissions_csv(session: Session, phase: Phase) -> bytes:
     """Return all submissions of the phase as CSV bytes."""
     return to_csv_bytes(submissions_frame(session, phase))
+
+
+def leaderboard_parquet(session: Session, phase: Phase, split: Split) -> bytes:
+    """Return the board as Parquet bytes."""
+    return to_parquet_bytes(leaderboard_frame(session, phase, split))
+
+
+def submissions_parquet(session: Session, phase: Phase) -> bytes:
+    """Return all submissions of the phase as Parquet bytes."""
+    return to_parquet_bytes(submissions_frame(session, phase))
