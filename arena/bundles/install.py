@@ -109,6 +109,7 @@ def _install(session: Session, store: BlobStore, spec: ChallengeSpec, challenge:
     challenge.team_size_max = spec.team_size_max
     challenge.entry_deadline = spec.entry_deadline
     challenge.merge_deadline = spec.merge_deadline
+    challenge.person_daily_quota = spec.person_daily_quota
     challenge.bundle_sha256 = spec.bundle_sha256
     session.flush()
     report = ImportReport(challenge_id=challenge.id, slug=challenge.slug, created=created)
@@ -191,6 +192,11 @@ def _update_track(
         if phase.slug not in keep:
             track.phases.remove(phase)
             report.changes.append(f"removed phase {track.slug}/{phase.slug}")
+    session.flush()
+    by_slug = {phase.slug: phase for phase in track.phases}
+    for phase in track.phases:
+        source = by_slug.get(str(phase.advancement.get("from", ""))) if phase.advancement else None
+        phase.previous_phase_id = source.id if source is not None else None
 
 
 def _update_phase(
@@ -217,6 +223,8 @@ def _update_phase(
         phase.split_seed = spec.split_seed
     phase.public_fraction = spec.public_fraction
     phase.hide_logs = spec.hide_logs
+    phase.count_participant_failures = spec.count_participant_failures
+    phase.advancement = dict(spec.advancement)
     phase.labels_sha256 = labels_sha
     with spec.labels.open("rb") as handle:
         phase.labels_rows = max(0, sum(1 for _ in handle) - 1)

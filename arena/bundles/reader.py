@@ -10,6 +10,7 @@ import yaml
 import scorers
 from arena.bundles.fields import Problems
 from arena.bundles.spec import ChallengeSpec, FileSpec, PhaseSpec, TrackSpec
+from arena.bundles.stages import read_advancement
 from arena.errors import BundleError
 from arena.storage import sha256_file
 from sandbox import Limits
@@ -26,6 +27,7 @@ TOP_KEYS = {
     "tracks",
     "entry_deadline",
     "merge_deadline",
+    "person_daily_quota",
 }
 TRACK_KEYS = {
     "slug",
@@ -54,6 +56,8 @@ PHASE_KEYS = {
     "labels",
     "inputs",
     "hide_logs",
+    "count_participant_failures",
+    "advancement",
 }
 PROGRAM_SCORER = "program"
 RUNNER_KEYS = {"image", "runtime", "limits"}
@@ -91,6 +95,7 @@ def read_spec(data: dict[str, Any], bundle_dir: Path, data_root: Path, bundle_sh
         "team_size_max": p.integer(data, "team_size_max", "", low=1, high=100, default=1) or 1,
         "entry_deadline": p.timestamp(data, "entry_deadline", "", required=False),
         "merge_deadline": p.timestamp(data, "merge_deadline", "", required=False),
+        "person_daily_quota": p.integer(data, "person_daily_quota", "", low=1, high=100_000, default=None),
     }
     files = _read_files(p, data, data_root)
     tracks = _read_tracks(p, data, data_root, bundle_dir)
@@ -294,6 +299,8 @@ def _read_phases(
         hide_logs = p.boolean(entry, "hide_logs", at, False)
         concurrent = p.integer(entry, "concurrent_quota", at, low=1, high=1000, default=None)
         split_seed = p.string(entry, "split_seed", at, default=None)
+        count_failures = p.boolean(entry, "count_participant_failures", at, True)
+        advancement = read_advancement(p, entry, at, [s for s in slugs if s != slug])
         if opens is None or closes is None or labels is None or daily is None or fraction is None:
             continue
         phases.append(
@@ -310,6 +317,8 @@ def _read_phases(
                 hide_logs=hide_logs,
                 concurrent_quota=concurrent,
                 split_seed=split_seed or None,
+                count_participant_failures=count_failures,
+                advancement=advancement,
             )
         )
     return phases

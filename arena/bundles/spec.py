@@ -36,6 +36,8 @@ class PhaseSpec:
     hide_logs: bool = False
     concurrent_quota: int | None = None
     split_seed: str | None = None
+    count_participant_failures: bool = True
+    advancement: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,3 +73,4 @@ class ChallengeSpec:
     public_files: list[FileSpec]
     tracks: list[TrackSpec]
     bundle_sha256: str
+    person_daily_quota: int | None = None

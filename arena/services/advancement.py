@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from arena import audit
 from arena.enums import Direction, Split, TeamStatus
 from arena.errors import Conflict, InvalidInput, NotFound
-from arena.leaderboards import leaderboard
+from arena.leaderboards import LeaderboardRow, leaderboard
 from arena.models import AuditEvent, Phase, PhaseEntry, Team, User
 from arena.permissions import Action, actor_for, require
 
@@ -122,19 +122,25 @@ class AdvancementResult:
     already_admitted: list[int]
 
 
-def _qualifies(rule: AdvancementRule, direction: str, score: float, taken: int) -> bool:
+def _qualifies(rule: AdvancementRule, direction: str, rank: int, score: float) -> bool:
     if rule.top is not None:
-        return taken < rule.top
+        return rank <= rule.top
     assert rule.threshold is not None
     return score >= rule.threshold if direction == Direction.MAX else score <= rule.threshold
+
+
+def _contends(session: Session, team_id: int, row: LeaderboardRow) -> bool:
+    team = session.get(Team, team_id)
+    return not row.is_baseline and team is not None and team.status == TeamStatus.ACTIVE and not team.is_baseline
 
 
 def advance(session: Session, phase: Phase, actor: User, now: datetime) -> AdvancementResult:
     """Admit to ``phase`` the teams that qualify on the previous phase's board (organizers only).
 
-    The board is read as it is now, in its order (ties already broken by the earlier submission);
-    baseline and inactive teams are skipped. Teams admitted before stay admitted, so running it
-    again only adds teams. The previous phase must have closed.
+    The board is read as it is now: ``top`` admits every team ranked N or better (teams that share
+    the rank at the cut all advance), ``threshold`` every team at or beyond the score. Baseline and
+    inactive teams are skipped. Teams admitted before stay admitted, so running it again only adds
+    teams. The previous phase must have closed.
     """
     require(actor_for(session, actor, phase.track.challenge_id), Action.MANAGE_PHASE_ENTRIES)
     rule = rule_of(phase)
@@ -152,22 +158,20 @@ def advance(session: Session, phase: Phase, actor: User, now: datetime) -> Advan
     present = {e.team_id for e in entries(session, phase)}
     admitted: list[Advanced] = []
     already: list[int] = []
-    taken = 0
-    for row in leaderboard(session, source, rule.split):
-        team = session.get(Team, row.team_id)
-        if row.is_baseline or team is None or team.status != TeamStatus.ACTIVE:
+    contenders = [row for row in leaderboard(session, source, rule.split) if _contends(session, row.team_id, row)]
+    rank, previous = 0, None
+    for position, row in enumerate(contenders, start=1):
+        # Ranks among the teams that can advance: baselines do not take places, ties share one.
+        rank = rank if previous is not None and row.score == previous else position
+        previous = row.score
+        if not _qualifies(rule, source.track.direction, rank, row.score):
             continue
-        if not _qualifies(rule, source.track.direction, row.score, taken):
-            if rule.top is not None:
-                break
-            continue
-        taken += 1
         if row.team_id in present:
             already.append(row.team_id)
             continue
-        reason = f"advanced from {source.slug}: rank {row.rank} on the {rule.split.value} board, score {row.score:g}"
+        reason = f"advanced from {source.slug}: rank {rank} on the {rule.split.value} board, score {row.score:g}"
         session.add(PhaseEntry(phase_id=phase.id, team_id=row.team_id, reason=reason, created_at=now))
-        admitted.append(Advanced(team_id=row.team_id, team_name=row.team_name, rank=row.rank, score=row.score))
+        admitted.append(Advanced(team_id=row.team_id, team_name=row.team_name, rank=rank, score=row.score))
     session.flush()
     audit.record(
         session,
