@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from arena import integrity
+from arena import integrity, standings
 from arena.models import Submission
 from arena.storage import BlobStore
 
@@ -29,3 +29,5 @@ def submission_scored(
     """React to a submission that has just been scored (before the transaction commits)."""
     if store is not None:
         integrity.check_scored(session, store, submission, probing)
+    standings.record_score(session, store, submission)
+

@@ -38,6 +38,9 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     REVIEW_INTEGRITY = "review_integrity"
     RESCORE = "rescore"
+    SELECT_FINAL_SUBMISSIONS = "select_final_submissions"
+    MODERATE = "moderate"
+    VIEW_LIVE_LEADERBOARD = "view_live_leaderboard"
     MANAGE_TEAM = "manage_team"
     LEAVE_TEAM = "leave_team"
     RESPOND_INVITATION = "respond_invitation"
@@ -115,6 +118,10 @@ def decide(actor: Actor, action: Action, resource: Resource = Resource()) -> boo
         case Action.VIEW_ALL_SUBMISSIONS | Action.EXPORT | Action.MANAGE_CHALLENGE | Action.MANAGE_PHASE_ENTRIES:
             return staff
         case Action.REVIEW_INTEGRITY | Action.RESCORE:
+            return staff
+        case Action.SELECT_FINAL_SUBMISSIONS:
+            return actor.is_authenticated and own
+        case Action.MODERATE | Action.VIEW_LIVE_LEADERBOARD:
             return staff
     return False
 

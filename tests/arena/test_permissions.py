@@ -62,6 +62,9 @@ MATRIX: list[tuple[Action, Resource, set[str]]] = [
     (Action.LEAVE_TEAM, RUNNING, {"member"}),
     (Action.RESPOND_INVITATION, INVITATION, {"outsider"}),
     (Action.MANAGE_PHASE_ENTRIES, RUNNING, {"organizer", "admin"}),
+    (Action.SELECT_FINAL_SUBMISSIONS, RUNNING, {"member"}),
+    (Action.MODERATE, RUNNING, {"organizer", "admin"}),
+    (Action.VIEW_LIVE_LEADERBOARD, RUNNING, {"organizer", "admin"}),
 ]
 
 
