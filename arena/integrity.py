@@ -117,13 +117,24 @@ def flag_duplicate_file(session: Session, submission: Submission) -> IntegritySi
     if open_signal is None and set(teams) <= reviewed_teams:
         # Organizers already looked at exactly these teams sharing this file.
         return None
+    detail = {"sha256": sha, "file_name": submission.file_name, "teams": len(teams)}
     if open_signal is None:
-        open_signal = IntegritySignal(challenge_id=challenge_id, kind=SignalKind.DUPLICATE_FILE, key=key)
+        open_signal = IntegritySignal(
+            challenge_id=challenge_id,
+            phase_id=submission.phase_id,
+            kind=SignalKind.DUPLICATE_FILE,
+            key=key,
+            team_ids=teams,
+            submission_ids=ids,
+            detail=detail,
+        )
         session.add(open_signal)
-    open_signal.phase_id = submission.phase_id if open_signal.phase_id in (None, submission.phase_id) else None
-    open_signal.team_ids = teams
-    open_signal.submission_ids = ids
-    open_signal.detail = {"sha256": sha, "file_name": submission.file_name, "teams": len(teams)}
+    else:
+        if open_signal.phase_id != submission.phase_id:
+            open_signal.phase_id = None  # the file went to several phases
+        open_signal.team_ids = teams
+        open_signal.submission_ids = ids
+        open_signal.detail = detail
     session.flush()
     log.info("duplicate file %s across teams %s in challenge %s", sha[:12], teams, challenge_id)
     return open_signal
@@ -205,20 +216,11 @@ def _record_near_duplicates(
             IntegritySignal.dismissed_at.is_(None),
         )
     )
-    if signal is None:
-        signal = IntegritySignal(
-            challenge_id=challenge_id,
-            phase_id=submission.phase_id,
-            kind=SignalKind.NEAR_DUPLICATES,
-            key=key,
-            team_ids=[submission.team_id],
-            submission_ids=[],
-        )
-        session.add(signal)
-    ids = sorted({*signal.submission_ids, submission.id, *near})
-    pairs = [*signal.detail.get("pairs", []), *[[submission.id, other, d] for other, d in sorted(near.items())]]
-    signal.submission_ids = ids
-    signal.detail = {
+    earlier_ids = list(signal.submission_ids or []) if signal is not None else []
+    earlier_pairs = list((signal.detail or {}).get("pairs", [])) if signal is not None else []
+    ids = sorted({*earlier_ids, submission.id, *near})
+    pairs = [*earlier_pairs, *[[submission.id, other, d] for other, d in sorted(near.items())]]
+    detail = {
         "submissions": len(ids),
         "public_cases": cases,
         "max_differing_cases": max(near.values()),
@@ -230,6 +232,20 @@ def _record_near_duplicates(
             "max_fraction": rule.max_fraction,
         },
     }
+    if signal is None:
+        signal = IntegritySignal(
+            challenge_id=challenge_id,
+            phase_id=submission.phase_id,
+            kind=SignalKind.NEAR_DUPLICATES,
+            key=key,
+            team_ids=[submission.team_id],
+            submission_ids=ids,
+            detail=detail,
+        )
+        session.add(signal)
+    else:
+        signal.submission_ids = ids
+        signal.detail = detail
     session.flush()
     log.info("near-identical submissions by team %s in phase %s: %s", submission.team_id, submission.phase_id, ids)
     return signal
