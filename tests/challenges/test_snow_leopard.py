@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import subprocess
 import sys
 import zipfile
@@ -19,6 +20,7 @@ BUNDLE = Path(__file__).resolve().parents[2] / "challenges" / "snow-leopard"
 sys.path.insert(0, str(BUNDLE))
 
 from generator.population import SurveyConfig, generate_survey  # noqa: E402
+from tools.board_scores import EXPECTED, README, REFERENCES, markdown_table  # noqa: E402
 from tools.map_at_k import average_precision, map_at_k, score_frames  # noqa: E402
 from tools.packaging import PackageConfig, load_metadata, package  # noqa: E402
 from tools.split import NEW_INDIVIDUAL, SplitConfig, assign_bursts, split_survey  # noqa: E402
@@ -257,3 +259,30 @@ def test_map_at_k_agrees_with_the_platform_scorer(bundle: Path) -> None:
     parsed = scorer.read_predictions(data, key, id_column="image_id", target_columns=["predictions"], max_bytes=1 << 20)
     theirs = scorer.score(key, parsed)
     assert theirs.primary == pytest.approx(mine)
+
+
+def test_every_phase_fixes_its_split_and_final_phases_hide_logs() -> None:
+    config = yaml.safe_load((BUNDLE / "challenge.yaml").read_text(encoding="utf-8"))
+    seeds = [phase["split_seed"] for track in config["tracks"] for phase in track["phases"]]
+    assert len(set(seeds)) == len(seeds) == 4 and all(isinstance(s, str) and 0 < len(s) <= 64 for s in seeds)
+    for track in config["tracks"]:
+        for phase in track["phases"]:
+            assert phase.get("hide_logs", False) is (phase["slug"] == "final"), (track["slug"], phase["slug"])
+
+
+def test_the_readme_tables_are_generated_from_the_expected_scores() -> None:
+    expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
+    assert [(r["track"], r["phase"], r["submission"]) for r in expected["rows"]] == [r[:3] for r in REFERENCES]
+    config = yaml.safe_load((BUNDLE / "challenge.yaml").read_text(encoding="utf-8"))
+    seeds = {f"{t['slug']}/{p['slug']}": p["split_seed"] for t in config["tracks"] for p in t["phases"]}
+    assert all(seeds[name] == seed for name, seed in expected["split_seeds"].items())
+    readme = README.read_text(encoding="utf-8")
+    for lang in ("en", "zh"):
+        start, end = f"<!-- board-scores:{lang}:start -->", f"<!-- board-scores:{lang}:end -->"
+        block = f"{start}\n{markdown_table(expected, lang)}\n{end}"
+        assert block in readme, f"rerun tools/board_scores.py --write ({lang} table differs)"
+    baseline, random_row = (
+        next(r for r in expected["rows"] if (r["track"], r["submission"]) == ("identify", name))
+        for name in ("baseline", "random")
+    )
+    assert baseline["public"]["map@5"] > 5 * random_row["public"]["map@5"]
