@@ -260,17 +260,17 @@ def score_through_arena(work: Path, redis_url: str) -> tuple[dict[str, Any], Mea
         rows = []
         code_seconds: dict[str, float] = {}
         for track, phase_slug, key, label in REFERENCES:
-            submission = session.get(Submission, ids[(track, key)])
-            assert submission is not None and team.id == submission.team_id
-            if submission.status != "scored":
-                raise SystemExit(f"{track}/{key} was not scored: {submission.status} {submission.error_message}")
+            done = session.get(Submission, ids[(track, key)])
+            assert done is not None and team.id == done.team_id
+            if done.status != "scored":
+                raise SystemExit(f"{track}/{key} was not scored: {done.status} {done.error_message}")
             phase = phases[(track, phase_slug)]
             scores = session.scalars(
-                select(Score).where(Score.submission_id == submission.id, Score.version == phase.score_version)
+                select(Score).where(Score.submission_id == done.id, Score.version == phase.score_version)
             ).all()
             by_split = {s.split: s for s in scores}
-            if "duration_seconds" in submission.run_info:
-                code_seconds[key] = float(submission.run_info["duration_seconds"])
+            if "duration_seconds" in done.run_info:
+                code_seconds[key] = float(done.run_info["duration_seconds"])
             rows.append(
                 {
                     "track": track,
@@ -336,11 +336,10 @@ def update_readme(result: dict[str, Any], path: Path = README) -> None:
     text = path.read_text(encoding="utf-8")
     for lang in ("en", "zh"):
         start, end = f"<!-- board-scores:{lang}:start -->", f"<!-- board-scores:{lang}:end -->"
-        pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
-        if not pattern.search(text):
+        found = re.search(re.escape(start) + r".*?" + re.escape(end), text, re.DOTALL)
+        if found is None:
             raise SystemExit(f"README.md lacks the markers {start} … {end}")
-        block = f"{start}\n{markdown_table(result, lang)}\n{end}"
-        text = pattern.sub(lambda _m, block=block: block, text)
+        text = f"{text[: found.start()]}{start}\n{markdown_table(result, lang)}\n{end}{text[found.end() :]}"
     path.write_text(text, encoding="utf-8")
 
 
