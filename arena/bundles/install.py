@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from arena import audit
+from arena import audit, standings
 from arena.bundles.loader import prepared
 from arena.bundles.reader import read_spec
 from arena.bundles.spec import ChallengeSpec, PhaseSpec, TrackSpec
@@ -225,12 +225,17 @@ def _update_phase(
     phase.hide_logs = spec.hide_logs
     phase.count_participant_failures = spec.count_participant_failures
     phase.advancement = dict(spec.advancement)
+    board_rules = (spec.freeze_at, spec.final_selection_max, spec.use_ladder)
+    boards_changed = (phase.freeze_at, phase.final_selection_max, phase.use_ladder) != board_rules
+    phase.freeze_at, phase.final_selection_max, phase.use_ladder = board_rules
     phase.labels_sha256 = labels_sha
     with spec.labels.open("rb") as handle:
         phase.labels_rows = max(0, sum(1 for _ in handle) - 1)
     phase.inputs_sha256 = store.put_tree(spec.inputs) if spec.inputs is not None else ""
     phase.position = position
     session.flush()
+    if boards_changed and phase.id is not None:
+        standings.refresh_phase(session, store, phase)
     if (key_changed or scoring_changed) and phase.id is not None:
         phase.score_version = (phase.score_version or 1) + 1
         scored = session.scalars(

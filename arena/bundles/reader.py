@@ -58,6 +58,9 @@ PHASE_KEYS = {
     "hide_logs",
     "count_participant_failures",
     "advancement",
+    "freeze_at",
+    "final_selection_max",
+    "use_ladder",
 }
 PROGRAM_SCORER = "program"
 RUNNER_KEYS = {"image", "runtime", "limits"}
@@ -301,6 +304,11 @@ def _read_phases(
         split_seed = p.string(entry, "split_seed", at, default=None)
         count_failures = p.boolean(entry, "count_participant_failures", at, True)
         advancement = read_advancement(p, entry, at, [s for s in slugs if s != slug])
+        freeze_at = p.timestamp(entry, "freeze_at", at) if "freeze_at" in entry else None
+        if freeze_at and opens and closes and not opens < freeze_at < closes:
+            p.add(f"{at}.freeze_at", "must be between opens and closes")
+        final_selection_max = p.integer(entry, "final_selection_max", at, low=1, high=100, default=None)
+        use_ladder = p.boolean(entry, "use_ladder", at, False)
         if opens is None or closes is None or labels is None or daily is None or fraction is None:
             continue
         phases.append(
@@ -319,6 +327,9 @@ def _read_phases(
                 split_seed=split_seed or None,
                 count_participant_failures=count_failures,
                 advancement=advancement,
+                freeze_at=freeze_at,
+                final_selection_max=final_selection_max,
+                use_ladder=use_ladder,
             )
         )
     return phases

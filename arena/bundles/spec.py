@@ -38,6 +38,9 @@ class PhaseSpec:
     split_seed: str | None = None
     count_participant_failures: bool = True
     advancement: dict[str, Any] = field(default_factory=dict)
+    freeze_at: datetime | None = None
+    final_selection_max: int | None = None
+    use_ladder: bool = False
 
 
 @dataclass(frozen=True)

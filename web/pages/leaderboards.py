@@ -1,17 +1,30 @@
-"""Leaderboard pages per phase and split."""
+"""Leaderboard pages per phase and split, read from the materialized boards."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
 from arena.enums import Split
-from arena.leaderboards import leaderboard
 from arena.permissions import Action, decide
+from arena.services import moderation as moderation_service
+from arena.standings import Board, board_page, is_frozen, viewer_board
 from web import state
 from web.auth.identity import page_user
 from web.lookups import leaderboard_action, parse_split, phase_context
+from web.pages import moderation, selection
 
 bp = Blueprint("leaderboards", __name__)
+bp.register_blueprint(moderation.bp)
+bp.register_blueprint(selection.bp)
+
+PER_PAGE = 50
+
+
+def page_arguments() -> tuple[int, int]:
+    """Return ``?page=&per_page=`` as positive integers (defaults 1 and 50)."""
+    page = request.args.get("page", 1, type=int) or 1
+    per_page = request.args.get("per_page", PER_PAGE, type=int) or PER_PAGE
+    return max(1, page), max(1, per_page)
 
 
 @bp.route("/phases/<int:phase_id>/leaderboard")
@@ -20,16 +33,26 @@ def show(phase_id: int) -> tuple[str, int]:
     context = phase_context(phase_id, page_user())
     split = parse_split(request.args.get("split"))
     allowed = decide(context.actor, leaderboard_action(split), context.resource())
-    rows = leaderboard(state.session(), context.phase, split) if allowed else []
-    page = render_template(
+    now = state.now()
+    board = viewer_board(context.actor, context.phase, split, now)
+    page_number, per_page = page_arguments()
+    page = board_page(state.session(), state.store(), context.phase, board, page_number, per_page) if allowed else None
+    moderator = decide(context.actor, Action.MODERATE, context.resource())
+    html = render_template(
         "leaderboards/show.html",
         phase=context.phase,
         challenge=context.challenge,
         split=split,
-        rows=rows,
+        board=board,
+        Board=Board,
+        page=page,
+        rows=page.rows if page else [],
         allowed=allowed,
         Split=Split,
+        frozen=is_frozen(context.phase, now),
         own_team_id=context.team.id if context.team else None,
         can_export=decide(context.actor, Action.EXPORT, context.resource()),
+        moderator=moderator,
+        removed=moderation_service.removed_items(state.session(), context.phase) if moderator else [],
     )
-    return page, 200 if allowed else 403
+    return html, 200 if allowed else 403
