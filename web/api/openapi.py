@@ -72,6 +72,12 @@ SPLIT = {
 }
 
 
+PAGING = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+]
+
+
 def document() -> dict[str, Any]:
     """Return the OpenAPI document."""
     submission = {"$ref": "#/components/schemas/Submission"}
@@ -172,13 +178,97 @@ def document() -> dict[str, Any]:
             },
             "/phases/{phase_id}/leaderboard": {
                 "get": _op(
-                    "A phase's leaderboard; private only for organizers until the phase ends",
+                    "One page of a phase's leaderboard (materialized; frozen for participants during a freeze); "
+                    "private only for organizers until the phase ends, with 95% bootstrap intervals, rank "
+                    "intervals and statistical ties",
                     "200",
                     OBJ,
                     (400, 401, 403, 404),
                     auth=False,
-                    params=[_path_id("phase_id"), SPLIT],
+                    params=[_path_id("phase_id"), SPLIT, *PAGING],
                 )
+            },
+            "/submissions/{submission_id}/selection": {
+                "post": _op(
+                    "Select a scored submission for the private leaderboard (up to the phase's limit; locks at the end)",
+                    "200",
+                    OBJ,
+                    (400, 401, 403, 404, 409),
+                    params=[_path_id("submission_id")],
+                ),
+                "delete": _op(
+                    "Remove a submission from the final selection",
+                    "200",
+                    OBJ,
+                    (400, 401, 403, 404, 409),
+                    params=[_path_id("submission_id")],
+                ),
+            },
+            "/submissions/{submission_id}/hidden": {
+                "post": _op(
+                    "Hide a submission from every leaderboard; organizers only; the reason is audited",
+                    "200",
+                    OBJ,
+                    (400, 401, 403, 404, 409),
+                    params=[_path_id("submission_id")],
+                    body=_json_body({"reason": STR}, ["reason"]),
+                ),
+                "delete": _op(
+                    "Show a hidden submission again; organizers only",
+                    "200",
+                    OBJ,
+                    (401, 403, 404, 409),
+                    params=[_path_id("submission_id")],
+                ),
+            },
+            "/submissions/{submission_id}/baseline": {
+                "put": _op(
+                    "Mark a submission as a baseline; organizers only",
+                    "200",
+                    OBJ,
+                    (401, 403, 404),
+                    params=[_path_id("submission_id")],
+                ),
+                "delete": _op(
+                    "Unmark a baseline submission; organizers only",
+                    "200",
+                    OBJ,
+                    (401, 403, 404),
+                    params=[_path_id("submission_id")],
+                ),
+            },
+            "/teams/{team_id}/disqualification": {
+                "post": _op(
+                    "Disqualify a team; organizers only; the reason is audited",
+                    "200",
+                    OBJ,
+                    (400, 401, 403, 404, 409),
+                    params=[_path_id("team_id")],
+                    body=_json_body({"reason": STR}, ["reason"]),
+                ),
+                "delete": _op(
+                    "Reinstate a disqualified team; organizers only",
+                    "200",
+                    OBJ,
+                    (401, 403, 404, 409),
+                    params=[_path_id("team_id")],
+                ),
+            },
+            "/teams/{team_id}/baseline": {
+                "put": _op(
+                    "Mark a team as a baseline team; organizers only",
+                    "200",
+                    OBJ,
+                    (401, 403, 404),
+                    params=[_path_id("team_id")],
+                ),
+                "delete": _op(
+                    "Unmark a baseline team; organizers only",
+                    "200",
+                    OBJ,
+                    (401, 403, 404),
+                    params=[_path_id("team_id")],
+                ),
             },
             "/phases/{phase_id}/quota": {
                 "get": _op(

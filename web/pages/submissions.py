@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from arena.errors import ArenaError, QuotaExceeded
 from arena.services import submissions as submission_service
 from arena.services.challenges import PhaseState, phase_state
+from arena.services.selection import team_selection
 from web import state
 from web.auth.identity import page_user, required
 from web.forms import show_error
@@ -77,6 +78,7 @@ def mine(phase_id: int) -> str:
         submissions=views,
         refresh=REFRESH_SECONDS if pending(views) else None,
         quota=context.quota(),
+        final=team_selection(state.session(), context.phase, context.team.id, state.now()) if context.team else None,
     )
 
 
