@@ -17,7 +17,7 @@ from arena.db import session_scope
 from arena.errors import ArenaError, BundleError
 from arena.runtime import runtime_for
 from arena.schema import upgrade
-from arena.services import accounts
+from arena.services import accounts, rescoring
 from arena.settings import Settings
 from arena.worker import run_worker
 from sandbox.builder import build_runner_image
@@ -130,11 +130,20 @@ def challenges() -> None:
 @click.pass_context
 def challenges_import(ctx: click.Context, path: Path, organizer: str | None) -> None:
     """Import (or update) a challenge from a bundle folder or zip."""
-    runtime = runtime_for(_settings(ctx))
+    settings = _settings(ctx)
+    runtime = runtime_for(settings)
     try:
         with session_scope(runtime.sessions) as session:
             user = accounts.get_user_by_name(session, organizer) if organizer else None
             report = import_bundle(session, runtime.store, path, organizer=user)
+            session.commit()
+            runs = rescoring.rescore_imported(
+                session,
+                settings,
+                report.rescore_submission_ids,
+                reason=f"hidden key or scorer changed by importing {path.name}",
+                requested_by_id=None,
+            )
     except BundleError as error:
         click.echo(f"{path}: the bundle has {len(error.problems)} problem(s):", err=True)
         for field, message in error.problems:
@@ -145,8 +154,8 @@ def challenges_import(ctx: click.Context, path: Path, organizer: str | None) -> 
     click.echo(f"{'created' if report.created else 'updated'} challenge {report.slug} (id {report.challenge_id})")
     for change in report.changes:
         click.echo(f"  {change}")
-    if report.rescore_submission_ids:
-        click.echo(f"  {len(report.rescore_submission_ids)} submission(s) will be rescored")
+    for run in runs:
+        click.echo(f"  rescoring {run.total} submission(s) of phase {run.phase_id} under score version {run.version}")
 
 
 @main.group()

@@ -70,6 +70,11 @@ SPLIT = {
     "in": "query",
     "schema": {"type": "string", "enum": ["public", "private"], "default": "public"},
 }
+EXPORT_FORMAT = {
+    "name": "format",
+    "in": "query",
+    "schema": {"type": "string", "enum": ["csv", "parquet"], "default": "csv"},
+}
 
 
 PAGING = [
@@ -277,6 +282,104 @@ def document() -> dict[str, Any]:
                     OBJ,
                     (401, 403, 404),
                     params=[_path_id("phase_id")],
+                )
+            },
+            "/challenges/{slug}/integrity-signals": {
+                "get": _op(
+                    "Integrity signals of a challenge, open ones (``?all=1``: dismissed too); organizers only",
+                    "200",
+                    OBJ,
+                    (401, 403, 404),
+                    params=[SLUG, {"name": "all", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}}],
+                )
+            },
+            "/integrity-signals/{signal_id}/dismiss": {
+                "post": _op(
+                    "Dismiss an integrity signal with a reason (audited); organizers only",
+                    "200",
+                    OBJ,
+                    (400, 401, 404, 409),
+                    params=[_path_id("signal_id")],
+                    body=_json_body({"reason": STR}, ["reason"]),
+                )
+            },
+            "/phases/{phase_id}/rescores": {
+                "get": _op(
+                    "The phase's score version and each rescore's progress (total, done, failed); organizers only",
+                    "200",
+                    OBJ,
+                    (401, 403, 404),
+                    params=[_path_id("phase_id")],
+                ),
+                "post": _op(
+                    "Rescore every scored submission of the phase under a new score version; organizers only",
+                    "202",
+                    OBJ,
+                    (400, 401, 403, 404),
+                    params=[_path_id("phase_id")],
+                    body=_json_body({"reason": STR}, ["reason"]),
+                ),
+            },
+            "/submissions/{submission_id}/provenance": {
+                "get": _op(
+                    "Every recorded score with its provenance (file, scorer, hidden data and image hashes); organizers",
+                    "200",
+                    OBJ,
+                    (401, 404),
+                    params=[_path_id("submission_id")],
+                )
+            },
+            "/submissions/{submission_id}/reruns": {
+                "get": _op(
+                    "A submission's re-runs, newest first; organizers only",
+                    "200",
+                    OBJ,
+                    (401, 404),
+                    params=[_path_id("submission_id")],
+                ),
+                "post": _op(
+                    "Re-run a submission without changing its status or scores; organizers only",
+                    "202",
+                    OBJ,
+                    (401, 404, 409),
+                    params=[_path_id("submission_id")],
+                ),
+            },
+            "/reruns/{rerun_id}": {
+                "get": _op(
+                    "A re-run: status and whether the recorded scores were reproduced; organizers only",
+                    "200",
+                    OBJ,
+                    (401, 404),
+                    params=[_path_id("rerun_id")],
+                )
+            },
+            "/phases/{phase_id}/exports/submissions": {
+                "get": _op(
+                    "Every submission of the phase as CSV or Parquet; organizers only",
+                    "200",
+                    {"type": "string", "format": "binary"},
+                    (400, 401, 403, 404),
+                    params=[_path_id("phase_id"), EXPORT_FORMAT],
+                )
+            },
+            "/phases/{phase_id}/exports/leaderboard": {
+                "get": _op(
+                    "A leaderboard split as CSV or Parquet; organizers only",
+                    "200",
+                    {"type": "string", "format": "binary"},
+                    (400, 401, 403, 404),
+                    params=[_path_id("phase_id"), SPLIT, EXPORT_FORMAT],
+                )
+            },
+            "/phases/{phase_id}/charts": {
+                "get": _op(
+                    "Chart data: leading teams' best score over time and the score histogram, as the caller may see",
+                    "200",
+                    OBJ,
+                    (400, 401, 403, 404),
+                    auth=False,
+                    params=[_path_id("phase_id"), SPLIT],
                 )
             },
             "/openapi.json": {"get": _op("This document", "200", OBJ, (), auth=False)},

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from arena.bundles import import_bundle
 from arena.errors import ArenaError, BundleError, InvalidInput
 from arena.permissions import Action, actor_for, require
+from arena.services import rescoring
 from web import state
 from web.auth.identity import page_user, required
 from web.errors import status_for
@@ -38,11 +39,20 @@ def import_bundle_page() -> Response | tuple[str, int]:
             path = _bundle_path(form, Path(scratch))
             report = import_bundle(session, state.store(), path, actor=user)
             session.commit()
+            runs = rescoring.rescore_imported(
+                session,
+                state.settings(),
+                report.rescore_submission_ids,
+                reason="hidden key or scorer changed by an import",
+                requested_by_id=user.id,
+            )
     except ArenaError as error:
         session.rollback()
         problems = error.problems if isinstance(error, BundleError) else [(error.field or "", error.message)]
         return render_template("admin/import.html", form=form, problems=problems), status_for(error)
     flash(_("Imported %(slug)s.", slug=report.slug), "success")
+    for run in runs:
+        flash(_("Rescoring %(n)s submissions under score version %(v)s.", n=run.total, v=run.version), "success")
     return redirect(url_for("challenges.detail", slug=report.slug))
 
 

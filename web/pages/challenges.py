@@ -10,6 +10,7 @@ from arena.services import challenges as challenge_service
 from arena.services import teams as team_service
 from web import state
 from web.auth.identity import page_user
+from web.charts import challenge_chart_views
 from web.lookups import challenge_context
 from web.presenters import challenge_phases
 
@@ -39,6 +40,7 @@ def detail(slug: str) -> str:
         team=team,
         actor=context.actor,
         tracks=challenge_phases(challenge, team, now),
+        charts=challenge_chart_views(challenge, context.actor, now),
     )
 
 

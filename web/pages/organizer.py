@@ -32,6 +32,12 @@ def _csv(data: bytes, name: str) -> Response:
     return response
 
 
+def _parquet(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype="application/vnd.apache.parquet")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 @bp.route("/phases/<int:phase_id>/export/leaderboard.csv")
 def leaderboard_csv(phase_id: int) -> Response:
     """Download a leaderboard split as CSV (organizers only)."""
@@ -49,3 +55,22 @@ def submissions_csv(phase_id: int) -> Response:
     require(context.actor, Action.EXPORT, context.resource())
     data = exports.submissions_csv(state.session(), context.phase)
     return _csv(data, f"{context.challenge.slug}-phase{phase_id}-submissions.csv")
+
+
+@bp.route("/phases/<int:phase_id>/export/leaderboard.parquet")
+def leaderboard_parquet(phase_id: int) -> Response:
+    """Download a leaderboard split as Parquet (organizers only)."""
+    context = phase_context(phase_id, page_user())
+    require(context.actor, Action.EXPORT, context.resource())
+    split = parse_split(request.args.get("split"))
+    data = exports.leaderboard_parquet(state.session(), context.phase, split)
+    return _parquet(data, f"{context.challenge.slug}-phase{phase_id}-{split.value}-leaderboard.parquet")
+
+
+@bp.route("/phases/<int:phase_id>/export/submissions.parquet")
+def submissions_parquet(phase_id: int) -> Response:
+    """Download every submission of a phase as Parquet (organizers only)."""
+    context = phase_context(phase_id, page_user())
+    require(context.actor, Action.EXPORT, context.resource())
+    data = exports.submissions_parquet(state.session(), context.phase)
+    return _parquet(data, f"{context.challenge.slug}-phase{phase_id}-submissions.parquet")

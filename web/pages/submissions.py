@@ -19,6 +19,7 @@ from web.auth.identity import page_user, required
 from web.forms import show_error
 from web.lookups import PhaseContext, phase_context
 from web.pages.forms import SubmitForm
+from web.pages.integrity import provenance_panel
 from web.presenters import pending
 from web.uploads import accept_upload
 
@@ -95,4 +96,5 @@ def show(submission_id: int) -> str:
         challenge=context.challenge,
         submission=view,
         refresh=REFRESH_SECONDS if pending([view]) else None,
+        provenance=provenance_panel(submission, context.actor),
     )
