@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import docker
 import pytest
 import yaml
 from flask.testing import FlaskClient
@@ -32,7 +31,7 @@ from arena.services import accounts, teams
 from arena.settings import Settings
 from arena.storage import BlobStore
 from arena.worker import run_worker
-from sandbox import SANDBOX_LABEL, docker_available, runtimes
+from sandbox import docker_available, runtimes
 from sandbox.builder import DEFAULT_TAG, build_runner_image
 from web import create_app
 from web.extensions import db
@@ -298,19 +297,6 @@ class HostileArena:
         response = self.client.get(f"/api/v1/submissions/{submission_id}", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200, response.get_data(as_text=True)
         return dict(response.get_json())
-
-
-def container_events(submission_id: int, since: float, until: float) -> list[str]:
-    """Return the engine's container actions between two times for sandbox runs of this submission id."""
-    client = docker.from_env()
-    try:
-        labels = [f"{SANDBOX_LABEL}=1", f"arena.submission={submission_id}"]
-        events = client.events(
-            since=int(since), until=int(until) + 1, filters={"type": "container", "label": labels}, decode=True
-        )
-        return [str(event.get("Action") or event.get("status")) for event in events]
-    finally:
-        client.close()
 
 
 @pytest.fixture(scope="session")
