@@ -41,17 +41,18 @@ from sandbox import runtimes
 from sandbox.builder import DEFAULT_TAG
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+# A committed code-track bundle with one track per container runtime (trivial-runc, trivial-runsc).
+BUNDLE = Path(__file__).resolve().parent / "fixtures" / "trivial-code"
 
-# The bundle writer of the hostile suite: one place that knows how a small code track looks.
-from tests.integration.conftest import PREDICT, write_code_bundle  # noqa: E402
-
-TRIVIAL = PREDICT + "\nwrite_predictions()\n"
+TRIVIAL = """
+ids = open("/data/ids.txt").read().split()
+with open("/output/predictions.csv", "w") as out:
+    out.write("id,label\\n" + "".join(f"{i},a\\n" for i in ids))
+"""
 WORKER = (
     "from arena.settings import Settings; from arena.worker import run_worker; "
     "run_worker(Settings.from_env(), burst={burst}, simple=True)"
 )
-LIMITS = {"wall_seconds": 60, "memory_mb": 512, "pids": 128}
 
 
 def _free_port() -> int:
@@ -97,6 +98,7 @@ class Bench:
             secret_key=secrets.token_hex(16),
             queue_name="bench",
             max_infra_retries=1,
+            runner_image=image,
         )
         engine = make_engine(self.settings.database_url)
         Base.metadata.create_all(engine)
@@ -112,26 +114,16 @@ class Bench:
             session.commit()
 
     def phase_for(self, runtime: str) -> int:
-        """Return (creating once) the phase of a code challenge running under `runtime`."""
-        if runtime not in self.phases:
-            bundle = write_code_bundle(
-                self.root / f"bundle-{runtime}",
-                slug=f"bench-{runtime}",
-                runtime=runtime,
-                image=self.image,
-                limits=LIMITS,
-            )
+        """Return the phase of the benchmark challenge's track that runs under `runtime`."""
+        if not self.phases:
             with self.sessions() as session:
-                report = import_bundle(session, self.store, bundle)
+                report = import_bundle(session, self.store, BUNDLE)
                 session.commit()
                 challenge = session.get(Challenge, report.challenge_id)
                 assert challenge is not None
-                phase = challenge.tracks[0].phases[0]
-                phase.daily_quota = 100_000
-                user = accounts.get_user(session, self.user_id)
-                teams.create_team(session, user, challenge, f"bench {runtime}")
+                teams.create_team(session, accounts.get_user(session, self.user_id), challenge, "bench")
                 session.commit()
-                self.phases[runtime] = phase.id
+                self.phases = {t.slug.removeprefix("trivial-"): t.phases[0].id for t in challenge.tracks}
         return self.phases[runtime]
 
     def upload(self, runtime: str) -> int:
