@@ -63,6 +63,7 @@ PHASE_KEYS = {
     "use_ladder",
 }
 PROGRAM_SCORER = "program"
+RUNSC_MIN_PIDS = 64
 RUNNER_KEYS = {"image", "runtime", "limits"}
 TEXT_PAGES = ("description", "rules", "data")
 MAX_TEXT_BYTES = 256 * 1024
@@ -260,7 +261,10 @@ def _read_runner(p: Problems, item: dict[str, Any], where: str, kind: Any) -> di
         unknown = set(limits) - set(Limits.__dataclass_fields__)
         if unknown:
             p.add(f"{where}.runner.limits", f"unknown limits: {', '.join(sorted(unknown))}")
-        Limits.from_dict(limits)
+        checked = Limits.from_dict(limits)
+        if runner.get("runtime") == "runsc" and checked.pids < RUNSC_MIN_PIDS:
+            # gVisor counts its own threads against the container's process limit.
+            p.add(f"{where}.runner.limits.pids", f"must be at least {RUNSC_MIN_PIDS} with runtime runsc")
     except (TypeError, ValueError) as exc:
         p.add(f"{where}.runner.limits", str(exc))
     return {"image": runner.get("image") or "", "runtime": runner.get("runtime") or "", "limits": dict(limits)}

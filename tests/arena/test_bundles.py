@@ -194,3 +194,8 @@ def test_rescoring_after_a_key_change(session: Session, store: BlobStore, settin
     versions = sorted((s.version, s.split, s.primary) for s in submission.scores)
     assert [v for v, _, _ in versions] == [1, 1, 2, 2]
     assert {p for v, _, p in versions if v == 2} == {0.0} and {p for v, _, p in versions if v == 1} == {1.0}
+
+
+def test_runsc_tracks_need_room_for_gvisors_own_threads(tmp_path: Path) -> None:
+    root = write_bundle(tmp_path / "b", kind="code", runner={"runtime": "runsc", "limits": {"pids": 32}})
+    assert "at least 64" in _problems(root)["tracks[0].runner.limits.pids"]
