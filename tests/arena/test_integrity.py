@@ -24,7 +24,9 @@ ROWS = 200
 TRUTH = ["a" if i % 3 else "b" for i in range(ROWS)]
 
 
-def _accept(session: Session, settings: Settings, store: BlobStore, user: User, phase: Phase, data: bytes) -> Submission:
+def _accept(
+    session: Session, settings: Settings, store: BlobStore, user: User, phase: Phase, data: bytes
+) -> Submission:
     return intake.accept(
         session, settings, store, user=user, phase=phase, stream=io.BytesIO(data), filename="sub.csv"
     )

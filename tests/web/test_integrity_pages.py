@@ -54,7 +54,9 @@ def _organizer(app: Flask, client: FlaskClient) -> tuple[FlaskClient, dict[str, 
     return browser, token_for(client, "olga")
 
 
-def test_duplicate_signals_are_listed_and_dismissed_with_an_audit(app: Flask, client: FlaskClient, world: World) -> None:
+def test_duplicate_signals_are_listed_and_dismissed_with_an_audit(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
     teams = [_participant(app, client, name) for name in ("ann", "ben", "cat")]
     _submit(client, teams[0], world.open_phase_id, GOOD)
     _submit(client, teams[1], world.open_phase_id, GOOD)
