@@ -9,6 +9,7 @@ from arena.errors import InvalidInput
 from arena.models import Challenge, Phase, Team, User
 from arena.permissions import Action, Actor, Resource, actor_for, require
 from arena.quotas import QuotaStatus, quota_status
+from arena.services import advancement
 from arena.services import challenges as challenge_service
 from arena.services import teams as team_service
 from arena.services.challenges import phase_resource
@@ -42,7 +43,12 @@ class PhaseContext:
         """Return the caller's team quota in this phase, if the caller has a team."""
         if self.team is None:
             return None
-        return quota_status(state.session(), self.team.id, self.phase, state.now())
+        user_id = self.user.id if self.user else None
+        return quota_status(state.session(), self.team.id, self.phase, state.now(), user_id=user_id)
+
+    def admitted(self) -> bool:
+        """Whether the caller's team may submit to this phase as far as staging goes (False without a team)."""
+        return self.team is not None and advancement.is_admitted(state.session(), self.phase, self.team.id)
 
 
 def _challenge_resource(challenge: Challenge) -> Resource:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from arena import audit
@@ -263,12 +263,3 @@ def pending_for_team(session: Session, team_id: int) -> tuple[list[MergeRequest]
     received = list(session.scalars(base.where(MergeRequest.into_team_id == team_id)))
     return sent, received
 
-
-def find_team(session: Session, challenge_id: int, name: str) -> Team:
-    """Return the active team of a challenge with this name (case-insensitive), or raise NotFound."""
-    team = session.scalar(
-        select(Team).where(Team.challenge_id == challenge_id, func.lower(Team.name) == " ".join(name.split()).lower())
-    )
-    if team is None:
-        raise NotFound(f"no team called {name.strip()!r} in this challenge", field="team")
-    return team

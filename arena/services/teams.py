@@ -108,6 +108,16 @@ def get_team(session: Session, team_id: int) -> Team:
     return team
 
 
+def find_team(session: Session, challenge_id: int, name: str) -> Team:
+    """Return the team of a challenge with this name (case-insensitive), or raise NotFound."""
+    team = session.scalar(
+        select(Team).where(Team.challenge_id == challenge_id, func.lower(Team.name) == " ".join(name.split()).lower())
+    )
+    if team is None:
+        raise NotFound(f"no team called {name.strip()!r} in this challenge", field="team")
+    return team
+
+
 def list_teams(session: Session, challenge_id: int) -> list[Team]:
     """Return a challenge's teams by name."""
     return list(session.scalars(select(Team).where(Team.challenge_id == challenge_id).order_by(Team.name)))

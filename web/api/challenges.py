@@ -12,6 +12,7 @@ from web import state
 from web.api.serializers import challenge_summary, file_dict, track_dict
 from web.auth.identity import api_user
 from web.lookups import challenge_context
+from web.times import iso_utc
 
 bp = Blueprint("challenges", __name__)
 
@@ -34,7 +35,9 @@ def detail(slug: str) -> dict[str, Any]:
     return {
         **challenge_summary(challenge),
         "text": challenge.text,
-        "entry_deadline": challenge.entry_deadline.isoformat() if challenge.entry_deadline else None,
+        "entry_deadline": iso_utc(challenge.entry_deadline),
+        "merge_deadline": iso_utc(challenge.merge_deadline),
+        "person_daily_quota": challenge.person_daily_quota,
         "tracks": [track_dict(track, now) for track in challenge.tracks],
         "files": [file_dict(challenge, f) for f in files],
     }

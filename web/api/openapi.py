@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Blueprint
 
+from web.api.openapi_rules import rules_paths
+
 bp = Blueprint("openapi", __name__)
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -145,16 +147,6 @@ def document() -> dict[str, Any]:
                     body=_json_body({"invite_code": STR}, ["invite_code"]),
                 )
             },
-            "/teams/{team_id}": {
-                "get": _op(
-                    "A team; members also get the invite code",
-                    "200",
-                    team,
-                    (401, 404),
-                    auth=False,
-                    params=[_path_id("team_id")],
-                )
-            },
             "/phases/{phase_id}/submissions": {
                 "post": _op(
                     "Upload a submission; evaluation is queued",
@@ -277,7 +269,8 @@ def document() -> dict[str, Any]:
             },
             "/phases/{phase_id}/quota": {
                 "get": _op(
-                    "The caller's team's quota: remaining, reset time (UTC), next allowed time",
+                    "The caller's team's quota: daily, total, concurrent runs and the caller's own daily cap; "
+                    "remaining, reset time (UTC), next allowed time, the limit that blocks, and admission",
                     "200",
                     OBJ,
                     (401, 403, 404),
@@ -383,6 +376,7 @@ def document() -> dict[str, Any]:
                 )
             },
             "/openapi.json": {"get": _op("This document", "200", OBJ, (), auth=False)},
+            **rules_paths(_op, _json_body),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

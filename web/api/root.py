@@ -7,7 +7,7 @@ from flask import Blueprint, g, request
 from arena.errors import Unauthenticated
 from arena.services import accounts
 from web import state
-from web.api import challenges, integrity, leaderboards, openapi, submissions, teams, tokens
+from web.api import challenges, integrity, leaderboards, merges, openapi, stages, submissions, teams, tokens
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -26,5 +26,15 @@ def authenticate_token() -> None:
     state.session().commit()
 
 
-for child in (tokens.bp, challenges.bp, teams.bp, submissions.bp, leaderboards.bp, integrity.bp, openapi.bp):
+for child in (
+    tokens.bp,
+    challenges.bp,
+    teams.bp,
+    merges.bp,
+    stages.bp,
+    submissions.bp,
+    leaderboards.bp,
+    integrity.bp,
+    openapi.bp,
+):
     api.register_blueprint(child)

@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import url_for
 
-from arena.models import Challenge, ChallengeFile, Phase, Team, Track
+from arena.models import Challenge, ChallengeFile, MergeRequest, Phase, PhaseEntry, Team, TeamInvitation, Track, User
 from arena.quotas import QuotaStatus
+from arena.services import advancement
 from arena.services.challenges import phase_state
 from web.times import iso_utc
 
@@ -35,7 +36,10 @@ def phase_dict(phase: Phase, now: datetime) -> dict[str, Any]:
         "state": phase_state(phase, now).value,
         "daily_quota": phase.daily_quota,
         "total_quota": phase.total_quota,
+        "concurrent_quota": phase.concurrent_quota,
+        "count_participant_failures": phase.count_participant_failures,
         "daily_quota_resets": "00:00 UTC",
+        "advancement": rule.to_dict() if (rule := advancement.rule_of(phase)) else None,
         "public_fraction": phase.public_fraction,
         "submissions_url": url_for("api.submissions.create", phase_id=phase.id, _external=True),
         "leaderboard_url": url_for("api.leaderboards.show", phase_id=phase.id, _external=True),
@@ -77,6 +81,8 @@ def team_dict(team: Team, *, private: bool) -> dict[str, Any]:
         "name": team.name,
         "institution": team.institution,
         "status": team.status,
+        "captain": team.captain.username if team.captain else None,
+        "merged_into_id": team.merged_into_id,
         "members": [
             {"username": m.user.username, "display_name": m.user.display_name, "captain": m.user_id == team.captain_id}
             for m in team.members
@@ -99,4 +105,48 @@ def quota_dict(quota: QuotaStatus) -> dict[str, Any]:
         "resets_at": iso_utc(quota.resets_at),
         "allowed_now": quota.allowed_now,
         "next_allowed_at": iso_utc(quota.next_allowed_at),
+        "blocked_by": quota.blocked_by.value if quota.blocked_by else None,
+        "concurrent_limit": quota.concurrent_limit,
+        "in_flight": quota.in_flight,
+        "remaining_concurrent": quota.remaining_concurrent,
+        "person_daily_limit": quota.person_limit,
+        "person_used_today": quota.person_used_today,
+        "person_remaining_today": quota.person_remaining_today,
+        "counts_participant_failures": quota.counts_participant_failures,
     }
+
+
+def invitation_dict(invitation: TeamInvitation, team: Team, user: User | None) -> dict[str, Any]:
+    """Return a team invitation."""
+    return {
+        "id": invitation.id,
+        "team": {"id": team.id, "name": team.name},
+        "username": user.username if user else None,
+        "status": invitation.status,
+        "created_at": iso_utc(invitation.created_at),
+        "responded_at": iso_utc(invitation.responded_at),
+    }
+
+
+def merge_dict(request: MergeRequest) -> dict[str, Any]:
+    """Return a merge request."""
+    return {
+        "id": request.id,
+        "from_team_id": request.from_team_id,
+        "into_team_id": request.into_team_id,
+        "status": request.status,
+        "reason": request.reason,
+        "created_at": iso_utc(request.created_at),
+        "decided_at": iso_utc(request.decided_at),
+    }
+
+
+def entry_dict(entry: PhaseEntry, team: Team, *, with_reason: bool) -> dict[str, Any]:
+    """Return a team's admission to a staged phase; the reason only for organizers."""
+    data: dict[str, Any] = {
+        "team": {"id": team.id, "name": team.name, "institution": team.institution},
+        "admitted_at": iso_utc(entry.created_at),
+    }
+    if with_reason:
+        data["reason"] = entry.reason
+    return data

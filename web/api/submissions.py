@@ -57,4 +57,9 @@ def quota(phase_id: int) -> dict[str, Any]:
     status = context.quota()
     if status is None:
         raise Forbidden("you have no team in this challenge; create or join one first")
-    return {"phase_id": phase_id, "team_id": context.team.id if context.team else None, **quota_dict(status)}
+    return {
+        "phase_id": phase_id,
+        "team_id": context.team.id if context.team else None,
+        "admitted": context.admitted(),
+        **quota_dict(status),
+    }

@@ -1,4 +1,4 @@
-"""Teams: create, join with an invite code, look one up."""
+"""Teams: create, join with an invite code, look one up; invitations, leaving, captaincy and institution."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from typing import Any
 
 from flask import Blueprint
 
+from arena.errors import Forbidden, InvalidInput
+from arena.models import Team, TeamInvitation, User
 from arena.permissions import Action, Resource, decide
+from arena.services import invitations as invitation_service
 from arena.services import teams as team_service
 from web import state
 from web.api.requests import json_body, text_field
-from web.api.serializers import team_dict
+from web.api.serializers import invitation_dict, team_dict
 from web.auth.identity import api_user, required
 from web.lookups import challenge_context, challenge_context_for_id
 
@@ -50,3 +53,104 @@ def show(team_id: int) -> dict[str, Any]:
     context = challenge_context_for_id(team.challenge_id, api_user())
     private = decide(context.actor, Action.VIEW_TEAM_PRIVATE, Resource(owner_team_id=team.id))
     return team_dict(team, private=private)
+
+
+@bp.patch("/teams/<int:team_id>")
+def update(team_id: int) -> dict[str, Any]:
+    """Change the team's institution (captain)."""
+    user = required(api_user())
+    team = team_service.get_team(state.session(), team_id)
+    data = json_body()
+    if "institution" not in data:
+        raise InvalidInput("send the field to change: 'institution'", field="institution")
+    team_service.set_institution(state.session(), user, team, text_field(data, "institution", max_length=200))
+    state.session().commit()
+    return team_dict(team, private=True)
+
+
+@bp.post("/teams/<int:team_id>/captain")
+def transfer(team_id: int) -> dict[str, Any]:
+    """Hand the captaincy to the member named ``username`` (captain)."""
+    user = required(api_user())
+    team = team_service.get_team(state.session(), team_id)
+    team_service.transfer_captain(state.session(), user, team, text_field(json_body(), "username", max_length=64))
+    state.session().commit()
+    return team_dict(team, private=True)
+
+
+@bp.post("/teams/<int:team_id>/leave")
+def leave(team_id: int) -> dict[str, Any]:
+    """Leave the team; a captain alone dissolves it (then ``team`` is null)."""
+    user = required(api_user())
+    team = team_service.get_team(state.session(), team_id)
+    kept = team_service.leave_team(state.session(), user, team)
+    result = {"team": team_dict(kept, private=False) if kept else None, "dissolved": kept is None}
+    state.session().commit()
+    return result
+
+
+def _invitation_dict(invitation: TeamInvitation) -> dict[str, Any]:
+    team = team_service.get_team(state.session(), invitation.team_id)
+    return invitation_dict(invitation, team, state.session().get(User, invitation.user_id))
+
+
+@bp.post("/teams/<int:team_id>/invitations")
+def invite(team_id: int) -> tuple[dict[str, Any], int]:
+    """Invite the user named ``username`` (captain)."""
+    user = required(api_user())
+    team = team_service.get_team(state.session(), team_id)
+    invitation = invitation_service.invite(
+        state.session(), user, team, text_field(json_body(), "username", max_length=64)
+    )
+    state.session().commit()
+    return _invitation_dict(invitation), 201
+
+
+@bp.get("/teams/<int:team_id>/invitations")
+def team_invitations(team_id: int) -> dict[str, Any]:
+    """List the team's pending invitations (members and organizers)."""
+    team = team_service.get_team(state.session(), team_id)
+    context = challenge_context_for_id(team.challenge_id, required(api_user()))
+    if not decide(context.actor, Action.VIEW_TEAM_PRIVATE, Resource(owner_team_id=team.id)):
+        raise Forbidden("only the team's members see its invitations")
+    rows = invitation_service.pending_for_team(state.session(), team.id)
+    return {"invitations": [_invitation_dict(row) for row in rows]}
+
+
+@bp.get("/challenges/<slug>/invitations")
+def my_invitations(slug: str) -> dict[str, Any]:
+    """List the invitations the caller has received in a challenge and not yet answered."""
+    user = required(api_user())
+    context = challenge_context(slug, user)
+    rows = invitation_service.pending_for_user(state.session(), user.id, context.challenge.id)
+    return {"invitations": [_invitation_dict(row) for row in rows]}
+
+
+@bp.post("/invitations/<int:invitation_id>/accept")
+def accept_invitation(invitation_id: int) -> dict[str, Any]:
+    """Accept an invitation addressed to the caller and join the team."""
+    user = required(api_user())
+    invitation = invitation_service.get_invitation(state.session(), invitation_id)
+    team: Team = invitation_service.respond(state.session(), user, invitation, accept=True)
+    state.session().commit()
+    return team_dict(team, private=True)
+
+
+@bp.post("/invitations/<int:invitation_id>/decline")
+def decline_invitation(invitation_id: int) -> dict[str, Any]:
+    """Decline an invitation addressed to the caller."""
+    user = required(api_user())
+    invitation = invitation_service.get_invitation(state.session(), invitation_id)
+    invitation_service.respond(state.session(), user, invitation, accept=False)
+    state.session().commit()
+    return _invitation_dict(invitation)
+
+
+@bp.post("/invitations/<int:invitation_id>/cancel")
+def cancel_invitation(invitation_id: int) -> dict[str, Any]:
+    """Withdraw an invitation (the inviting team's captain)."""
+    user = required(api_user())
+    invitation = invitation_service.get_invitation(state.session(), invitation_id)
+    invitation_service.cancel(state.session(), user, invitation)
+    state.session().commit()
+    return _invitation_dict(invitation)

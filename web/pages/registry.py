@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from web.pages import admin, challenges, integrity, leaderboards, organizer, submissions, teams
+from web.pages import admin, challenges, integrity, leaderboards, organizer, stages, submissions, team_actions, teams
 
 
 def page_blueprints() -> list[Blueprint]:
     """Return every server-rendered page blueprint."""
-    return [challenges.bp, teams.bp, submissions.bp, leaderboards.bp, organizer.bp, integrity.bp, admin.bp]
+    return [
+        challenges.bp,
+        teams.bp,
+        team_actions.bp,
+        stages.bp,
+        submissions.bp,
+        leaderboards.bp,
+        organizer.bp,
+        integrity.bp,
+        admin.bp,
+    ]

@@ -37,6 +37,7 @@ def _render_submit(
         challenge=context.challenge,
         team=context.team,
         quota=context.quota(),
+        admitted=context.admitted(),
         form=form,
         retry_at=retry_at,
         phase_state=phase_state(context.phase, state.now()),
