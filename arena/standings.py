@@ -57,7 +57,7 @@ class Board(StrEnum):
     PRIVATE = "private"
 
     @property
-    def split(self) -> Split:
+    def ranked_split(self) -> Split:
         """The split a board ranks on."""
         return Split.PRIVATE if self == Board.PRIVATE else Split.PUBLIC
 
@@ -111,7 +111,7 @@ def refresh_phase(session: Session, store: BlobStore | None, phase: Phase) -> No
 def refresh_board(session: Session, store: BlobStore | None, phase: Phase, board: Board) -> None:
     """Rebuild one board from scratch, replacing its materialized rows."""
     _lock_board(session, phase)
-    rows = leaderboard(session, phase, board.split, as_of=_as_of(phase, board), store=store)
+    rows = leaderboard(session, phase, board.ranked_split, as_of=_as_of(phase, board), store=store)
     existing = {e.team_id: e for e in session.scalars(select(LeaderboardEntry).where(*_board_filter(phase, board)))}
     keep = {row.team_id for row in rows}
     for team_id, entry in existing.items():
@@ -146,7 +146,9 @@ def update_team(
     scored: Submission | None = None,
 ) -> None:
     """Recompute one team's row on one board, then re-rank the board (and its statistics if needed)."""
-    entry = session.scalar(select(LeaderboardEntry).where(*_board_filter(phase, board), LeaderboardEntry.team_id == team_id))
+    entry = session.scalar(
+        select(LeaderboardEntry).where(*_board_filter(phase, board), LeaderboardEntry.team_id == team_id)
+    )
     row = _team_row(session, store, phase, board, team_id, entry, scored)
     old_position = entry.position if entry is not None else None
     if row is None:
@@ -177,17 +179,17 @@ def _team_row(
     scored: Submission | None,
 ) -> LeaderboardRow | None:
     as_of = _as_of(phase, board)
-    ladder = board.split == Split.PUBLIC and phase.use_ladder and store is not None
+    ladder = board.ranked_split == Split.PUBLIC and phase.use_ladder and store is not None
     if not ladder or entry is None or scored is None:
-        rows = team_rows(session, phase, board.split, as_of=as_of, team_ids=[team_id], store=store)
+        rows = team_rows(session, phase, board.ranked_split, as_of=as_of, team_ids=[team_id], store=store)
         return rows[0] if rows else None
     assert store is not None
     # The Ladder, incrementally: compare the new score with the team's released one only.
-    plain = team_rows(session, phase, board.split, as_of=as_of, team_ids=[team_id])
+    plain = team_rows(session, phase, board.ranked_split, as_of=as_of, team_ids=[team_id])
     new = _public_score(session, phase, scored.id)
     released = _public_score(session, phase, entry.submission_id)
     if new is None or released is None or not plain:
-        rows = team_rows(session, phase, board.split, as_of=as_of, team_ids=[team_id], store=store)
+        rows = team_rows(session, phase, board.ranked_split, as_of=as_of, team_ids=[team_id], store=store)
         return rows[0] if rows else None
     accept = ladder_releases(
         new.primary,
@@ -378,7 +380,8 @@ def _clusters(
     store = BlobStore(Path(root))
     try:
         key = scorers.read_key(store.read_bytes(labels_sha256), id_column=id_column, target_columns=list(targets))
-        names = scorers.get_scorer(scorer, {"cluster_column": column}).clusters(key)
+        declared = getattr(scorers.get_scorer(scorer, {"cluster_column": column}), "clusters", None)
+        names = declared(key) if callable(declared) else None
     except (scorers.ScorerConfigError, OSError, ValueError):
         return None
     if names is None:
@@ -424,10 +427,14 @@ class BoardRow:
             "is_baseline": self.is_baseline,
         }
         if statistics:
-            data["ci"] = None if self.ci_low is None or self.ci_high is None else [
-                round(self.ci_low, precision),
-                round(self.ci_high, precision),
-            ]
+            data["ci"] = (
+                None
+                if self.ci_low is None or self.ci_high is None
+                else [
+                    round(self.ci_low, precision),
+                    round(self.ci_high, precision),
+                ]
+            )
             data["rank_interval"] = None if self.rank_low is None else [self.rank_low, self.rank_high]
             data["statistical_tie"] = self.statistical_tie
         return data

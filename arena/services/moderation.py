@@ -34,7 +34,9 @@ def _require(actor: Actor, phase: Phase, now: datetime) -> None:
 
 
 def _challenge_phases(session: Session, challenge_id: int) -> list[Phase]:
-    return list(session.scalars(select(Phase).join(Track, Track.id == Phase.track_id).where(Track.challenge_id == challenge_id)))
+    return list(
+        session.scalars(select(Phase).join(Track, Track.id == Phase.track_id).where(Track.challenge_id == challenge_id))
+    )
 
 
 def _refresh_phases(session: Session, store: BlobStore | None, phases: list[Phase]) -> None:

@@ -102,7 +102,7 @@ def _materialized(world: World, board: Board) -> list[tuple[int, int, int, float
 
 def _scratch(world: World, board: Board) -> list[tuple[int, int, int, float]]:
     as_of = world.phase.freeze_at if board == Board.FROZEN else None
-    rows = leaderboard(world.session, world.phase, board.split, as_of=as_of, store=world.store)
+    rows = leaderboard(world.session, world.phase, board.ranked_split, as_of=as_of, store=world.store)
     return [(r.rank, r.team_id, r.submission_id, r.score) for r in rows]
 
 
@@ -125,7 +125,9 @@ def test_materialized_boards_equal_the_from_scratch_boards_after_a_sequence_of_e
     moderation.set_submission_hidden(world.session, world.store, world.organizer, subs[3], True, "leak", now)
     _assert_consistent(world)
     own = [s for s in subs if s.team_id == world.teams[subs[0].team_id - world.teams[0].id].id]
-    selection.select_submission(world.session, world.store, world.actor(own[0].team_id - world.teams[0].id), own[-1], now)
+    selection.select_submission(
+        world.session, world.store, world.actor(own[0].team_id - world.teams[0].id), own[-1], now
+    )
     _assert_consistent(world)
     moderation.set_team_disqualified(world.session, world.store, world.organizer, world.teams[1], True, "sybil", now)
     _assert_consistent(world)
@@ -249,4 +251,3 @@ def test_ladder_on_the_materialized_public_board(world: World) -> None:
     clear = world.submit(0, 3, better)
     assert board_page(world.session, world.store, world.phase, Board.PUBLIC).rows[0].submission_id == clear.id
     _assert_consistent(world)
-

@@ -55,11 +55,18 @@ def _team_result(team_id: int, change: str, on: bool) -> dict[str, Any]:
     for phase in phases[:1]:
         require(context.actor, Action.MODERATE, phase_resource(phase, state.now()), hide=True)
     if change == "disqualified":
-        moderation_service.set_team_disqualified(session, state.store(), context.actor, team, on, _reason(), state.now())
+        moderation_service.set_team_disqualified(
+            session, state.store(), context.actor, team, on, _reason(), state.now()
+        )
     else:
         moderation_service.set_team_baseline(session, state.store(), context.actor, team, on, state.now())
     session.commit()
-    return {"team_id": team.id, "status": team.status, "status_reason": team.status_reason, "is_baseline": team.is_baseline}
+    return {
+        "team_id": team.id,
+        "status": team.status,
+        "status_reason": team.status_reason,
+        "is_baseline": team.is_baseline,
+    }
 
 
 @bp.post("/submissions/<int:submission_id>/hidden")
