@@ -33,6 +33,7 @@ def test_invite_accept_transfer_and_leave_through_pages(app: Flask, world: World
     team_id = _create_team(ann, "Owls")
     page = ann.get(f"/teams/{team_id}?lang=en").get_data(as_text=True)
     assert "Invite someone" in page and "Hand over the captaincy" in page and "Leave the team" in page
+    assert "Submissions left in the open phases" in page and "Submissions left today: 2 of 2" in page
     token = csrf_from(page)
     # Without the CSRF token the post is refused.
     assert ann.post(f"/teams/{team_id}/invitations", data={"username": "ben"}).status_code == 400

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from arena.errors import ArenaError
 from arena.models import Challenge, MergeRequest, Team, TeamInvitation, User
 from arena.permissions import Action, Actor, Resource, decide
+from arena.quotas import quota_status
 from arena.services import invitations as invitation_service
 from arena.services import merges as merge_service
 from arena.services import teams as team_service
@@ -73,6 +74,13 @@ def team_panel(session: Session, challenge: Challenge, team: Team, actor: Actor)
     captain = decide(actor, Action.MANAGE_TEAM, resource)
     sent, received = merge_service.pending_for_team(session, team.id) if private else ([], [])
     merged_into = session.get(Team, team.merged_into_id) if team.merged_into_id else None
+    now = state.now()
+    quotas = [
+        (phase, quota_status(session, team.id, phase, now, user_id=actor.user_id))
+        for track in challenge.tracks
+        for phase in track.phases
+        if private and phase.is_open(now)
+    ]
     return {
         "challenge": challenge,
         "team": team,
@@ -80,6 +88,7 @@ def team_panel(session: Session, challenge: Challenge, team: Team, actor: Actor)
         "is_captain": captain,
         "is_member": actor.team_id == team.id,
         "merged_into": merged_into,
+        "quotas": quotas,
         "merge_deadline": merge_service.merge_deadline(challenge),
         "sent_invitations": invitation_rows(session, invitation_service.pending_for_team(session, team.id))
         if private
