@@ -40,6 +40,12 @@ class InvalidInput(ArenaError):
     code = "invalid_input"
 
 
+class FileTooLarge(InvalidInput):
+    """An upload is larger than the limit that applies to it."""
+
+    code = "file_too_large"
+
+
 class Conflict(ArenaError):
     """The request clashes with the current state (a duplicate name, a second team)."""
 

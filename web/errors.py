@@ -17,6 +17,7 @@ from arena.errors import (
     ArenaError,
     BundleError,
     Conflict,
+    FileTooLarge,
     Forbidden,
     InvalidInput,
     InvalidTransition,
@@ -39,6 +40,7 @@ _STATUS: list[tuple[type[ArenaError], int]] = [
     (BundleError, 400),
     (InvalidTransition, 409),
     (Conflict, 409),
+    (FileTooLarge, 413),
     (InvalidInput, 400),
 ]
 

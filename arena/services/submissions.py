@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from arena import audit
 from arena.db import utcnow
 from arena.enums import FailureClass, Split, SubmissionStatus, TeamStatus, TrackKind, check_submission_transition
-from arena.errors import Forbidden, InvalidInput, NotFound, PhaseClosed
+from arena.errors import FileTooLarge, Forbidden, InvalidInput, NotFound, PhaseClosed
 from arena.models import Phase, Score, Submission, Team, User
 from arena.permissions import Action, Actor, decide, require
 from arena.quotas import check_quota
@@ -24,12 +24,6 @@ from arena.storage import BlobStore, TooLarge
 
 RESULT_SUFFIXES = (".csv", ".txt", ".tsv")
 CODE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
-
-
-class UploadTooLarge(InvalidInput):
-    """An upload exceeded the track's size limit."""
-
-    code = "file_too_large"
 
 
 def _check_phase_open(phase: Phase, now: datetime) -> None:
@@ -90,7 +84,7 @@ def submit(
         sha, size = store.put_stream(stream, max_bytes=track.max_upload_bytes)
     except TooLarge:
         limit_mb = track.max_upload_bytes / (1024 * 1024)
-        raise UploadTooLarge(f"the file is larger than this track's limit of {limit_mb:g} MB", field="file") from None
+        raise FileTooLarge(f"the file is larger than this track's limit of {limit_mb:g} MB", field="file") from None
     if size == 0:
         raise InvalidInput("the file is empty; upload a file with a header row and one row per id", field="file")
     submission = Submission(

@@ -103,7 +103,8 @@ def test_error_format_400_401_403_404_405_409_413(app: Flask, client: FlaskClien
     huge = _upload(client, headers, world.open_phase_id, data=b"x" * (200 * 1024))
     assert huge.status_code == 413 and _error(huge)["code"] == "too_large"
     track_limit = _upload(client, headers, world.open_phase_id, data=b"x" * (40 * 1024))
-    assert track_limit.status_code == 400 and _error(track_limit)["field"] == "file"
+    assert track_limit.status_code == 413 and _error(track_limit)["code"] == "file_too_large"
+    assert _error(track_limit)["field"] == "file"
     wrong_type = _upload(client, headers, world.open_phase_id, name="model.exe")
     assert wrong_type.status_code == 400 and "csv" in _error(wrong_type)["message"]
     missing = client.post(f"/api/v1/phases/{world.open_phase_id}/submissions", headers=headers, data={})
