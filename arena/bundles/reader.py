@@ -56,6 +56,7 @@ PHASE_KEYS = {
     "labels",
     "inputs",
     "hide_logs",
+    "split_seed",
     "count_participant_failures",
     "advancement",
     "freeze_at",

@@ -199,3 +199,11 @@ def test_rescoring_after_a_key_change(session: Session, store: BlobStore, settin
 def test_runsc_tracks_need_room_for_gvisors_own_threads(tmp_path: Path) -> None:
     root = write_bundle(tmp_path / "b", kind="code", runner={"runtime": "runsc", "limits": {"pids": 32}})
     assert "at least 64" in _problems(root)["tracks[0].runner.limits.pids"]
+
+
+def test_a_fixed_split_seed_is_used_and_kept(session: Session, store: BlobStore, tmp_path: Path) -> None:
+    root = _edit(write_bundle(tmp_path / "b"), lambda d: d["tracks"][0]["phases"][0].update(split_seed="demo-seed"))
+    report = import_bundle(session, store, root)
+    session.commit()
+    challenge = session.get(Challenge, report.challenge_id)
+    assert challenge is not None and first_phase(challenge).split_seed == "demo-seed"
