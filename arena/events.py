@@ -7,10 +7,11 @@ trigger the same follow-ups.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena import integrity, standings
-from arena.models import Submission
+from arena.models import Phase, Submission, Track
 from arena.storage import BlobStore
 
 
@@ -31,3 +32,11 @@ def submission_scored(
         integrity.check_scored(session, store, submission, probing)
     standings.record_score(session, store, submission)
 
+
+def teams_merged(session: Session, challenge_id: int) -> None:
+    """Rebuild the challenge's boards after a merge moved one team's submissions and scores to another."""
+    phases = session.scalars(
+        select(Phase).join(Track, Track.id == Phase.track_id).where(Track.challenge_id == challenge_id)
+    )
+    for phase in phases:
+        standings.refresh_phase(session, None, phase)

@@ -143,20 +143,26 @@ def _selection_filter(phase: Phase, team_ids: Sequence[int] | None) -> ColumnEle
             Submission.is_hidden.is_(False),
         )
     )
-    chose = select(Submission.team_id).where(
-        Submission.phase_id == phase.id,
-        Submission.is_selected.is_(True),
-        Submission.status == SubmissionStatus.SCORED,
-        Submission.is_hidden.is_(False),
+    # A correlated NOT EXISTS (an anti-join) rather than NOT IN, which PostgreSQL cannot plan as a join.
+    chosen = aliased(Submission)
+    team_chose = (
+        select(chosen.id)
+        .where(
+            chosen.team_id == Submission.team_id,
+            chosen.phase_id == phase.id,
+            chosen.is_selected.is_(True),
+            chosen.status == SubmissionStatus.SCORED,
+            chosen.is_hidden.is_(False),
+        )
+        .exists()
     )
     if team_ids is not None:
         by_public = by_public.where(public.team_id.in_(team_ids))
-        chose = chose.where(Submission.team_id.in_(team_ids))
     defaults = by_public.subquery()
     return or_(
         Submission.is_selected.is_(True),
         and_(
-            Submission.team_id.not_in(chose),
+            ~team_chose,
             Submission.id.in_(select(defaults.c.submission_id).where(defaults.c.pick <= limit)),
         ),
     )

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from arena import audit
+from arena import audit, events
 from arena.enums import RequestStatus, TeamStatus, check_request_transition
 from arena.errors import Conflict, Forbidden, NotFound
 from arena.models import (
@@ -204,6 +204,7 @@ def accept(session: Session, captain: User, request: MergeRequest, now: datetime
     from_team.status_reason = f"merged into {into_team.name}"
     _close_other_requests(session, from_team.id, now)
     session.flush()
+    events.teams_merged(session, into_team.challenge_id)
     session.refresh(into_team)
     _audit(session, "team.merged", captain, request, **moved)
     return into_team

@@ -225,6 +225,11 @@ class SubmissionView:
         }
 
 
+def ladder_hides_scores(phase: Phase, actor: Actor, now: datetime) -> bool:
+    """Whether the Ladder keeps per-submission public scores from this viewer (participants, while the phase runs)."""
+    return phase.use_ladder and not actor.is_organizer and now < phase.closes_at
+
+
 RUN_FIELDS_FOR_PARTICIPANTS = ("outcome", "exit_code", "duration_seconds", "peak_memory_bytes", "logs_truncated")
 
 
@@ -251,6 +256,9 @@ def view_submission(
     if submission.status == SubmissionStatus.SCORED:
         for split, row in current_scores(session, submission).items():
             if split == Split.PRIVATE and not decide(actor, Action.VIEW_PRIVATE_SCORE, resource):
+                continue
+            if split == Split.PUBLIC and ladder_hides_scores(submission.phase, actor, now):
+                # Under the Ladder a team learns only the released value on the board, never each raw score.
                 continue
             scores[split] = {"score": row.primary, "metrics": row.metrics, "version": row.version}
     logs_visible = decide(actor, Action.VIEW_SUBMISSION_LOGS, resource)

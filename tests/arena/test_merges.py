@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from arena.enums import RequestStatus, Split, SubmissionStatus, TeamStatus
 from arena.errors import Conflict, Forbidden, InvalidTransition
 from arena.leaderboards import leaderboard
-from arena.models import AuditEvent, Score, Submission
+from arena.models import AuditEvent, LeaderboardEntry, Score, Submission
 from arena.quotas import allowance_by
 from arena.services import merges, teams
 from arena.services.submissions import transition
@@ -87,6 +87,8 @@ def test_merge_moves_members_and_scored_submissions(session: Session, store: Blo
     assert moved is not None and moved.team_id == b.id and moved.status == SubmissionStatus.SCORED
     board = leaderboard(session, phase, Split.PUBLIC)
     assert [(row.team_id, row.score) for row in board] == [(b.id, 0.75)]
+    stored = session.scalars(select(LeaderboardEntry).where(LeaderboardEntry.split == Split.PUBLIC)).all()
+    assert [(row.team_id, row.score) for row in stored] == [(b.id, 0.75)], "the materialized board follows the merge"
     assert teams.team_of(session, ann.id, challenge.id).id == b.id  # type: ignore[union-attr]
     assert request.status == RequestStatus.ACCEPTED
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "team.merged")).one()

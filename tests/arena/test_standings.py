@@ -19,7 +19,7 @@ from arena.leaderboards import leaderboard
 from arena.models import AuditEvent, Phase, Score, Submission, Team
 from arena.permissions import Actor
 from arena.services import moderation, selection
-from arena.services.submissions import transition
+from arena.services.submissions import transition, view_submission
 from arena.standings import Board, board_page, viewer_board
 from arena.storage import BlobStore
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
@@ -251,3 +251,7 @@ def test_ladder_on_the_materialized_public_board(world: World) -> None:
     clear = world.submit(0, 3, better)
     assert board_page(world.session, world.store, world.phase, Board.PUBLIC).rows[0].submission_id == clear.id
     _assert_consistent(world)
+    # The team itself never sees a raw per-submission public score while the Ladder is on; organizers do.
+    now = utcnow()
+    assert view_submission(world.session, clear, world.actor(0), now).scores == {}
+    assert "public" in view_submission(world.session, clear, world.organizer, now).scores
