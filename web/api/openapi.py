@@ -187,7 +187,7 @@ def document() -> dict[str, Any]:
             },
             "/submissions/{submission_id}/selection": {
                 "post": _op(
-                    "Select a scored submission for the private leaderboard (up to the phase's limit; locks at the end)",
+                    "Select a scored submission for the private board (up to the phase's limit; locks at the end)",
                     "200",
                     OBJ,
                     (400, 401, 403, 404, 409),
