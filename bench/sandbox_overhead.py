@@ -15,24 +15,20 @@ import argparse
 import io
 import os
 import secrets
-import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from redis import Redis
 from sqlalchemy import func, select
 
 from arena.bundles import import_bundle
 from arena.db import Base, make_engine, make_session_factory
+from arena.localredis import private_redis
 from arena.models import Challenge, Phase, Submission
 from arena.services import accounts, intake, teams
 from arena.settings import Settings
@@ -53,38 +49,6 @@ WORKER = (
     "from arena.settings import Settings; from arena.worker import run_worker; "
     "run_worker(Settings.from_env(), burst={burst}, simple=True)"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def private_redis() -> Iterator[str]:
-    """Start a throw-away redis-server on a free port; yield its URL; stop it."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server is not installed")
-    port = _free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        for _ in range(100):
-            try:
-                Redis.from_url(url).ping()
-                break
-            except Exception:
-                time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 class Bench:

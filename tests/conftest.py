@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,17 +14,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from arena.db import Base, make_engine, make_session_factory
+from arena.localredis import private_redis
 from arena.runtime import runtime_for
 from arena.settings import Settings
 from arena.storage import BlobStore
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -38,27 +30,10 @@ def redis_url() -> Iterator[str]:
         Redis.from_url(given).ping()
         yield given
         return
-    binary = shutil.which("redis-server")
-    if binary is None:
+    if shutil.which("redis-server") is None:
         pytest.fail("redis-server is not installed: run `make test` (it installs it) or set ARENA_TEST_REDIS_URL")
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        for _ in range(100):
-            try:
-                Redis.from_url(url).ping()
-                break
-            except Exception:
-                time.sleep(0.05)
+    with private_redis() as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def database_url_for(tmp_path: Path) -> str:

@@ -12,6 +12,7 @@ import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from arena import localredis
 from arena.bundles import import_bundle
 from arena.db import session_scope
 from arena.errors import ArenaError, BundleError
@@ -198,7 +199,7 @@ def demo_command(host: str, port: int, data_dir: Path, challenges_dir: Path | No
             demo.print_logins(f"http://{host}:{port}/")
             serve_app(create_app(settings), host, port, workers=0)
         finally:
-            demo.stop_process(worker_process)
+            localredis.stop(worker_process)
 
 
 if __name__ == "__main__":

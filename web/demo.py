@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
-from redis import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.bundles import import_bundle
 from arena.enums import ChallengeRoleKind
 from arena.errors import ArenaError, BundleError, NotFound
+from arena.localredis import RedisStartError, redis_answers, start_redis, stop
 from arena.models import Challenge, User
 from arena.services import accounts
 from arena.storage import BlobStore, sha256_tree
 
 DEMO_BUNDLES = ("digits", "snow-leopard")
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
@@ -53,60 +48,17 @@ def exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
 
 
-def redis_answers(url: str) -> bool:
-    """Whether a Redis server answers PING at ``url``."""
-    try:
-        return bool(Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
-    except (RedisError, OSError):
-        return False
-
-
-def start_redis(url: str, data_dir: Path, timeout: float = 10.0) -> subprocess.Popen[bytes]:
-    """Start a throw-away ``redis-server`` for ``url`` (a local address) and wait until it answers."""
-    parts = urlsplit(url)
-    host = parts.hostname or "127.0.0.1"
-    if host not in LOCAL_HOSTS:
-        raise click.ClickException(f"no Redis answers at {url}, and it is not a local address to start one on")
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise click.ClickException(f"no Redis answers at {url} and redis-server is not installed")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        binary, "--port", str(parts.port or 6379), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", str(data_dir.absolute()),
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603 (fixed arguments)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if redis_answers(url):
-            return process
-        if process.poll() is not None:
-            raise click.ClickException(f"redis-server exited with status {process.returncode}")
-        time.sleep(0.1)
-    stop_process(process)
-    raise click.ClickException(f"redis-server did not answer at {url} within {timeout:g} s")
-
-
-def stop_process(process: subprocess.Popen[bytes] | None, timeout: float = 10.0) -> None:
-    """Terminate a process we started, killing it if it does not stop in time."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @contextmanager
 def redis_for(url: str, data_dir: Path) -> Iterator[subprocess.Popen[bytes] | None]:
     """Make sure Redis answers at ``url`` for the duration; stop it afterwards if we started it."""
-    process = None if redis_answers(url) else start_redis(url, data_dir)
+    try:
+        process = None if redis_answers(url) else start_redis(url, data_dir)
+    except RedisStartError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         yield process
     finally:
-        stop_process(process)
+        stop(process)
 
 
 def demo_bundles(challenges_dir: Path) -> list[Path]:
