@@ -8,36 +8,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from arena.db import utcnow
-from arena.enums import Split, SubmissionStatus, TeamStatus
+from arena.enums import Split, TeamStatus
 from arena.exports import leaderboard_csv, submissions_csv
 from arena.leaderboards import leaderboard
-from arena.models import Phase, Score, Submission
-from arena.services.submissions import transition
+from arena.models import Phase, Submission
 from arena.storage import BlobStore
-from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
-
-
-def _scored(session: Session, submission: Submission, public: float, private: float) -> None:
-    transition(session, submission, SubmissionStatus.RUNNING)
-    transition(session, submission, SubmissionStatus.SCORING)
-    for split, value in ((Split.PUBLIC, public), (Split.PRIVATE, private)):
-        session.add(
-            Score(
-                submission_id=submission.id,
-                phase_id=submission.phase_id,
-                team_id=submission.team_id,
-                split=split,
-                version=1,
-                primary=value,
-                metrics={"accuracy": value},
-                scorer_name="accuracy",
-                scorer_version="1",
-                labels_sha256="0" * 64,
-                submission_sha256=submission.file_sha256,
-            )
-        )
-    transition(session, submission, SubmissionStatus.SCORED)
-    session.commit()
+from tests.factories import answers, first_phase, make_challenge, make_team, make_user, mark_scored, upload
 
 
 def _board(session: Session, store: BlobStore, tmp_path: Path, direction: str = "max"):  # type: ignore[no-untyped-def]
@@ -54,9 +30,9 @@ def _submit(session: Session, store: BlobStore, user, phase: Phase, minutes: int
 
 def test_best_per_team_and_direction(session: Session, store: BlobStore, tmp_path: Path) -> None:
     phase, (ann, ben, cat), teams = _board(session, store, tmp_path)
-    _scored(session, _submit(session, store, ann, phase, 1), 0.5, 0.9)
-    _scored(session, _submit(session, store, ann, phase, 2), 0.8, 0.1)
-    _scored(session, _submit(session, store, ben, phase, 3), 0.7, 0.7)
+    mark_scored(session, _submit(session, store, ann, phase, 1), 0.5, 0.9)
+    mark_scored(session, _submit(session, store, ann, phase, 2), 0.8, 0.1)
+    mark_scored(session, _submit(session, store, ben, phase, 3), 0.7, 0.7)
     public = leaderboard(session, phase, Split.PUBLIC)
     assert [(r.rank, r.team_name, r.score, r.entries) for r in public] == [
         (1, teams[0].name, 0.8, 2),
@@ -68,21 +44,21 @@ def test_best_per_team_and_direction(session: Session, store: BlobStore, tmp_pat
 
 def test_lower_is_better(session: Session, store: BlobStore, tmp_path: Path) -> None:
     phase, (ann, ben, _), teams = _board(session, store, tmp_path, direction="min")
-    _scored(session, _submit(session, store, ann, phase, 1), 3.0, 3.0)
-    _scored(session, _submit(session, store, ben, phase, 2), 1.0, 1.0)
+    mark_scored(session, _submit(session, store, ann, phase, 1), 3.0, 3.0)
+    mark_scored(session, _submit(session, store, ben, phase, 2), 1.0, 1.0)
     assert [r.team_name for r in leaderboard(session, phase, Split.PUBLIC)] == [teams[1].name, teams[0].name]
 
 
 def test_exact_ties_go_to_the_earlier_submission(session: Session, store: BlobStore, tmp_path: Path) -> None:
     phase, (ann, ben, cat), teams = _board(session, store, tmp_path)
-    _scored(session, _submit(session, store, ben, phase, 5), 0.6, 0.6)
-    _scored(session, _submit(session, store, ann, phase, 9), 0.6, 0.6)
-    _scored(session, _submit(session, store, cat, phase, 1), 0.6, 0.6)
+    mark_scored(session, _submit(session, store, ben, phase, 5), 0.6, 0.6)
+    mark_scored(session, _submit(session, store, ann, phase, 9), 0.6, 0.6)
+    mark_scored(session, _submit(session, store, cat, phase, 1), 0.6, 0.6)
     rows = leaderboard(session, phase, Split.PUBLIC)
     assert [r.team_name for r in rows] == [teams[2].name, teams[1].name, teams[0].name]
     assert [r.tied_with_previous for r in rows] == [False, True, True]
     # Within a team, the earlier of two equal scores is the one shown.
-    _scored(session, _submit(session, store, cat, phase, 50), 0.6, 0.6)
+    mark_scored(session, _submit(session, store, cat, phase, 50), 0.6, 0.6)
     first = leaderboard(session, phase, Split.PUBLIC)[0]
     assert first.submission_id == rows[0].submission_id and first.entries == 2
 
@@ -92,9 +68,9 @@ def test_hidden_submissions_and_disqualified_teams_leave_the_board(
 ) -> None:
     phase, (ann, ben, _), teams = _board(session, store, tmp_path)
     best = _submit(session, store, ann, phase, 1)
-    _scored(session, best, 0.9, 0.9)
-    _scored(session, _submit(session, store, ann, phase, 2), 0.4, 0.4)
-    _scored(session, _submit(session, store, ben, phase, 3), 0.5, 0.5)
+    mark_scored(session, best, 0.9, 0.9)
+    mark_scored(session, _submit(session, store, ann, phase, 2), 0.4, 0.4)
+    mark_scored(session, _submit(session, store, ben, phase, 3), 0.5, 0.5)
     best.is_hidden = True
     session.commit()
     assert [(r.team_name, r.score) for r in leaderboard(session, phase, Split.PUBLIC)] == [
@@ -108,7 +84,7 @@ def test_hidden_submissions_and_disqualified_teams_leave_the_board(
 
 def test_only_the_current_score_version_counts(session: Session, store: BlobStore, tmp_path: Path) -> None:
     phase, (ann, _, _), _ = _board(session, store, tmp_path)
-    _scored(session, _submit(session, store, ann, phase, 1), 0.9, 0.9)
+    mark_scored(session, _submit(session, store, ann, phase, 1), 0.9, 0.9)
     phase.score_version = 2
     session.commit()
     assert leaderboard(session, phase, Split.PUBLIC) == []
@@ -117,7 +93,7 @@ def test_only_the_current_score_version_counts(session: Session, store: BlobStor
 def test_exports(session: Session, store: BlobStore, tmp_path: Path) -> None:
     phase, (ann, ben, _), teams = _board(session, store, tmp_path)
     teams[0].name = '=HYPERLINK("x")'
-    _scored(session, _submit(session, store, ann, phase, 1), 0.9, 0.8)
+    mark_scored(session, _submit(session, store, ann, phase, 1), 0.9, 0.8)
     _submit(session, store, ben, phase, 2)
     board = leaderboard_csv(session, phase, Split.PRIVATE).decode("utf-8-sig").splitlines()
     assert board[0].startswith("rank,team_id,team") and len(board) == 2

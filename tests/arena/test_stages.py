@@ -12,13 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.bundles import import_bundle
-from arena.enums import Split, SubmissionStatus
 from arena.errors import BundleError, Conflict, Forbidden, InvalidInput, PhaseClosed
-from arena.models import AuditEvent, Challenge, Phase, Score, Submission, Team, User
+from arena.models import AuditEvent, Challenge, Phase, Submission, Team, User
 from arena.services import advancement
-from arena.services.submissions import transition
 from arena.storage import BlobStore
-from tests.factories import answers, make_team, make_user, upload, write_bundle
+from tests.factories import answers, make_team, make_user, mark_scored, upload, write_bundle
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 PRELIM_CLOSES = START + timedelta(days=10)
@@ -51,26 +49,7 @@ def _import(session: Session, store: BlobStore, root: Path) -> Challenge:
 
 
 def _scored(session: Session, submission: Submission, private: float, public: float | None = None) -> None:
-    transition(session, submission, SubmissionStatus.RUNNING)
-    transition(session, submission, SubmissionStatus.SCORING)
-    for split, value in ((Split.PUBLIC, private if public is None else public), (Split.PRIVATE, private)):
-        session.add(
-            Score(
-                submission_id=submission.id,
-                phase_id=submission.phase_id,
-                team_id=submission.team_id,
-                split=split,
-                version=1,
-                primary=value,
-                metrics={"accuracy": value},
-                scorer_name="accuracy",
-                scorer_version="1",
-                labels_sha256="0" * 64,
-                submission_sha256=submission.file_sha256,
-            )
-        )
-    transition(session, submission, SubmissionStatus.SCORED)
-    session.commit()
+    mark_scored(session, submission, private if public is None else public, private)
 
 
 def _world(
