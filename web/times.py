@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 FORMAT = "%Y-%m-%d %H:%M"
 
@@ -34,14 +34,14 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 
 def dual_time(moment: datetime | None) -> Markup:
-    """Render a timestamp as ``<local> (<zone>) · <utc> UTC`` inside a ``<time>`` element."""
+    """Render a timestamp as ``<local> (<zone>) · <utc> UTC`` in a ``<time>`` element (tables put UTC below)."""
     if moment is None:
         return Markup("—")
     zone_name = viewer_zone_name()
     local = moment.astimezone(_zone(zone_name)).strftime(FORMAT)
     utc = moment.astimezone(UTC).strftime(FORMAT)
     if zone_name == "UTC":
-        text = f"{utc} UTC"
-    else:
-        text = f"{local} ({zone_name}) · {utc} UTC"
-    return Markup('<time datetime="{}">{}</time>').format(iso_utc(moment), escape(text))
+        return Markup('<time datetime="{}">{} UTC</time>').format(iso_utc(moment), utc)
+    return Markup('<time datetime="{}">{} ({}) <span class="utc">· {} UTC</span></time>').format(
+        iso_utc(moment), local, zone_name, utc
+    )
