@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 
 from redis import Redis
@@ -34,13 +35,29 @@ def redis_connection(url: str) -> Redis:
     return Redis.from_url(url)
 
 
-@functools.cache
+_RUNTIMES: dict[Settings, Runtime] = {}
+_RUNTIMES_LOCK = threading.Lock()
+
+
 def runtime_for(settings: Settings) -> Runtime:
     """Return this process's runtime for ``settings`` (built once)."""
-    engine = make_engine(settings.database_url)
-    return Runtime(
-        settings=settings,
-        engine=engine,
-        sessions=make_session_factory(engine),
-        store=BlobStore(settings.data_dir),
-    )
+    with _RUNTIMES_LOCK:
+        runtime = _RUNTIMES.get(settings)
+        if runtime is None:
+            engine = make_engine(settings.database_url)
+            runtime = Runtime(
+                settings=settings,
+                engine=engine,
+                sessions=make_session_factory(engine),
+                store=BlobStore(settings.data_dir),
+            )
+            _RUNTIMES[settings] = runtime
+        return runtime
+
+
+def close_runtimes() -> None:
+    """Close every runtime's database connections and forget them (for process shutdown and tests)."""
+    with _RUNTIMES_LOCK:
+        for runtime in _RUNTIMES.values():
+            runtime.engine.dispose()
+        _RUNTIMES.clear()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from arena.db import Base, make_engine, make_session_factory
 from arena.localredis import private_redis
-from arena.runtime import runtime_for
+from arena.runtime import close_runtimes
 from arena.settings import Settings
 from arena.storage import BlobStore
 
@@ -69,7 +69,6 @@ def settings(tmp_path: Path, redis_url: str) -> Iterator[Settings]:
         max_infra_retries=2,
     )
     yield value
-    runtime_for(value).engine.dispose()
 
 
 @pytest.fixture
@@ -98,6 +97,6 @@ def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 @pytest.fixture(autouse=True)
 def _fresh_runtimes() -> Iterator[None]:
-    """Forget per-process runtimes after each test (``settings`` closes their connections)."""
+    """Close and forget the per-process runtimes a test used, so no connection outlives its test."""
     yield
-    runtime_for.cache_clear()
+    close_runtimes()

@@ -28,7 +28,7 @@ from flask.testing import FlaskClient
 
 from arena.bundles import import_bundle
 from arena.db import make_engine, make_session_factory
-from arena.runtime import runtime_for
+from arena.runtime import close_runtimes
 from arena.services import accounts
 from arena.settings import Settings
 from arena.storage import BlobStore
@@ -165,7 +165,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[D
         finally:
             with app.app_context():
                 db.engine.dispose()
-            runtime_for(settings).engine.dispose()
+            close_runtimes()
 
 
 @pytest.fixture(scope="module")
