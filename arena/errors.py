@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 
 class ArenaError(Exception):
-    """Base of every error Arena reports to a user; ``message`` is safe to show."""
+    """Base of every error Arena reports to a user; ``message`` is safe to show.
+
+    A message may be a template with ``%(name)s`` placeholders filled from ``params``; the web layer
+    translates ``template`` and fills in the same ``params``, so pages show it in the viewer's language.
+    """
 
     code = "error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, field: str | None = None, params: Mapping[str, object] | None = None) -> None:
+        self.template = message
+        self.params = dict(params or {})
+        self.message = message % self.params if self.params else message
+        super().__init__(self.message)
         self.field = field
 
 
@@ -63,8 +70,8 @@ class QuotaExceeded(ArenaError):
 
     code = "quota_exceeded"
 
-    def __init__(self, message: str, *, retry_at: datetime | None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, retry_at: datetime | None, params: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, params=params)
         self.retry_at = retry_at
 
 

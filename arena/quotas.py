@@ -172,25 +172,40 @@ def quota_status(
     )
 
 
-def _message(status: QuotaStatus) -> str:
+def _message(status: QuotaStatus) -> tuple[str, dict[str, object]]:
+    """Return the message template saying which limit applies, and its parameters."""
     when = status.next_allowed_at.isoformat() if status.next_allowed_at else None
-    reset = f"the next one is allowed at {when} (quotas reset at 00:00 UTC)"
-    closes = "and the phase closes before the daily reset"
     match status.blocked_by:
         case QuotaLimit.TOTAL:
-            return f"your team has used all {status.total_limit} submissions of this phase"
+            return "your team has used all %(total)s submissions of this phase", {"total": status.total_limit}
         case QuotaLimit.DAILY:
-            used = f"your team has used today's {status.daily_limit} submissions"
-            return f"{used}; {reset}" if when else f"{used} {closes}"
-        case QuotaLimit.PERSON_DAILY:
-            used = (
-                f"you have made your {status.person_limit} submissions for today in this challenge (across all teams)"
+            if when:
+                return (
+                    "your team has used today's %(daily)s submissions; the next one is allowed at %(when)s "
+                    "(quotas reset at 00:00 UTC)",
+                    {"daily": status.daily_limit, "when": when},
+                )
+            return (
+                "your team has used today's %(daily)s submissions and the phase closes before the daily reset",
+                {"daily": status.daily_limit},
             )
-            return f"{used}; {reset}" if when else f"{used} {closes}"
+        case QuotaLimit.PERSON_DAILY:
+            if when:
+                return (
+                    "you have made your %(limit)s submissions for today in this challenge (across all teams); "
+                    "the next one is allowed at %(when)s (quotas reset at 00:00 UTC)",
+                    {"limit": status.person_limit, "when": when},
+                )
+            return (
+                "you have made your %(limit)s submissions for today in this challenge (across all teams) "
+                "and the phase closes before the daily reset",
+                {"limit": status.person_limit},
+            )
         case _:
             return (
-                f"your team already has {status.in_flight} submissions queued or running, the most this phase allows "
-                f"({status.concurrent_limit}); submit again when one of them has finished"
+                "your team already has %(in_flight)s submissions queued or running, the most this phase allows "
+                "(%(limit)s); submit again when one of them has finished",
+                {"in_flight": status.in_flight, "limit": status.concurrent_limit},
             )
 
 
@@ -201,7 +216,8 @@ def check_quota(
     status = quota_status(session, team_id, phase, now, user_id=user_id)
     if status.allowed_now:
         return status
-    raise QuotaExceeded(_message(status), retry_at=status.next_allowed_at)
+    template, params = _message(status)
+    raise QuotaExceeded(template, retry_at=status.next_allowed_at, params=params)
 
 
 def allowance_by(phase: Phase, now: datetime) -> int:

@@ -26,6 +26,7 @@ from arena.errors import (
     QuotaExceeded,
     Unauthenticated,
 )
+from web.i18n import localized
 from web.times import iso_utc
 
 API_PREFIX = "/api/v1"
@@ -121,7 +122,9 @@ def handle_arena_error(error: ArenaError) -> Response:
     retry_at = getattr(error, "retry_at", None)
     if isinstance(error, QuotaExceeded):
         extra["retry_at"] = iso_utc(retry_at)
-    response = _respond(status, error.code, error.message, **extra)
+    # The API answers in the message's own (English) words; pages in the viewer's language.
+    message = error.message if wants_json() else localized(error)
+    response = _respond(status, error.code, message, **extra)
     seconds = retry_after_seconds(retry_at)
     if status == 429 and seconds is not None:
         response.headers["Retry-After"] = str(seconds)

@@ -7,13 +7,14 @@ from flask_wtf import FlaskForm
 
 from arena.errors import ArenaError
 from web.errors import status_for
+from web.i18n import localized
 
 
 def show_error(form: FlaskForm, error: ArenaError) -> int:
     """Attach ``error`` to its field (or flash it) and return the HTTP status for re-rendering the form."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, error.message]
+        field.errors = [*field.errors, localized(error)]
     else:
-        flash(error.message, "error")
+        flash(localized(error), "error")
     return status_for(error)

@@ -9,8 +9,10 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request
+from flask_babel import gettext
 from flask_login import current_user
 
+from arena.errors import ArenaError
 from arena.services.accounts import LOCALES
 
 SUPPORTED_LOCALES = LOCALES
@@ -84,3 +86,8 @@ def compile_catalogs(root: Path = TRANSLATIONS_DIR) -> list[Path]:
             tmp.replace(mo_path)
             written.append(mo_path)
     return written
+
+
+def localized(error: ArenaError) -> str:
+    """Return a domain error's message in the viewer's language (the English template when untranslated)."""
+    return str(gettext(error.template, **error.params)) if error.params else str(gettext(error.template))

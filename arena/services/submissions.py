@@ -28,9 +28,14 @@ CODE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
 
 def _check_phase_open(phase: Phase, now: datetime) -> None:
     if now < phase.opens_at:
-        raise PhaseClosed(f"this phase opens at {phase.opens_at.isoformat()}; submissions are not accepted yet")
+        raise PhaseClosed(
+            "this phase opens at %(at)s; submissions are not accepted yet", params={"at": phase.opens_at.isoformat()}
+        )
     if now >= phase.closes_at:
-        raise PhaseClosed(f"this phase closed at {phase.closes_at.isoformat()}; submissions are no longer accepted")
+        raise PhaseClosed(
+            "this phase closed at %(at)s; submissions are no longer accepted",
+            params={"at": phase.closes_at.isoformat()},
+        )
 
 
 def _check_file_name(filename: str, kind: str) -> str:
@@ -40,7 +45,7 @@ def _check_file_name(filename: str, kind: str) -> str:
     suffixes = CODE_SUFFIXES if kind == TrackKind.CODE else RESULT_SUFFIXES
     if not name.lower().endswith(suffixes):
         what = "a .zip or .tar.gz archive of your code" if kind == TrackKind.CODE else "a .csv file"
-        raise InvalidInput(f"{name!r} is not {what}", field="file")
+        raise InvalidInput("%(name)r is not " + what, field="file", params={"name": name})
     return name
 
 
@@ -84,7 +89,9 @@ def submit(
         sha, size = store.put_stream(stream, max_bytes=track.max_upload_bytes)
     except TooLarge:
         limit_mb = track.max_upload_bytes / (1024 * 1024)
-        raise FileTooLarge(f"the file is larger than this track's limit of {limit_mb:g} MB", field="file") from None
+        raise FileTooLarge(
+            "the file is larger than this track's limit of %(mb)s MB", field="file", params={"mb": f"{limit_mb:g}"}
+        ) from None
     if size == 0:
         raise InvalidInput("the file is empty; upload a file with a header row and one row per id", field="file")
     submission = Submission(

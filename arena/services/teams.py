@@ -25,7 +25,7 @@ def _check_can_enter(session: Session, user: User, challenge: Challenge) -> None
     if not challenge.is_published:
         raise NotFound("no such challenge")
     if challenge.entry_deadline is not None and utcnow() >= challenge.entry_deadline:
-        raise Forbidden(f"the entry deadline ({challenge.entry_deadline.isoformat()}) has passed")
+        raise Forbidden("the entry deadline (%(at)s) has passed", params={"at": challenge.entry_deadline.isoformat()})
     if team_of(session, user.id, challenge.id) is not None:
         raise Conflict("you are already in a team for this challenge; leave it first")
 
@@ -40,7 +40,7 @@ def create_team(session: Session, user: User, challenge: Challenge, name: str, i
         select(Team.id).where(Team.challenge_id == challenge.id, func.lower(Team.name) == name.lower())
     )
     if taken is not None:
-        raise Conflict(f"a team named {name!r} already exists in this challenge", field="name")
+        raise Conflict("a team named %(name)r already exists in this challenge", field="name", params={"name": name})
     team = Team(
         challenge_id=challenge.id,
         name=name,
@@ -76,7 +76,7 @@ def join_team(session: Session, user: User, invite_code: str) -> Team:
     assert challenge is not None
     _check_can_enter(session, user, challenge)
     if len(team.members) >= challenge.team_size_max:
-        raise Conflict(f"the team is full (at most {challenge.team_size_max} members)")
+        raise Conflict("the team is full (at most %(size)s members)", params={"size": challenge.team_size_max})
     session.add(Membership(team_id=team.id, challenge_id=challenge.id, user_id=user.id))
     session.flush()
     session.refresh(team)

@@ -18,6 +18,7 @@ from arena.services import rescoring
 from arena.services import submissions as submission_service
 from web import state
 from web.auth.identity import page_user, required
+from web.i18n import localized
 from web.lookups import challenge_context, phase_context
 from web.pages.integrity_forms import DismissSignalForm, RerunForm, RescoreForm
 
@@ -68,7 +69,7 @@ def dismiss(slug: str, signal_id: int) -> Response:
         session.commit()
     except ArenaError as error:
         session.rollback()
-        flash(error.message, "error")
+        flash(localized(error), "error")
         return redirect(url_for("integrity.signals", slug=slug))
     flash(_("Signal #%(id)s dismissed.", id=signal_id), "success")
     return redirect(url_for("integrity.signals", slug=slug))
@@ -130,7 +131,7 @@ def rerun(submission_id: int) -> Response:
         )
     except ArenaError as error:
         state.session().rollback()
-        flash(error.message, "error")
+        flash(localized(error), "error")
         return redirect(url_for("submissions.show", submission_id=submission_id))
     flash(_("Re-run #%(id)s is queued.", id=found.id), "success")
     return redirect(url_for("submissions.show", submission_id=submission_id))

@@ -16,6 +16,7 @@ from arena.services import submissions as submission_service
 from arena.services import teams as team_service
 from web import state
 from web.auth.identity import page_user
+from web.i18n import localized
 from web.lookups import phase_context
 
 bp = Blueprint("moderation", __name__)
@@ -61,7 +62,7 @@ def hide(submission_id: int) -> Response:
         flash(_("Saved; the leaderboards are up to date."), "success")
     except ArenaError as error:
         session.rollback()
-        flash(error.message, "error")
+        flash(localized(error), "error")
     return _back(submission.phase_id)
 
 
@@ -101,7 +102,7 @@ def disqualify(team_id: int) -> Response:
         flash(_("Saved; the leaderboards are up to date."), "success")
     except ArenaError as error:
         session.rollback()
-        flash(error.message, "error")
+        flash(localized(error), "error")
     return _back(phase_id)
 
 

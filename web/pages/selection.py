@@ -13,6 +13,7 @@ from arena.services import selection as selection_service
 from arena.services import submissions as submission_service
 from web import state
 from web.auth.identity import page_user
+from web.i18n import localized
 from web.lookups import phase_context
 
 bp = Blueprint("selection", __name__)
@@ -32,7 +33,7 @@ def _toggle(submission_id: int, selected: bool) -> Response:
         session.commit()
     except ArenaError as error:
         session.rollback()
-        flash(error.message, "error")
+        flash(localized(error), "error")
     return redirect(url_for("submissions.mine", phase_id=submission.phase_id))
 
 

@@ -16,6 +16,7 @@ from arena.services import teams as team_service
 from web import state
 from web.auth.identity import page_user, required
 from web.errors import status_for
+from web.i18n import localized
 from web.lookups import PhaseContext, phase_context
 from web.pages.team_forms import AdmitForm, ConfirmForm
 
@@ -61,7 +62,7 @@ def advance(phase_id: int) -> Response | tuple[str, int]:
         state.session().commit()
     except ArenaError as error:
         state.session().rollback()
-        flash(error.message, "error")
+        flash(localized(error), "error")
         return _render(context, status=status_for(error))
     flash(
         _(
@@ -89,7 +90,7 @@ def admit(phase_id: int) -> Response | tuple[str, int]:
         session.commit()
     except ArenaError as error:
         state.session().rollback()
-        flash(error.message, "error")
+        flash(localized(error), "error")
         return _render(context, form, status_for(error))
     flash(_("Team %(name)s admitted.", name=team.name), "success")
     return redirect(url_for("stages.entries", phase_id=phase_id))

@@ -20,6 +20,7 @@ from arena.services import teams as team_service
 from web import state
 from web.auth.identity import page_user, required
 from web.errors import status_for
+from web.i18n import localized
 from web.lookups import challenge_context_for_id
 from web.pages.team_forms import ConfirmForm, InstitutionForm, InviteForm, MergeForm, TransferForm
 from web.pages.teams import team_panel
@@ -44,7 +45,7 @@ def _run(form: FlaskForm, team: Team, work: Callable[[Session, User], tuple[str,
         session.commit()
     except ArenaError as error:
         session.rollback()
-        flash(error.message, "error")
+        flash(localized(error), "error")
         fresh = session.get(Team, team.id)
         context = challenge_context_for_id(team.challenge_id, user)
         if fresh is None:
