@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.enums import Split
+from arena.errors import InvalidInput
 from arena.leaderboards import leaderboard
 from arena.models import Phase, Score, Submission, Team, User
 
@@ -130,21 +131,23 @@ def to_parquet_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def leaderboard_csv(session: Session, phase: Phase, split: Split) -> bytes:
-    """Return the board as CSV bytes."""
-    return to_csv_bytes(leaderboard_frame(session, phase, split))
+MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
+_ENCODERS = {"csv": to_csv_bytes, "parquet": to_parquet_bytes}
 
 
-def submissions_csv(session: Session, phase: Phase) -> bytes:
-    """Return all submissions of the phase as CSV bytes."""
-    return to_csv_bytes(submissions_frame(session, phase))
+def export_format(value: str | None) -> str:
+    """Return a supported export format name (default ``csv``), or raise InvalidInput."""
+    name = (value or "csv").strip().lower()
+    if name not in _ENCODERS:
+        raise InvalidInput("format must be 'csv' or 'parquet'", field="format")
+    return name
 
 
-def leaderboard_parquet(session: Session, phase: Phase, split: Split) -> bytes:
-    """Return the board as Parquet bytes."""
-    return to_parquet_bytes(leaderboard_frame(session, phase, split))
+def leaderboard_export(session: Session, phase: Phase, split: Split, fmt: str = "csv") -> bytes:
+    """Return the board encoded as ``fmt`` (csv or parquet)."""
+    return _ENCODERS[export_format(fmt)](leaderboard_frame(session, phase, split))
 
 
-def submissions_parquet(session: Session, phase: Phase) -> bytes:
-    """Return all submissions of the phase as Parquet bytes."""
-    return to_parquet_bytes(submissions_frame(session, phase))
+def submissions_export(session: Session, phase: Phase, fmt: str = "csv") -> bytes:
+    """Return all submissions of the phase encoded as ``fmt`` (csv or parquet)."""
+    return _ENCODERS[export_format(fmt)](submissions_frame(session, phase))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from arena.db import utcnow
 from arena.enums import Split, TeamStatus
-from arena.exports import leaderboard_csv, submissions_csv
+from arena.exports import leaderboard_export, submissions_export
 from arena.leaderboards import leaderboard
 from arena.models import Phase, Submission
 from arena.storage import BlobStore
@@ -95,8 +95,8 @@ def test_exports(session: Session, store: BlobStore, tmp_path: Path) -> None:
     teams[0].name = '=HYPERLINK("x")'
     mark_scored(session, _submit(session, store, ann, phase, 1), 0.9, 0.8)
     _submit(session, store, ben, phase, 2)
-    board = leaderboard_csv(session, phase, Split.PRIVATE).decode("utf-8-sig").splitlines()
+    board = leaderboard_export(session, phase, Split.PRIVATE).decode("utf-8-sig").splitlines()
     assert board[0].startswith("rank,team_id,team") and len(board) == 2
     assert "'=HYPERLINK" in board[1]
-    subs = submissions_csv(session, phase).decode("utf-8-sig").splitlines()
+    subs = submissions_export(session, phase).decode("utf-8-sig").splitlines()
     assert len(subs) == 3 and "queued" in subs[2] and "0.8" in subs[1]

@@ -8,18 +8,17 @@ from flask import Blueprint, Response, request, url_for
 
 from arena import charts, exports, integrity, reruns
 from arena.enums import Split
-from arena.errors import InvalidInput, NotFound
+from arena.errors import NotFound
 from arena.permissions import Action, require
 from arena.services import rescoring
 from arena.services import submissions as submission_service
 from web import state
 from web.api.requests import json_body, text_field
 from web.auth.identity import api_user, required
+from web.downloads import download
 from web.lookups import challenge_context, challenge_context_for_id, parse_split, phase_context
 
 bp = Blueprint("integrity", __name__)
-
-EXPORT_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 
 
 @bp.get("/challenges/<slug>/integrity-signals")
@@ -115,28 +114,14 @@ def show_rerun(rerun_id: int) -> dict[str, Any]:
     return reruns.rerun_dict(rerun)
 
 
-def _export_format() -> str:
-    value = (request.args.get("format") or "csv").strip().lower()
-    if value not in EXPORT_TYPES:
-        raise InvalidInput("format must be 'csv' or 'parquet'", field="format")
-    return value
-
-
-def _download(data: bytes, kind: str, name: str) -> Response:
-    response = Response(data, mimetype=EXPORT_TYPES[kind])
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
-
-
 @bp.get("/phases/<int:phase_id>/exports/submissions")
 def export_submissions(phase_id: int) -> Response:
     """Download every submission of the phase as ``?format=csv|parquet`` (organizers only)."""
     context = phase_context(phase_id, required(api_user()))
     require(context.actor, Action.EXPORT, context.resource())
-    kind = _export_format()
-    session = state.session()
-    data = (exports.submissions_csv if kind == "csv" else exports.submissions_parquet)(session, context.phase)
-    return _download(data, kind, f"{context.challenge.slug}-phase{phase_id}-submissions")
+    fmt = exports.export_format(request.args.get("format"))
+    data = exports.submissions_export(state.session(), context.phase, fmt)
+    return download(data, fmt, f"{context.challenge.slug}-phase{phase_id}-submissions")
 
 
 @bp.get("/phases/<int:phase_id>/exports/leaderboard")
@@ -144,11 +129,10 @@ def export_leaderboard(phase_id: int) -> Response:
     """Download a board as ``?split=public|private&format=csv|parquet`` (organizers only)."""
     context = phase_context(phase_id, required(api_user()))
     require(context.actor, Action.EXPORT, context.resource())
-    kind = _export_format()
+    fmt = exports.export_format(request.args.get("format"))
     split = parse_split(request.args.get("split"))
-    session = state.session()
-    data = (exports.leaderboard_csv if kind == "csv" else exports.leaderboard_parquet)(session, context.phase, split)
-    return _download(data, kind, f"{context.challenge.slug}-phase{phase_id}-{split.value}-leaderboard")
+    data = exports.leaderboard_export(state.session(), context.phase, split, fmt)
+    return download(data, fmt, f"{context.challenge.slug}-phase{phase_id}-{split.value}-leaderboard")
 
 
 @bp.get("/phases/<int:phase_id>/charts")

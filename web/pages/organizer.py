@@ -1,4 +1,4 @@
-"""The organizer's view of every submission of a phase, and the CSV exports."""
+"""The organizer's view of every submission of a phase, and the CSV and Parquet exports."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from arena.permissions import Action, require
 from arena.services import submissions as submission_service
 from web import state
 from web.auth.identity import page_user
+from web.downloads import download
 from web.lookups import parse_split, phase_context
 
 bp = Blueprint("organizer", __name__)
@@ -26,51 +27,20 @@ def submissions(phase_id: int) -> str:
     )
 
 
-def _csv(data: bytes, name: str) -> Response:
-    response = Response(data, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _parquet(data: bytes, name: str) -> Response:
-    response = Response(data, mimetype="application/vnd.apache.parquet")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-@bp.route("/phases/<int:phase_id>/export/leaderboard.csv")
-def leaderboard_csv(phase_id: int) -> Response:
-    """Download a leaderboard split as CSV (organizers only)."""
+@bp.route("/phases/<int:phase_id>/export/leaderboard.<any(csv, parquet):fmt>")
+def leaderboard_export(phase_id: int, fmt: str) -> Response:
+    """Download a leaderboard split as CSV or Parquet (organizers only)."""
     context = phase_context(phase_id, page_user())
     require(context.actor, Action.EXPORT, context.resource())
     split = parse_split(request.args.get("split"))
-    data = exports.leaderboard_csv(state.session(), context.phase, split)
-    return _csv(data, f"{context.challenge.slug}-phase{phase_id}-{split.value}-leaderboard.csv")
+    data = exports.leaderboard_export(state.session(), context.phase, split, fmt)
+    return download(data, fmt, f"{context.challenge.slug}-phase{phase_id}-{split.value}-leaderboard")
 
 
-@bp.route("/phases/<int:phase_id>/export/submissions.csv")
-def submissions_csv(phase_id: int) -> Response:
-    """Download every submission of a phase as CSV (organizers only)."""
+@bp.route("/phases/<int:phase_id>/export/submissions.<any(csv, parquet):fmt>")
+def submissions_export(phase_id: int, fmt: str) -> Response:
+    """Download every submission of a phase as CSV or Parquet (organizers only)."""
     context = phase_context(phase_id, page_user())
     require(context.actor, Action.EXPORT, context.resource())
-    data = exports.submissions_csv(state.session(), context.phase)
-    return _csv(data, f"{context.challenge.slug}-phase{phase_id}-submissions.csv")
-
-
-@bp.route("/phases/<int:phase_id>/export/leaderboard.parquet")
-def leaderboard_parquet(phase_id: int) -> Response:
-    """Download a leaderboard split as Parquet (organizers only)."""
-    context = phase_context(phase_id, page_user())
-    require(context.actor, Action.EXPORT, context.resource())
-    split = parse_split(request.args.get("split"))
-    data = exports.leaderboard_parquet(state.session(), context.phase, split)
-    return _parquet(data, f"{context.challenge.slug}-phase{phase_id}-{split.value}-leaderboard.parquet")
-
-
-@bp.route("/phases/<int:phase_id>/export/submissions.parquet")
-def submissions_parquet(phase_id: int) -> Response:
-    """Download every submission of a phase as Parquet (organizers only)."""
-    context = phase_context(phase_id, page_user())
-    require(context.actor, Action.EXPORT, context.resource())
-    data = exports.submissions_parquet(state.session(), context.phase)
-    return _parquet(data, f"{context.challenge.slug}-phase{phase_id}-submissions.parquet")
+    data = exports.submissions_export(state.session(), context.phase, fmt)
+    return download(data, fmt, f"{context.challenge.slug}-phase{phase_id}-submissions")
