@@ -6,60 +6,66 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from scorers.base import BaseScorer, truth_column
 from scorers.errors import PredictionFileError
 from scorers.options import Options
-from scorers.ranked_csv import dictionary_lists, read_ranked
+from scorers.ranked_csv import read_ranked
+from scorers.ranked_lists import RankedLists
 from scorers.result import ScoreResult
 from scorers.table import check_bytes
-from scorers.validation import WHAT, ColumnSpec, ValueKind, read_prediction_table
+from scorers.validation import WHAT, ColumnSpec, ValueKind, list_items, list_lengths, read_prediction_table
 
 MAX_K = 100
 
 
-def _arrow(values: pd.Series) -> pa.ChunkedArray:
-    """Return a column as a chunked Arrow array (lists of Python strings are converted)."""
-    array = values.array
-    if isinstance(array, pd.arrays.ArrowExtensionArray | pd.arrays.ArrowStringArray):
-        converted = pa.array(array)
-    else:
-        converted = pa.array(list(array))
-    return converted if isinstance(converted, pa.ChunkedArray) else pa.chunked_array([converted])
+def first_hits(lists: pd.Series, truth: pd.Series, k: int) -> np.ndarray:
+    """Return each row's 0-based position of the first label equal to its truth within k (k: none)."""
+    array = lists.array
+    if isinstance(array, RankedLists):
+        return _ranked_first_hits(array, truth, k)
+    lengths = list_lengths(lists)
+    items = list_items(lists).astype("str").array
+    rows = np.repeat(np.arange(len(lengths)), lengths)
+    starts = np.cumsum(lengths) - lengths
+    positions = np.arange(len(rows)) - starts[rows]
+    hit = np.asarray(items == truth.array.take(rows), dtype=bool) & (positions < k)
+    first = np.full(len(lengths), k, dtype=np.int64)
+    # Hits are ordered by row and position, so the reversed assignment leaves each row's first hit.
+    first[rows[hit][::-1]] = positions[hit][::-1]
+    return first
+
+
+def _ranked_first_hits(lists: RankedLists, truth: pd.Series, k: int) -> np.ndarray:
+    """First hits of rank columns, compared column by column."""
+    first = np.full(len(lists), k, dtype=np.int64)
+    ranks = lists.ranks[:k]
+    if lists.rows is None:
+        for j in range(len(ranks) - 1, -1, -1):
+            first[np.asarray(ranks[j] == truth.array, dtype=bool)] = j
+        return first
+    # Rows in another order: compare dictionary codes of the labels instead of reordered strings.
+    truth_codes, truth_labels = pd.factorize(truth.array)
+    vocabulary = pd.Index(truth_labels)
+    rows = lists.rows
+    present = rows >= 0
+    for j in range(len(ranks) - 1, -1, -1):
+        codes, labels = pd.factorize(ranks[j])
+        mapped = np.append(vocabulary.get_indexer(labels), -1)[codes]
+        hit = np.zeros(len(rows), dtype=bool)
+        hit[present] = mapped[rows[present]] == truth_codes[present]
+        first[hit] = j
+    return first
 
 
 def average_precision_at_k(lists: pd.Series, truth: pd.Series, k: int) -> np.ndarray:
     """Per-row AP@k with one true label: 1/position of its first occurrence within k, else 0."""
-    chunks = _arrow(lists).chunks
-    truths = _arrow(truth.astype("str")).combine_chunks().cast(pa.large_string())
-    parts, start = [], 0
-    for chunk in chunks:
-        parts.append(_chunk_ap(chunk, truths.slice(start, len(chunk)), k))
-        start += len(chunk)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=float)
+    return np.asarray(_reciprocals(k)[first_hits(lists, truth.astype("str"), k)], dtype=float)
 
 
-def _chunk_ap(lists: pa.Array, truth: pa.Array, k: int) -> np.ndarray:
-    """AP@k of one chunk of lists, compared through dictionary codes."""
-    if not pa.types.is_dictionary(lists.type.value_type):
-        lists = dictionary_lists(lists)
-    n = len(lists)
-    lengths = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-    values = lists.flatten()
-    codes = values.indices.to_numpy(zero_copy_only=False)
-    wanted = pc.index_in(truth, value_set=values.dictionary).fill_null(-1).to_numpy(zero_copy_only=False)
-    rows = np.repeat(np.arange(n), lengths)
-    starts = np.cumsum(lengths) - lengths
-    positions = np.arange(len(rows)) - starts[rows]
-    hit = (codes == wanted[rows]) & (positions < k)
-    hit_rows, hit_positions = rows[hit], positions[hit]
-    first = np.ones(len(hit_rows), dtype=bool)
-    first[1:] = hit_rows[1:] != hit_rows[:-1]
-    ap = np.zeros(n, dtype=float)
-    ap[hit_rows[first]] = 1.0 / (hit_positions[first] + 1)
-    return ap
+def _reciprocals(k: int) -> np.ndarray:
+    """Return AP by first-hit position: 1/(j+1) for j < k, then 0 for no hit."""
+    return np.append(1.0 / np.arange(1, k + 1), 0.0)
 
 
 class MapAtKScorer(BaseScorer):
@@ -91,18 +97,14 @@ class MapAtKScorer(BaseScorer):
             fast = read_ranked(checked, key_index, column=specs[0].name, id_column=id_column, k=self.k)
             if fast is not None:
                 return fast
-        table = read_prediction_table(data, key, id_column=id_column, columns=specs, max_bytes=max_bytes)
-        for spec in specs:
-            table[spec.name] = pd.arrays.ArrowExtensionArray(
-                pa.chunked_array([dictionary_lists(chunk) for chunk in _arrow(table[spec.name]).chunks])
-            )
-        return table
+        return read_prediction_table(data, key, id_column=id_column, columns=specs, max_bytes=max_bytes)
 
     def score(self, key: pd.DataFrame, predictions: pd.DataFrame) -> ScoreResult:
         """Score ranked label lists against the key column of the same name."""
         column = predictions.columns[0]
         truth = truth_column(key, column, self.name).astype("str")
-        ap = average_precision_at_k(predictions[column], truth, self.k)
+        first = first_hits(predictions[column], truth, self.k)
+        ap = _reciprocals(self.k)[first]
         metrics = {self.metric_name: float(ap.mean()), "top1_accuracy": float((ap == 1.0).mean())}
         is_new = (truth == self.new_label).to_numpy(dtype=bool)
         if is_new.any():
@@ -112,6 +114,7 @@ class MapAtKScorer(BaseScorer):
         return ScoreResult(
             primary=metrics[self.metric_name],
             metrics=metrics,
-            per_case=tuple(ap.tolist()),
+            # One float object per position, shared by every row with that first hit.
+            per_case=tuple(np.array(_reciprocals(self.k).tolist(), dtype=object)[first]),
             clusters=self.clusters(key),
         )
