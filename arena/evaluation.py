@@ -145,4 +145,6 @@ def evaluate_submission(
             detail=str(exc),
         )
     session.commit()
+    if submission.status == SubmissionStatus.SCORED:
+        events.scores_committed(session, store, submission.phase)
     return EvaluationOutcome(submission_id, SubmissionStatus(submission.status))

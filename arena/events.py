@@ -33,6 +33,20 @@ def submission_scored(
     standings.record_score(session, store, submission)
 
 
+def scores_committed(session: Session, store: BlobStore, phase: Phase) -> None:
+    """React after a scoring transaction committed: settle the statistics it left stale, in a transaction of its own."""
+    if standings.settle_statistics(session, store, phase):
+        session.commit()
+
+
+def settle_all(session: Session, store: BlobStore) -> int:
+    """Settle the phases whose statistics a dead worker left stale; return how many."""
+    phases = standings.stale_phases(session)
+    for phase in phases:
+        scores_committed(session, store, phase)
+    return len(phases)
+
+
 def teams_merged(session: Session, challenge_id: int) -> None:
     """Rebuild the challenge's boards after a merge moved one team's submissions and scores to another."""
     phases = session.scalars(

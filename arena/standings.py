@@ -8,10 +8,15 @@ Each phase has up to three boards per score version, stored under ``LeaderboardE
 * ``private`` — the final ranking on the private split (final selection applied), with bootstrap statistics
   for its top ``STATISTICS_TOP`` rows.
 
-After a new score only the scoring team's row is recomputed, then positions and shared ranks are rewritten
-with one window-function UPDATE that touches only the rows whose place changed. Statistics are recomputed
-when the change reaches the private board's top rows. Moderation, selection and baseline changes rebuild the
-affected boards from scratch with ``arena.leaderboards.leaderboard``, the reference computation.
+A row stores its team's best submission and an ``order_key`` (the score signed so ascending is best first).
+Positions and shared ranks are not stored: a page computes them with window functions over the board's
+index, so a new score rewrites exactly one row per board. Every writer takes the phase's board lock and bumps
+``Phase.board_stamp`` in its transaction; readers key their page caches on that stamp.
+
+After a new score the private board's statistics are only marked stale (``Phase.statistics_stale``) when the
+change reaches its top rows; ``settle_statistics`` recomputes them right after the score is committed.
+Moderation, selection and baseline changes rebuild the affected boards from scratch with
+``arena.leaderboards.leaderboard``, the reference computation.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from sqlalchemy import delete, func, select, text
@@ -70,12 +75,22 @@ def boards_of(phase: Phase) -> list[Board]:
     return boards
 
 
-def is_frozen(phase: Phase, now: datetime) -> bool:
+class Window(Protocol):
+    """What freeze decisions need of a phase (a ``Phase`` or cached facts about one)."""
+
+    @property
+    def freeze_at(self) -> datetime | None: ...  # noqa: D102
+
+    @property
+    def closes_at(self) -> datetime: ...  # noqa: D102
+
+
+def is_frozen(phase: Window, now: datetime) -> bool:
     """Whether the public board is frozen at ``now`` (between ``freeze_at`` and the phase's end)."""
     return phase.freeze_at is not None and phase.freeze_at <= now < phase.closes_at
 
 
-def viewer_board(actor: Actor, phase: Phase, split: Split, now: datetime) -> Board:
+def viewer_board(actor: Actor, phase: Window, split: Split, now: datetime) -> Board:
     """Return the board a viewer sees for ``split``: during a freeze, non-organizers see the frozen board."""
     if split == Split.PRIVATE:
         return Board.PRIVATE
@@ -89,9 +104,23 @@ def _as_of(phase: Phase, board: Board) -> datetime | None:
 
 
 def _lock_board(session: Session, phase: Phase) -> None:
-    """Serialize board writers of one phase (PostgreSQL; SQLite already has a single writer)."""
+    """Serialize board writers of one phase (PostgreSQL; SQLite already has a single writer), and bump its stamp."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 0x4C420000 + phase.id})
+    phase.board_stamp = Phase.board_stamp + 1  # an UPDATE, atomic across writers
+
+
+def order_key(phase: Phase, score: float) -> float:
+    """Return the board's sort key for ``score``: ascending order puts the best first."""
+    return -score if higher_is_better(phase) else score
+
+
+def _ordering() -> tuple[Any, ...]:
+    return (LeaderboardEntry.order_key, LeaderboardEntry.submitted_at, LeaderboardEntry.submission_id)
+
+
+def _place(entry: LeaderboardEntry) -> tuple[float, datetime, int]:
+    return (entry.order_key, entry.submitted_at, entry.submission_id)
 
 
 def _board_filter(phase: Phase, board: Board) -> list[Any]:
@@ -117,24 +146,40 @@ def refresh_board(session: Session, store: BlobStore | None, phase: Phase, board
     for team_id, entry in existing.items():
         if team_id not in keep:
             session.delete(entry)
-    for position, row in enumerate(rows, start=1):
+    for row in rows:
         entry = existing.get(row.team_id) or _new_entry(session, phase, board, row.team_id)
         _fill(entry, phase, row)
-        entry.position, entry.rank = position, row.rank
     session.flush()
     if board == Board.PRIVATE and store is not None:
         refresh_statistics(session, store, phase)
 
 
 def record_score(session: Session, store: BlobStore | None, submission: Submission) -> None:
-    """Bring every board of the submission's phase up to date after the submission was scored."""
+    """Bring every board of the submission's phase up to date after it was scored (statistics follow later)."""
     phase = submission.phase
     _lock_board(session, phase)
     for board in boards_of(phase):
         as_of = _as_of(phase, board)
         if as_of is not None and not submission.created_at < as_of:
             continue
-        update_team(session, store, phase, board, submission.team_id, submission)
+        update_team(session, store, phase, board, submission.team_id, submission, defer_statistics=True)
+
+
+def settle_statistics(session: Session, store: BlobStore, phase: Phase) -> bool:
+    """Recompute the private board's statistics if a change marked them stale; return whether it did."""
+    if not phase.statistics_stale:
+        return False
+    _lock_board(session, phase)
+    session.refresh(phase, ["statistics_stale"])
+    if not phase.statistics_stale:
+        return False
+    refresh_statistics(session, store, phase)
+    return True
+
+
+def stale_phases(session: Session) -> list[Phase]:
+    """Return the phases whose private-board statistics wait for ``settle_statistics``."""
+    return list(session.scalars(select(Phase).where(Phase.statistics_stale.is_(True))))
 
 
 def update_team(
@@ -144,13 +189,15 @@ def update_team(
     board: Board,
     team_id: int,
     scored: Submission | None = None,
+    *,
+    defer_statistics: bool = False,
 ) -> None:
-    """Recompute one team's row on one board, then re-rank the board (and its statistics if needed)."""
+    """Recompute one team's row on one board (and the private board's statistics, or mark them stale)."""
     entry = session.scalar(
         select(LeaderboardEntry).where(*_board_filter(phase, board), LeaderboardEntry.team_id == team_id)
     )
     row = _team_row(session, store, phase, board, team_id, entry, scored)
-    old_position = entry.position if entry is not None else None
+    before = _place(entry) if entry is not None else None
     if row is None:
         if entry is None:
             return
@@ -158,15 +205,27 @@ def update_team(
     else:
         entry = entry or _new_entry(session, phase, board, team_id)
         _fill(entry, phase, row)
-        if entry.position == 0:
-            entry.position = 1 << 30  # placed by the re-rank below
+    after = _place(entry) if row is not None and entry is not None else None
     session.flush()
-    rerank(session, phase, board)
-    if board == Board.PRIVATE and store is not None:
-        new_position = entry.position if row is not None and entry is not None else None
-        touched = [p for p in (old_position, new_position) if p is not None]
-        if any(p <= STATISTICS_TOP for p in touched):
+    if board != Board.PRIVATE or store is None or before == after:
+        return
+    if _reaches_top(session, phase, [p for p in (before, after) if p is not None]):
+        if defer_statistics:
+            phase.statistics_stale = True
+        else:
             refresh_statistics(session, store, phase)
+
+
+def _reaches_top(session: Session, phase: Phase, places: list[tuple[float, datetime, int]]) -> bool:
+    """Whether any of ``places`` lies within the private board's top ``STATISTICS_TOP`` rows."""
+    last = session.execute(
+        select(*_ordering())
+        .where(*_board_filter(phase, Board.PRIVATE))
+        .order_by(*_ordering())
+        .offset(STATISTICS_TOP - 1)
+        .limit(1)
+    ).first()
+    return last is None or any(place <= tuple(last) for place in places)
 
 
 def _team_row(
@@ -232,8 +291,6 @@ def _public_score(session: Session, phase: Phase, submission_id: int) -> Score |
 
 def _new_entry(session: Session, phase: Phase, board: Board, team_id: int) -> LeaderboardEntry:
     entry = LeaderboardEntry(phase_id=phase.id, split=board.value, version=phase.score_version, team_id=team_id)
-    entry.position = 0
-    entry.rank = 0
     entry.extra = {}
     session.add(entry)
     return entry
@@ -246,6 +303,7 @@ def _fill(entry: LeaderboardEntry, phase: Phase, row: LeaderboardRow) -> None:
         entry.statistical_tie = False
     entry.submission_id = row.submission_id
     entry.score = row.score
+    entry.order_key = order_key(phase, row.score)
     entry.shown_score = round(row.score, phase.track.precision)
     entry.submitted_at = row.submitted_at
     entry.entries = row.entries
@@ -254,43 +312,16 @@ def _fill(entry: LeaderboardEntry, phase: Phase, row: LeaderboardRow) -> None:
     entry.updated_at = utcnow()
 
 
-def rerank(session: Session, phase: Phase, board: Board) -> None:
-    """Rewrite positions and shared competition ranks of a board with one statement (changed rows only)."""
-    direction = "DESC" if higher_is_better(phase) else "ASC"
-    statement = text(
-        f"""
-        UPDATE leaderboard_entry SET "position" = r.pos, "rank" = r.rnk
-        FROM (
-            SELECT id,
-                   ROW_NUMBER() OVER (ORDER BY score {direction}, submitted_at, submission_id) AS pos,
-                   RANK() OVER (ORDER BY score {direction}) AS rnk
-            FROM leaderboard_entry
-            WHERE phase_id = :phase AND split = :board AND version = :version
-        ) AS r
-        WHERE leaderboard_entry.id = r.id
-          AND (leaderboard_entry."position" <> r.pos OR leaderboard_entry."rank" <> r.rnk)
-        """  # noqa: S608 - direction is one of two literals
-    )
-    session.execute(
-        statement,
-        {"phase": phase.id, "board": board.value, "version": phase.score_version},
-        execution_options={"synchronize_session": False},
-    )
-    for held in list(session.identity_map.values()):
-        if isinstance(held, LeaderboardEntry):
-            session.expire(held, ["position", "rank"])
-
-
 def refresh_statistics(session: Session, store: BlobStore, phase: Phase, top: int = STATISTICS_TOP) -> None:
     """Recompute bootstrap CIs, rank intervals and statistical ties for the private board's top rows."""
+    phase.statistics_stale = False
     entries = list(
         session.scalars(
-            select(LeaderboardEntry)
-            .where(*_board_filter(phase, Board.PRIVATE), LeaderboardEntry.position <= top)
-            .order_by(LeaderboardEntry.position)
+            select(LeaderboardEntry).where(*_board_filter(phase, Board.PRIVATE)).order_by(*_ordering()).limit(top)
         )
     )
     if not entries:
+        session.flush()
         return
     found = session.execute(
         select(Score.submission_id, Score.per_case_sha256).where(
@@ -309,6 +340,7 @@ def refresh_statistics(session: Session, store: BlobStore, phase: Phase, top: in
         entry.rank_low = entry.rank_high = None
         entry.statistical_tie = False
     if not usable:
+        session.flush()
         return
     values = np.vstack([arrays[i] for i in usable])
     primaries = np.array([entries[i].score for i in usable], dtype=np.float64)
@@ -468,15 +500,25 @@ def board_page(
         refresh_board(session, store, phase, board)
         session.commit()
         total = int(session.scalar(select(func.count()).select_from(LeaderboardEntry).where(*conditions)) or 0)
-    query = (
-        select(LeaderboardEntry, Team.name, Team.institution)
-        .join(Team, Team.id == LeaderboardEntry.team_id)
+    placed = (
+        select(
+            LeaderboardEntry.id.label("entry_id"),
+            func.row_number().over(order_by=_ordering()).label("position"),
+            func.rank().over(order_by=LeaderboardEntry.order_key).label("rank"),
+        )
         .where(*conditions)
-        .order_by(LeaderboardEntry.position)
+        .order_by(*_ordering())
         .offset((page - 1) * per_page)
         .limit(per_page)
+        .subquery()
     )
-    rows = [_board_row(entry, name, institution) for entry, name, institution in session.execute(query)]
+    query = (
+        select(LeaderboardEntry, Team.name, Team.institution, placed.c.position, placed.c.rank)
+        .join(placed, placed.c.entry_id == LeaderboardEntry.id)
+        .join(Team, Team.id == LeaderboardEntry.team_id)
+        .order_by(placed.c.position)
+    )
+    rows = [_board_row(*found) for found in session.execute(query)]
     return BoardPage(board=board, rows=rows, total=total, page=page, per_page=per_page)
 
 
@@ -487,10 +529,10 @@ def _has_scores(session: Session, phase: Phase) -> bool:
     return found is not None
 
 
-def _board_row(entry: LeaderboardEntry, name: str, institution: str) -> BoardRow:
+def _board_row(entry: LeaderboardEntry, name: str, institution: str, position: int, rank: int) -> BoardRow:
     return BoardRow(
-        position=entry.position,
-        rank=entry.rank,
+        position=position,
+        rank=rank,
         team_id=entry.team_id,
         team_name=name,
         institution=institution,

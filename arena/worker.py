@@ -9,6 +9,7 @@ import threading
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
+from arena import events
 from arena.db import session_scope
 from arena.queueing import get_queue, reconcile
 from arena.runtime import runtime_for
@@ -18,10 +19,12 @@ log = logging.getLogger(__name__)
 
 
 def reconcile_once(settings: Settings) -> int:
-    """Re-enqueue submissions the queue lost; return how many."""
+    """Re-enqueue submissions the queue lost and settle statistics a dead worker left stale; return re-enqueued."""
     runtime = runtime_for(settings)
     with session_scope(runtime.sessions) as session:
-        return reconcile(session, settings)
+        requeued = reconcile(session, settings)
+        events.settle_all(session, runtime.store)
+        return requeued
 
 
 def _reconcile_forever(settings: Settings, every: float, stop: threading.Event) -> None:

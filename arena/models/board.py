@@ -17,7 +17,15 @@ class LeaderboardEntry(Base):
     __tablename__ = "leaderboard_entry"
     __table_args__ = (
         UniqueConstraint("phase_id", "split", "version", "team_id"),
-        Index("ix_leaderboard_entry_board_rank", "phase_id", "split", "version", "position"),
+        Index(
+            "ix_leaderboard_entry_board_order",
+            "phase_id",
+            "split",
+            "version",
+            "order_key",
+            "submitted_at",
+            "submission_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -28,8 +36,9 @@ class LeaderboardEntry(Base):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
     score: Mapped[float] = mapped_column(Float)
     shown_score: Mapped[float | None] = mapped_column(Float, default=None)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    rank: Mapped[int] = mapped_column(Integer, default=0)
+    # The score signed so that ascending order is best first (−score when higher is better); positions and
+    # shared ranks are computed from it when a page is read, so one team's change rewrites one row.
+    order_key: Mapped[float] = mapped_column(Float)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     entries: Mapped[int] = mapped_column(Integer, default=0)
     last_submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())

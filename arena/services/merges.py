@@ -263,4 +263,3 @@ def pending_for_team(session: Session, team_id: int) -> tuple[list[MergeRequest]
     sent = list(session.scalars(base.where(MergeRequest.from_team_id == team_id)))
     received = list(session.scalars(base.where(MergeRequest.into_team_id == team_id)))
     return sent, received
-

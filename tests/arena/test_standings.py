@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena import standings
+from arena import events, standings
 from arena.db import utcnow
 from arena.enums import Split, SubmissionStatus, TeamStatus
 from arena.errors import Conflict, InvalidInput, PhaseClosed
@@ -33,7 +33,15 @@ def _blob(store: BlobStore, values: np.ndarray) -> str:
     return store.put_bytes(buffer.getvalue())
 
 
-def _score(session: Session, store: BlobStore, submission: Submission, public: np.ndarray, private: np.ndarray) -> None:
+def _score(
+    session: Session,
+    store: BlobStore,
+    submission: Submission,
+    public: np.ndarray,
+    private: np.ndarray,
+    *,
+    settle: bool = True,
+) -> None:
     transition(session, submission, SubmissionStatus.RUNNING)
     transition(session, submission, SubmissionStatus.SCORING)
     for split, values in ((Split.PUBLIC, public), (Split.PRIVATE, private)):
@@ -58,6 +66,8 @@ def _score(session: Session, store: BlobStore, submission: Submission, public: n
     session.flush()
     standings.record_score(session, store, submission)
     session.commit()
+    if settle:
+        events.scores_committed(session, store, submission.phase)
 
 
 def _cases(rate: float, seed: int) -> np.ndarray:
@@ -76,10 +86,12 @@ class World:
         self.org = make_user(session, "org", admin=True)
         self.start = utcnow() - timedelta(hours=10)
 
-    def submit(self, who: int, minute: int, public: np.ndarray, private: np.ndarray | None = None) -> Submission:
+    def submit(
+        self, who: int, minute: int, public: np.ndarray, private: np.ndarray | None = None, *, settle: bool = True
+    ) -> Submission:
         at = self.start + timedelta(minutes=minute)
         sub = upload(self.session, self.store, self.users[who], self.phase, answers(["a"] * 20), now=at)
-        _score(self.session, self.store, sub, public, public if private is None else private)
+        _score(self.session, self.store, sub, public, public if private is None else private, settle=settle)
         return sub
 
     def actor(self, who: int) -> Actor:
@@ -233,6 +245,22 @@ def test_private_board_statistics(world: World) -> None:
     assert all(r.ci_low is not None and r.ci_low <= r.score <= (r.ci_high or 0) for r in rows)
     assert (rows[2].rank_low, rows[2].rank_high) == (3, 3)
     assert rows[0].rank_low == 1 and rows[1].rank_high == 2
+
+
+def test_statistics_left_stale_by_a_dead_worker_are_settled_by_the_sweep(world: World) -> None:
+    world.submit(0, 1, _cases(0.7, 1))
+    stamp = world.phase.board_stamp
+    # The worker dies after committing the score, before the statistics step.
+    late = world.submit(1, 2, _cases(0.9, 2), settle=False)
+    assert world.phase.board_stamp > stamp
+    assert world.phase.statistics_stale and standings.stale_phases(world.session) == [world.phase]
+    rows = board_page(world.session, world.store, world.phase, Board.PRIVATE).rows
+    assert rows[0].submission_id == late.id and rows[0].ci_low is None
+    assert events.settle_all(world.session, world.store) == 1
+    assert not world.phase.statistics_stale and standings.stale_phases(world.session) == []
+    rows = board_page(world.session, world.store, world.phase, Board.PRIVATE).rows
+    assert all(r.ci_low is not None for r in rows)
+    assert events.settle_all(world.session, world.store) == 0
 
 
 def test_ladder_on_the_materialized_public_board(world: World) -> None:
