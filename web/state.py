@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from arena.boardcache import BoardCache, cache_for
 from arena.db import utcnow
 from arena.runtime import runtime_for
 from arena.settings import Settings
@@ -51,6 +52,11 @@ def store() -> BlobStore:
 def session() -> Session:
     """Return the request's database session."""
     return db.session()
+
+
+def board_cache() -> BoardCache:
+    """Return this process's leaderboard page cache for the app's database."""
+    return cache_for(settings().database_url)
 
 
 def now() -> datetime:

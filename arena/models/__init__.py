@@ -1,5 +1,6 @@
 """Arena's ORM models, re-exported so one import registers them all."""
 
+from arena.models import notify as notify  # noqa: F401 - registers the PostgreSQL change triggers
 from arena.models.audit import AuditEvent
 from arena.models.board import LeaderboardEntry
 from arena.models.challenge import Challenge, ChallengeFile, Phase, PhaseEntry, Track

@@ -1,18 +1,20 @@
-"""Leaderboards per phase and split, served from the materialized boards, page by page."""
+"""Leaderboards per phase and split, served from the materialized boards through the board cache."""
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+import json
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
+from arena import boardcache
 from arena.enums import Split
-from arena.permissions import require
-from arena.standings import Board, board_page, is_frozen, viewer_board
+from arena.permissions import ANONYMOUS, Action, actor_for, require
+from arena.standings import Board, is_frozen, viewer_board
 from web import state
 from web.api import moderation, selection
 from web.auth.identity import api_user
-from web.lookups import leaderboard_action, parse_split, phase_context
+from web.lookups import leaderboard_action, parse_split
 
 bp = Blueprint("leaderboards", __name__)
 bp.register_blueprint(selection.bp)
@@ -22,33 +24,45 @@ PER_PAGE = 50
 
 
 @bp.get("/phases/<int:phase_id>/leaderboard")
-def show(phase_id: int) -> dict[str, Any]:
+def show(phase_id: int) -> Response:
     """Return one page (``?page=&per_page=``) of a phase's leaderboard for ``?split=public|private``."""
-    context = phase_context(phase_id, api_user())
+    session, cache, now = state.session(), state.board_cache(), state.now()
+    facts = boardcache.board_facts(session, cache, phase_id)
+    user = api_user()
+    actor = actor_for(session, user, facts.challenge_id) if user is not None else ANONYMOUS
+    require(actor, Action.VIEW_CHALLENGE, facts.challenge_resource(), hide=True)
     split = parse_split(request.args.get("split"))
-    require(context.actor, leaderboard_action(split), context.resource())
-    now = state.now()
-    board = viewer_board(context.actor, context.phase, split, now)
-    page = board_page(
-        state.session(),
+    require(actor, leaderboard_action(split), facts.resource(now))
+    board = viewer_board(actor, facts, split, now)
+    page = boardcache.rendered_page(
+        session,
         state.store(),
-        context.phase,
+        cache,
+        facts,
         board,
-        request.args.get("page", 1, type=int) or 1,
+        max(1, request.args.get("page", 1, type=int) or 1),
         request.args.get("per_page", PER_PAGE, type=int) or PER_PAGE,
     )
-    precision = context.phase.track.precision
-    return {
+    head = {
         "phase_id": phase_id,
         "split": split.value,
-        "direction": context.phase.track.direction,
-        "precision": precision,
-        "frozen": split == Split.PUBLIC and is_frozen(context.phase, now),
-        "frozen_at": context.phase.freeze_at.isoformat() if board == Board.FROZEN and context.phase.freeze_at else None,
-        "ladder": split == Split.PUBLIC and context.phase.use_ladder,
+        "direction": facts.direction,
+        "precision": facts.precision,
+        "frozen": split == Split.PUBLIC and is_frozen(facts, now),
+        "frozen_at": facts.freeze_at.isoformat() if board == Board.FROZEN and facts.freeze_at else None,
+        "ladder": split == Split.PUBLIC and facts.use_ladder,
+        "score_version": facts.score_version,
+        "revision": facts.board_stamp,
+        "statistics_pending": board == Board.PRIVATE and facts.statistics_stale,
         "page": page.page,
         "per_page": page.per_page,
         "total": page.total,
         "pages": page.pages,
-        "rows": [row.to_dict(precision, statistics=board == Board.PRIVATE) for row in page.rows],
     }
+    body = json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"rows":' + page.rows_json + b"}"
+    response = Response(body, mimetype="application/json")
+    response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Authorization")
+    response.make_conditional(request)
+    return response
