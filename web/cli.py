@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
-from gunicorn.app.base import BaseApplication
+from granian import Granian
+from granian.constants import Interfaces
 
 from arena import localredis
 from arena.bundles import import_bundle
@@ -41,40 +41,34 @@ def main(ctx: click.Context) -> None:
         ctx.obj = Settings.from_env()
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
-    """Gunicorn serving an app object built in this process."""
-
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
-        self.application = app
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        """Apply the options to gunicorn's config."""
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        """Return the app to serve."""
-        return self.application
-
-
-def serve_app(app: Flask, host: str, port: int, workers: int) -> None:
-    """Serve ``app`` with gunicorn (``workers`` > 0) or Werkzeug's threaded server."""
+def serve_app(settings: Settings, host: str, port: int, workers: int, threads: int = 1) -> None:
+    """Serve the app with granian (``workers`` > 0 processes of ``threads`` each) or Werkzeug's server (0)."""
     if workers > 0:
-        GunicornServer(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}).run()
+        # Each granian worker builds the app from web.wsgi, reading the same settings from the environment.
+        os.environ.update(settings.to_env())
+        Granian(
+            "web.wsgi:app",
+            address=host,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=workers,
+            blocking_threads=threads,
+            runtime_threads=1,
+            log_access=True,
+        ).serve()
     else:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        create_app(settings).run(host=host, port=port, threaded=True, use_reloader=False)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=0, show_default=True, type=int, help="gunicorn workers; 0 = Werkzeug server")
+@click.option("--workers", default=0, show_default=True, type=int, help="granian worker processes; 0 = Werkzeug server")
+@click.option("--threads", default=1, show_default=True, type=int, help="request threads per granian worker")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
-    """Serve the web app."""
-    serve_app(create_app(_settings(ctx)), host, port, workers)
+def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the web app (production: one worker per core plus one, one thread each)."""
+    serve_app(_settings(ctx), host, port, workers, threads)
 
 
 @main.command()
@@ -189,15 +183,18 @@ def demo_command(host: str, port: int, data_dir: Path, challenges_dir: Path | No
         runtime = runtime_for(settings)
         folder = challenges_dir or (Path("challenges") if Path("challenges").is_dir() else REPO_CHALLENGES)
         with runtime.sessions() as session:
-            ids = [cid for path in demo.demo_bundles(folder) if (cid := demo.import_demo_bundle(
-                session, runtime.store, path)) is not None]
+            ids = [
+                cid
+                for path in demo.demo_bundles(folder)
+                if (cid := demo.import_demo_bundle(session, runtime.store, path)) is not None
+            ]
             demo.seed_demo_accounts(session, ids)
         worker_process = subprocess.Popen(  # noqa: S603 (this interpreter running our own CLI)
             [sys.executable, "-m", "web.cli", "worker"], env={**os.environ, **settings.to_env()}
         )
         try:
             demo.print_logins(f"http://{host}:{port}/")
-            serve_app(create_app(settings), host, port, workers=0)
+            serve_app(settings, host, port, workers=0)
         finally:
             localredis.stop(worker_process)
 

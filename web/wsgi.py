@@ -1,4 +1,4 @@
-"""WSGI entry point for production servers: ``gunicorn web.wsgi:app`` (settings from ARENA_* variables)."""
+"""WSGI entry point for production servers: ``granian --interface wsgi web.wsgi:app`` (settings from ARENA_*)."""
 
 from web import create_app
 
