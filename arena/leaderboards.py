@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from arena.enums import Direction, Split, SubmissionStatus, TeamStatus
@@ -143,29 +143,25 @@ def _selection_filter(phase: Phase, team_ids: Sequence[int] | None) -> ColumnEle
             Submission.is_hidden.is_(False),
         )
     )
-    # A correlated NOT EXISTS (an anti-join) rather than NOT IN, which PostgreSQL cannot plan as a join.
+    # The submissions of teams that selected some, and the defaults of the others, as one set joined to the
+    # candidates (an OR of two subqueries would make PostgreSQL test every candidate against each).
     chosen = aliased(Submission)
-    team_chose = (
-        select(chosen.id)
-        .where(
-            chosen.team_id == Submission.team_id,
-            chosen.phase_id == phase.id,
-            chosen.is_selected.is_(True),
-            chosen.status == SubmissionStatus.SCORED,
-            chosen.is_hidden.is_(False),
-        )
-        .exists()
+    selected = select(chosen.id.label("submission_id"), chosen.team_id.label("team_id")).where(
+        chosen.phase_id == phase.id,
+        chosen.is_selected.is_(True),
+        chosen.status == SubmissionStatus.SCORED,
+        chosen.is_hidden.is_(False),
     )
     if team_ids is not None:
         by_public = by_public.where(public.team_id.in_(team_ids))
-    defaults = by_public.subquery()
-    return or_(
-        Submission.is_selected.is_(True),
-        and_(
-            ~team_chose,
-            Submission.id.in_(select(defaults.c.submission_id).where(defaults.c.pick <= limit)),
-        ),
-    )
+        selected = selected.where(chosen.team_id.in_(team_ids))
+    chose = selected.subquery()
+    # Few teams select, so an uncorrelated NOT IN over their ids is a small hashed set.
+    defaults = by_public.where(public.team_id.not_in(select(chose.c.team_id))).subquery()
+    picked = union_all(
+        select(chose.c.submission_id), select(defaults.c.submission_id).where(defaults.c.pick <= limit)
+    ).subquery()
+    return Submission.id.in_(select(picked.c.submission_id))
 
 
 def _candidates(phase: Phase, split: Split, as_of: datetime | None, team_ids: Sequence[int] | None) -> Select[Any]:
