@@ -7,7 +7,7 @@ from typing import Any
 
 from arena.db import session_scope
 from arena.evaluation import evaluate_submission
-from arena.leases import held_lease
+from arena.leases import held_lease, rerun_subject
 from arena.models import Submission
 from arena.payloads import EvaluateRequest, RerunRequest
 from arena.queueing import enqueue_evaluation
@@ -38,6 +38,6 @@ def rerun(payload: dict[str, Any]) -> str:
     request = RerunRequest.from_dict(payload)
     settings = Settings.from_env()
     runtime = runtime_for(settings)
-    with session_scope(runtime.sessions) as session:
+    with held_lease(settings, rerun_subject(request.rerun_id)), session_scope(runtime.sessions) as session:
         found = execute_rerun(session, settings, runtime.store, request.rerun_id, runner_for(settings))
         return found.status if found is not None else "missing"

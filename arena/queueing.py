@@ -82,10 +82,13 @@ def job_is_live(settings: Settings, job_id: str) -> bool:
     return job.get_status(refresh=True) in LIVE_JOB_STATES
 
 
-def remove_orphaned_containers(settings: Settings, submission_id: int) -> int:
-    """Remove sandbox containers a dead worker left behind for this submission; return how many."""
+def remove_orphaned_containers(settings: Settings, submission_id: int, rerun_id: int | None = None) -> int:
+    """Remove sandbox containers a dead worker left behind for this submission (or re-run); return how many."""
+    labels = container_labels(settings, submission_id)
+    if rerun_id is not None:
+        labels["arena.rerun"] = str(rerun_id)
     try:
-        return remove_containers(container_labels(settings, submission_id))
+        return remove_containers(labels)
     except Exception:  # the engine may be unreachable; an unreachable engine runs no container either
         log.warning("could not reach the Docker engine to clean up after submission %s", submission_id)
         return 0

@@ -12,7 +12,7 @@ import logging
 import math
 import shutil
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,9 @@ from arena.db import utcnow
 from arena.enums import FailureClass, SubmissionStatus, TrackKind
 from arena.errors import Conflict, NotFound
 from arena.evaluation import score_data
+from arena.leases import lease_alive, rerun_subject
 from arena.models import Rerun, Score, Submission
-from arena.queueing import enqueue_rerun
+from arena.queueing import enqueue_rerun, job_is_live, remove_orphaned_containers
 from arena.scoring import ScorerBroken, SplitScore, scorer_version
 from arena.services.submissions import current_scores
 from arena.settings import Settings
@@ -263,3 +264,33 @@ def execute_rerun(
         shutil.rmtree(workdir, ignore_errors=True)
     session.commit()
     return rerun
+
+
+def reconcile_reruns(session: Session, settings: Settings, *, stale_after: timedelta = timedelta(seconds=30)) -> int:
+    """Queue again the re-runs the queue lost or whose worker died (containers removed); return how many."""
+    now = utcnow()
+    count = 0
+    pending = session.scalars(select(Rerun).where(Rerun.status.in_([RerunStatus.QUEUED, RerunStatus.RUNNING])))
+    for rerun in list(pending):
+        job_id = f"rerun-{rerun.id}"
+        if rerun.status == RerunStatus.QUEUED:
+            if rerun.created_at > now - stale_after or job_is_live(settings, job_id):
+                continue
+        else:
+            if lease_alive(settings, rerun_subject(rerun.id)):
+                continue
+            submission = session.get(Submission, rerun.submission_id)
+            track = submission.phase.track if submission is not None else None
+            if track is not None and (track.kind == TrackKind.CODE or track.scoring_program_sha256):  # containers
+                remove_orphaned_containers(settings, rerun.submission_id, rerun.id)
+            rerun.status = RerunStatus.QUEUED
+            session.commit()
+        try:
+            enqueue_rerun(settings, rerun.id)
+        except RedisError:
+            log.warning("could not enqueue re-run %s again; will retry", rerun.id)
+            continue
+        log.info("re-enqueued re-run %s", rerun.id)
+        count += 1
+    session.commit()
+    return count

@@ -12,6 +12,7 @@ from rq.serializers import JSONSerializer
 from arena import events
 from arena.db import session_scope
 from arena.queueing import get_queue, reconcile
+from arena.reruns import reconcile_reruns
 from arena.runtime import runtime_for
 from arena.settings import Settings
 
@@ -19,10 +20,12 @@ log = logging.getLogger(__name__)
 
 
 def reconcile_once(settings: Settings) -> int:
-    """Re-enqueue submissions the queue lost and settle statistics a dead worker left stale; return re-enqueued."""
+    """Re-enqueue submissions and re-runs the queue lost or a dead worker left, and settle statistics it left
+    stale; return how many submissions were re-enqueued."""
     runtime = runtime_for(settings)
     with session_scope(runtime.sessions) as session:
         requeued = reconcile(session, settings)
+        reconcile_reruns(session, settings)
         events.settle_all(session, runtime.store)
         return requeued
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 from arena.enums import Split, SubmissionStatus
 from arena.evaluation import evaluate_submission
 from arena.models import AuditEvent, Rerun, Score, Submission
-from arena.reruns import RerunStatus, compare_scores, execute_rerun, provenance, request_rerun
+from arena.queueing import get_queue
+from arena.reruns import RerunStatus, compare_scores, execute_rerun, provenance, reconcile_reruns, request_rerun
 from arena.scoring import SplitScore
 from arena.settings import Settings
 from arena.storage import BlobStore
@@ -122,3 +124,25 @@ def test_provenance_lists_every_version(session: Session, settings: Settings, st
     assert row.labels_sha256 == submission.phase.labels_sha256
     assert row.scorer_name == "accuracy" and row.scorer_version and row.image_digest == ""
     assert row.to_dict()["created_at"]
+
+
+def test_a_rerun_whose_worker_died_or_whose_job_was_lost_is_queued_again_and_finishes(
+    session: Session, worker_env: Settings, store: BlobStore, tmp_path: Path
+) -> None:
+    submission = _scored(session, worker_env, store, tmp_path, TRUTH)
+    organizer = make_user(session, "org")
+    died = request_rerun(session, worker_env, submission, actor_id=organizer.id)
+    lost = request_rerun(session, worker_env, submission, actor_id=organizer.id)
+    get_queue(worker_env).empty()  # both jobs lost
+    died.status = RerunStatus.RUNNING  # its worker died mid-run: no lease is held
+    session.commit()
+    assert reconcile_reruns(session, worker_env) == 1, "a fresh queued re-run is left alone for a while"
+    assert reconcile_reruns(session, worker_env, stale_after=timedelta(0)) == 1
+    session.refresh(died)
+    assert died.status == RerunStatus.QUEUED
+    run_worker(worker_env, burst=True, simple=True)
+    session.expire_all()
+    for rerun_id in (died.id, lost.id):
+        done = session.get(Rerun, rerun_id)
+        assert done is not None and done.status == RerunStatus.DONE and done.reproduced is True
+    assert reconcile_reruns(session, worker_env, stale_after=timedelta(0)) == 0
