@@ -41,7 +41,7 @@ def main(ctx: click.Context) -> None:
         ctx.obj = Settings.from_env()
 
 
-def serve_app(settings: Settings, host: str, port: int, workers: int, threads: int = 1) -> None:
+def serve_app(settings: Settings, host: str, port: int, workers: int, threads: int = 2) -> None:
     """Serve the app with granian (``workers`` > 0 processes of ``threads`` each) or Werkzeug's server (0)."""
     if workers > 0:
         # Each granian worker builds the app from web.wsgi, reading the same settings from the environment.
@@ -64,10 +64,10 @@ def serve_app(settings: Settings, host: str, port: int, workers: int, threads: i
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=0, show_default=True, type=int, help="granian worker processes; 0 = Werkzeug server")
-@click.option("--threads", default=1, show_default=True, type=int, help="request threads per granian worker")
+@click.option("--threads", default=2, show_default=True, type=int, help="request threads per granian worker")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the web app (production: one worker per core plus one, one thread each)."""
+    """Serve the web app (production: ``--workers`` = cores; more threads lengthen the latency tail)."""
     serve_app(_settings(ctx), host, port, workers, threads)
 
 

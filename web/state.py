@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
@@ -52,6 +53,11 @@ def store() -> BlobStore:
 def session() -> Session:
     """Return the request's database session."""
     return db.session()
+
+
+def lazy_session() -> Session:
+    """Return the request's session as a proxy that opens it only when first used (for cache-first views)."""
+    return cast(Session, db.session)
 
 
 def board_cache() -> BoardCache:

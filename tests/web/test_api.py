@@ -138,3 +138,15 @@ def test_private_leaderboard_only_for_organizers_before_the_end(
     assert client.get(url + "?split=private", headers=org).status_code == 200
     ended = f"/api/v1/phases/{world.closed_phase_id}/leaderboard?split=private"
     assert client.get(ended).status_code == 200
+
+
+def test_leaderboard_answers_with_an_etag_and_its_revision(client: FlaskClient, world: World) -> None:
+    url = f"/api/v1/phases/{world.closed_phase_id}/leaderboard?split=private"
+    first = client.get(url)
+    body = first.get_json()
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert {"revision", "score_version", "statistics_pending", "rows", "total"} <= set(body)
+    assert body["statistics_pending"] is False
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200

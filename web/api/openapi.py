@@ -177,7 +177,9 @@ def document() -> dict[str, Any]:
                 "get": _op(
                     "One page of a phase's leaderboard (materialized; frozen for participants during a freeze); "
                     "private only for organizers until the phase ends, with 95% bootstrap intervals, rank "
-                    "intervals and statistical ties",
+                    "intervals and statistical ties. `revision` grows with every change to the board, "
+                    "`statistics_pending` is true while the private board's statistics are being recomputed after "
+                    "a new score, and the response carries an ETag (send If-None-Match to get 304 when unchanged)",
                     "200",
                     OBJ,
                     (400, 401, 403, 404),
