@@ -210,10 +210,30 @@ def wait_live(cache: BoardCache, timeout: float) -> bool:
     return cache.live
 
 
+def _facts_key(phase_id: int) -> tuple[str, int]:
+    return ("facts", phase_id)
+
+
+def _page_key(facts: BoardFacts, board: Board, page: int, per_page: int) -> tuple[Any, ...]:
+    return ("page", facts.phase_id, board, facts.score_version, page, per_page)
+
+
+def cached_facts(cache: BoardCache, phase_id: int) -> BoardFacts | None:
+    """Return the phase's facts if they are cached and valid, without touching the database."""
+    found: BoardFacts | None = cache.get(_facts_key(phase_id))
+    return found
+
+
+def cached_page(cache: BoardCache, facts: BoardFacts, board: Board, page: int, per_page: int) -> RenderedPage | None:
+    """Return a board page if it is cached and valid, without touching the database."""
+    found: RenderedPage | None = cache.get(_page_key(facts, board, page, per_page))
+    return found
+
+
 def board_facts(session: Session, cache: BoardCache, phase_id: int) -> BoardFacts:
     """Return the phase's facts (cached while valid); NotFound if there is no such phase."""
-    key = ("facts", phase_id)
-    found: BoardFacts | None = cache.get(key)
+    key = _facts_key(phase_id)
+    found = cached_facts(cache, phase_id)
     if found is not None:
         return found
     generation = cache.generation()
@@ -253,8 +273,8 @@ def rendered_page(
     per_page: int,
 ) -> RenderedPage:
     """Return one page of a board with its rows serialized (cached while valid)."""
-    key = ("page", facts.phase_id, board, facts.score_version, page, per_page)
-    found: RenderedPage | None = cache.get(key)
+    key = _page_key(facts, board, page, per_page)
+    found = cached_page(cache, facts, board, page, per_page)
     if found is not None:
         return found
     generation = cache.generation()

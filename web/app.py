@@ -18,6 +18,8 @@ from web.auth import auth_blueprint
 from web.config import flask_config
 from web.errors import register_error_handlers
 from web.extensions import babel, csrf, db, login_manager
+from web.fastlane import BoardFastLane
+from web.headers import SECURITY_HEADERS
 from web.i18n import (
     LANGUAGE_NAMES,
     LOCALE_COOKIE,
@@ -79,9 +81,8 @@ def _after_request(response: Response) -> Response:
     chosen = normalize_locale(request.args.get("lang"))
     if chosen:
         response.set_cookie(LOCALE_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    for name, value in SECURITY_HEADERS:
+        response.headers.setdefault(name, value)
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response
@@ -124,4 +125,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.filters["dual_time"] = dual_time
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.after_request(_after_request)
+    app.wsgi_app = BoardFastLane(app.wsgi_app, settings.database_url)  # type: ignore[method-assign]
     return app

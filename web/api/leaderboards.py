@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Blueprint, Response, request
 
 from arena import boardcache
+from arena.boardcache import BoardFacts, RenderedPage
 from arena.enums import Split
 from arena.permissions import ANONYMOUS, Action, actor_for, require
 from arena.standings import Board, is_frozen, viewer_board
@@ -23,28 +27,35 @@ bp.register_blueprint(moderation.bp)
 PER_PAGE = 50
 
 
-@bp.get("/phases/<int:phase_id>/leaderboard")
-def show(phase_id: int) -> Response:
-    """Return one page (``?page=&per_page=``) of a phase's leaderboard for ``?split=public|private``."""
-    session, cache, now = state.lazy_session(), state.board_cache(), state.now()
-    facts = boardcache.board_facts(session, cache, phase_id)
-    user = api_user()
-    actor = actor_for(session, user, facts.challenge_id) if user is not None else ANONYMOUS
-    require(actor, Action.VIEW_CHALLENGE, facts.challenge_resource(), hide=True)
-    split = parse_split(request.args.get("split"))
-    require(actor, leaderboard_action(split), facts.resource(now))
-    board = viewer_board(actor, facts, split, now)
-    page = boardcache.rendered_page(
-        session,
-        state.store(),
-        cache,
-        facts,
-        board,
-        max(1, request.args.get("page", 1, type=int) or 1),
-        request.args.get("per_page", PER_PAGE, type=int) or PER_PAGE,
-    )
+@dataclass(frozen=True)
+class BoardQuery:
+    """What a leaderboard request asks for: ``?split=&page=&per_page=``."""
+
+    split: Split
+    page: int
+    per_page: int
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> BoardQuery:
+        """Read the query arguments (bad numbers fall back to the defaults; a bad split is InvalidInput)."""
+        return cls(
+            split=parse_split(args.get("split")),
+            page=max(1, _number(args.get("page"), 1)),
+            per_page=_number(args.get("per_page"), PER_PAGE),
+        )
+
+
+def _number(value: str | None, default: int) -> int:
+    try:
+        return int(value or default) or default
+    except ValueError:
+        return default
+
+
+def render(facts: BoardFacts, split: Split, board: Board, page: RenderedPage, now: datetime) -> bytes:
+    """Return the JSON body of one board page as the API serves it."""
     head = {
-        "phase_id": phase_id,
+        "phase_id": facts.phase_id,
         "split": split.value,
         "direction": facts.direction,
         "precision": facts.precision,
@@ -59,9 +70,33 @@ def show(phase_id: int) -> Response:
         "total": page.total,
         "pages": page.pages,
     }
-    body = json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"rows":' + page.rows_json + b"}"
-    etag = hashlib.blake2b(body, digest_size=16).hexdigest()
-    headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
+    return json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"rows":' + page.rows_json + b"}"
+
+
+def etag_of(body: bytes) -> str:
+    """Return the (unquoted) entity tag of a response body."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def cache_headers(etag: str) -> dict[str, str]:
+    """Return the caching headers of a board response."""
+    return {"ETag": f'"{etag}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
+
+
+@bp.get("/phases/<int:phase_id>/leaderboard")
+def show(phase_id: int) -> Response:
+    """Return one page (``?page=&per_page=``) of a phase's leaderboard for ``?split=public|private``."""
+    session, cache, now = state.lazy_session(), state.board_cache(), state.now()
+    facts = boardcache.board_facts(session, cache, phase_id)
+    user = api_user()
+    actor = actor_for(session, user, facts.challenge_id) if user is not None else ANONYMOUS
+    require(actor, Action.VIEW_CHALLENGE, facts.challenge_resource(), hide=True)
+    query = BoardQuery.from_args(request.args)
+    require(actor, leaderboard_action(query.split), facts.resource(now))
+    board = viewer_board(actor, facts, query.split, now)
+    page = boardcache.rendered_page(session, state.store(), cache, facts, board, query.page, query.per_page)
+    body = render(facts, query.split, board, page, now)
+    etag = etag_of(body)
     if request.if_none_match.contains(etag):
-        return Response(status=304, headers=headers)
-    return Response(body, mimetype="application/json", headers=headers)
+        return Response(status=304, headers=cache_headers(etag))
+    return Response(body, mimetype="application/json", headers=cache_headers(etag))
