@@ -1,13 +1,19 @@
 """Leaderboard benchmark on PostgreSQL: materialized boards vs computing the board on every request.
 
 Loads 10,000 teams and 1,000,000 scored submissions (``--quick``: 1,000 / 50,000) with COPY, builds the
-materialized boards, serves the app with gunicorn on 127.0.0.1 and measures, under 50 concurrent
-keep-alive clients, the latency of the first page (50 rows) of the public and private board API; then the
-same load against an endpoint that calls ``arena.leaderboards.leaderboard`` per request (the baseline, added
-to the app only here). Finally it times bringing the boards up to date after one new score, against a full
-rebuild. Prints medians, p99 and ratios; asserts nothing.
+materialized boards and serves the app as ``arena serve`` does in production (granian, one worker process
+per core, two threads each) on 127.0.0.1. Measures, under 50 concurrent keep-alive clients, the latency of
+the first page (50 rows) of the public and private board API, also while new scores arrive; then, one
+client at a time, the same pages against an endpoint that calls ``arena.leaderboards.leaderboard`` per
+request (the from-scratch baseline, added to the app only here). The load comes from ``wrk`` when it is
+installed (Debian package ``wrk``), else from Python threads, which add latency of their own. Finally it
+times bringing the boards up to date after one new score (the write, and the time until the API in
+another process serves the new row), against a full rebuild. Prints medians, p99 and ratios; asserts
+nothing.
 
     python bench/leaderboard.py [--quick] [--database-url postgresql+psycopg://arena:arena@127.0.0.1:5432/arena_bench]
+
+The database is created if it does not exist (the role needs CREATEDB, as the test role has).
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import io
 import json
 import os
 import random
+import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -30,12 +38,14 @@ from pathlib import Path
 
 import numpy as np
 import psycopg
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from arena import standings  # noqa: E402
+from arena import events, standings  # noqa: E402
 from arena.db import Base, make_engine, make_session_factory  # noqa: E402
 from arena.enums import Split  # noqa: E402
 from arena.leaderboards import leaderboard  # noqa: E402
@@ -55,9 +65,9 @@ def percentile(values: list[float], q: float) -> float:
 def load(url: str, store: BlobStore, teams: int, submissions: int) -> int:
     """Create the schema and load one challenge with ``teams`` teams and ``submissions`` scored submissions."""
     engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+    with engine.begin() as ddl:
+        ddl.execute(text("DROP SCHEMA public CASCADE"))
+        ddl.execute(text("CREATE SCHEMA public"))
     Base.metadata.create_all(engine)
     engine.dispose()
     rng = np.random.default_rng(0)
@@ -164,7 +174,9 @@ def load(url: str, store: BlobStore, teams: int, submissions: int) -> int:
                     )
         for table in ("team", "submission"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
-        cur.execute("ANALYZE")
+    # Vacuum now, so that autovacuum does not compete with the measurements for the freshly loaded rows.
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
     return int(phase_id)
 
 
@@ -192,22 +204,26 @@ def scratch(phase_id):
 """
 
 
-def serve(url: str, data: Path, port: int) -> subprocess.Popen[bytes]:
-    """Start the app (plus the from-scratch endpoint) under gunicorn on 127.0.0.1."""
+def serve(url: str, data: Path, port: int, threads: int) -> subprocess.Popen[bytes]:
+    """Start the app (plus the from-scratch endpoint) under granian on 127.0.0.1, as ``arena serve`` does."""
     (data / "bench_app.py").write_text(APP_SOURCE, encoding="utf-8")
     env = dict(os.environ, BENCH_DATABASE_URL=url, BENCH_DATA=str(data), PYTHONPATH=f"{REPO}:{data}")
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    granian = str(Path(sys.executable).with_name("granian"))
     process = subprocess.Popen(  # noqa: S603
         [
-            gunicorn,
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
+            granian,
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
             str(os.cpu_count() or 2),
-            "-k",
-            "gthread",
-            "--threads",
-            "8",
+            "--blocking-threads",
+            str(threads),
+            "--runtime-threads",
+            "1",
             "--log-level",
             "warning",
             "bench_app:app",
@@ -224,6 +240,36 @@ def serve(url: str, data: Path, port: int) -> subprocess.Popen[bytes]:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("the server did not start")
+
+
+def wrk_latency(port: int, path: str, clients: int, seconds: int) -> tuple[float, float, int] | None:
+    """Load ``path`` with wrk for ``seconds``; return (median ms, p99 ms, requests), or None without wrk."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    out = subprocess.run(  # noqa: S603
+        [
+            wrk,
+            "-t2",
+            f"-c{clients}",
+            f"-d{seconds}s",
+            "--timeout",
+            "60s",
+            "--latency",
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found: dict[str, float] = {}
+    for pct, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE):
+        found[pct] = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    requests = re.search(r"(\d+) requests in", out)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if bad:
+        print(f"  {bad.group(1)} error responses")
+    return found["50"], found["99"], int(requests.group(1)) if requests else 0
 
 
 def hammer(port: int, path: str, clients: int, per_client: int) -> list[float]:
@@ -256,50 +302,72 @@ def hammer(port: int, path: str, clients: int, per_client: int) -> list[float]:
     return latencies
 
 
-def update_timings(url: str, store: BlobStore, phase_id: int, teams: int, repeats: int) -> dict[str, list[float]]:
-    """Time bringing the boards up to date after one new score, and a full rebuild for comparison."""
+def add_score(session: Session, phase_id: int, team_id: int, value: float, sha: str) -> Submission:
+    """Insert one scored submission with equal public and private scores, and commit it."""
+    sub = Submission(phase_id=phase_id, team_id=team_id, kind="result", status="scored", file_sha256="e" * 64)
+    session.add(sub)
+    session.flush()
+    for split in (Split.PUBLIC, Split.PRIVATE):
+        session.add(
+            Score(
+                submission_id=sub.id,
+                phase_id=phase_id,
+                team_id=team_id,
+                split=split,
+                version=1,
+                primary=value,
+                metrics={},
+                cases=CASES,
+                per_case_sha256=sha,
+                scorer_name="accuracy",
+                scorer_version="1",
+                labels_sha256="0" * 64,
+                submission_sha256="e" * 64,
+            )
+        )
+    session.commit()
+    return sub
+
+
+def first_page_ids(port: int, phase_id: int) -> list[int]:
+    """Return the submission ids on the first page of the public board, as the API serves it."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", f"/api/v1/phases/{phase_id}/leaderboard?split=public&page=1&per_page=50")
+    rows = json.loads(conn.getresponse().read())["rows"]
+    conn.close()
+    return [int(row["submission_id"]) for row in rows]
+
+
+def update_timings(url: str, store: BlobStore, phase_id: int, port: int, repeats: int) -> dict[str, list[float]]:
+    """Time bringing the boards up to date after one new score, and a full rebuild for comparison.
+
+    ``write`` is the scoring transaction's board work (``record_score`` and its commit); ``visible`` runs
+    from the start of that work until the API, in another process, serves the new row on its first page;
+    ``statistics`` is the follow-up step that recomputes the private board's top-row statistics.
+    """
     engine = make_engine(url)
     factory = make_session_factory(engine)
     rng = random.Random(1)
-    timings: dict[str, list[float]] = {"update": [], "statistics": [], "rebuild": []}
-    sha = ""
+    timings: dict[str, list[float]] = {"write": [], "visible": [], "statistics": [], "rebuild": []}
     with factory() as session:
         phase = session.get(Phase, phase_id)
         assert phase is not None
         sha = session.scalar(select(Score.per_case_sha256).limit(1)) or ""
-        for _ in range(repeats):
-            team_id = rng.randint(1, teams)
-            value = rng.random() * 0.5 + 0.3
-            sub = Submission(phase_id=phase_id, team_id=team_id, kind="result", status="scored", file_sha256="e" * 64)
-            session.add(sub)
-            session.flush()
-            for split in (Split.PUBLIC, Split.PRIVATE):
-                session.add(
-                    Score(
-                        submission_id=sub.id,
-                        phase_id=phase_id,
-                        team_id=team_id,
-                        split=split,
-                        version=1,
-                        primary=value,
-                        metrics={},
-                        cases=CASES,
-                        per_case_sha256=sha,
-                        scorer_name="accuracy",
-                        scorer_version="1",
-                        labels_sha256="0" * 64,
-                        submission_sha256="e" * 64,
-                    )
-                )
-            session.commit()
+        teams = int(session.scalar(select(func.max(Submission.team_id))) or 1)
+        for i in range(repeats):
+            # Every other score reaches the first page, so the API must show it there.
+            value = 0.99 - i * 1e-5 if i % 2 == 0 else rng.random() * 0.5 + 0.3
+            sub = add_score(session, phase_id, rng.randint(1, teams), value, sha)
             start = time.perf_counter()
             standings.record_score(session, store, sub)
             session.commit()
-            timings["update"].append((time.perf_counter() - start) * 1000)
-        for _ in range(max(3, repeats // 10)):
+            timings["write"].append((time.perf_counter() - start) * 1000)
+            if i % 2 == 0:
+                while sub.id not in first_page_ids(port, phase_id):
+                    pass
+                timings["visible"].append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
-            standings.refresh_statistics(session, store, phase)
-            session.commit()
+            events.scores_committed(session, store, phase)
             timings["statistics"].append((time.perf_counter() - start) * 1000)
         for _ in range(3):
             start = time.perf_counter()
@@ -313,11 +381,56 @@ def update_timings(url: str, store: BlobStore, phase_id: int, teams: int, repeat
     return timings
 
 
+def churn(url: str, phase_id: int, store: BlobStore, per_second: float, stop: threading.Event) -> int:
+    """Record new scores at ``per_second`` until ``stop`` is set; return how many."""
+    engine = make_engine(url)
+    rng = random.Random(2)
+    count = 0
+    with make_session_factory(engine)() as session:
+        phase = session.get(Phase, phase_id)
+        assert phase is not None
+        sha = session.scalar(select(Score.per_case_sha256).limit(1)) or ""
+        teams = int(session.scalar(select(func.max(Submission.team_id))) or 1)
+        while not stop.wait(1.0 / per_second):
+            sub = add_score(session, phase_id, rng.randint(1, teams), rng.random() * 0.7 + 0.3, sha)
+            standings.record_score(session, store, sub)
+            session.commit()
+            events.scores_committed(session, store, phase)
+            count += 1
+    engine.dispose()
+    return count
+
+
+def latency(port: int, path: str, clients: int, seconds: int, requests: int) -> tuple[float, float, int]:
+    """Return (median ms, p99 ms, requests) of ``path`` under ``clients`` keep-alive clients."""
+    measured = wrk_latency(port, path, clients, seconds)
+    if measured is not None:
+        return measured
+    values = hammer(port, path, clients, requests)
+    return statistics.median(values), percentile(values, 99), len(values)
+
+
 def report(name: str, values: list[float]) -> tuple[float, float]:
     """Print and return the median and p99 of ``values`` (ms)."""
     median, p99 = statistics.median(values), percentile(values, 99)
-    print(f"  {name:<44} n={len(values):>5}  median {median:8.2f} ms  p99 {p99:8.2f} ms")
+    print(f"  {name:<52} n={len(values):>5}  median {median:8.2f} ms  p99 {p99:8.2f} ms")
     return median, p99
+
+
+def show(name: str, measured: tuple[float, float, int]) -> tuple[float, float]:
+    """Print and return the median and p99 of a load run."""
+    median, p99, count = measured
+    print(f"  {name:<52} n={count:>5}  median {median:8.2f} ms  p99 {p99:8.2f} ms")
+    return median, p99
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark database if it does not exist."""
+    target = make_url(url)
+    admin = target.set(database="postgres", drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (target.database,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{target.database}"')
 
 
 def main() -> None:
@@ -326,10 +439,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1,000 teams and 50,000 submissions")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=20, help="requests per client and endpoint")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--requests", type=int, default=40, help="requests per client without wrk")
+    parser.add_argument("--scratch-requests", type=int, default=5, help="requests per split computed from scratch")
+    parser.add_argument("--churn", type=float, default=2.0, help="new scores per second in the run with writes")
     parser.add_argument("--port", type=int, default=18765)
+    parser.add_argument("--threads", type=int, default=2, help="request threads per server process (as arena serve)")
     args = parser.parse_args()
     teams, submissions = (1_000, 50_000) if args.quick else (10_000, 1_000_000)
+    ensure_database(args.database_url)
     data = Path(tempfile.mkdtemp(prefix="arena-bench-"))
     store = BlobStore(data)
     start = time.perf_counter()
@@ -347,37 +465,57 @@ def main() -> None:
         f"materialized the boards (with top-{standings.STATISTICS_TOP} statistics) in "
         f"{time.perf_counter() - start:.1f} s"
     )
-    server = serve(args.database_url, data, args.port)
+    client = "wrk" if shutil.which("wrk") else "Python threads (install wrk for a load generator that adds no latency)"
+    server = serve(args.database_url, data, args.port, args.threads)
     try:
-        print(f"API latency, {args.clients} concurrent clients x {args.requests} requests, first page of 50 rows:")
+        print(f"API latency, {args.clients} concurrent keep-alive clients ({client}), first page of 50 rows:")
         results = {}
         for split in ("public", "private"):
             path = f"/api/v1/phases/{phase_id}/leaderboard?split={split}&page=1&per_page=50"
             hammer(args.port, path, 4, 3)  # warm up
-            results[("materialized", split)] = report(
-                f"materialized {split}", hammer(args.port, path, args.clients, args.requests)
+            results[("materialized", split)] = show(
+                f"materialized {split}", latency(args.port, path, args.clients, args.seconds, args.requests)
             )
-        baseline_requests = max(2, args.requests // 4)
+        stop = threading.Event()
+        written: list[int] = []
+        writer = threading.Thread(
+            target=lambda: written.append(churn(args.database_url, phase_id, store, args.churn, stop))
+        )
+        writer.start()
+        try:
+            path = f"/api/v1/phases/{phase_id}/leaderboard?split=public&page=1&per_page=50"
+            show(
+                f"materialized public, {args.churn:g} new scores/s",
+                latency(args.port, path, args.clients, args.seconds, args.requests),
+            )
+        finally:
+            stop.set()
+            writer.join()
+        print(f"    ({written[0] if written else 0} scores recorded during that run)")
+        print(
+            f"one client at a time, against computing the board from scratch per request "
+            f"({args.scratch_requests} requests per split):"
+        )
         for split in ("public", "private"):
+            path = f"/api/v1/phases/{phase_id}/leaderboard?split={split}&page=1&per_page=50"
+            fast = report(f"materialized {split}, one client", hammer(args.port, path, 1, 200))
             path = f"/bench/scratch/{phase_id}?split={split}"
-            results[("scratch", split)] = report(
-                f"from scratch per request {split}", hammer(args.port, path, args.clients, baseline_requests)
-            )
-        for split in ("public", "private"):
-            fast, slow = results[("materialized", split)], results[("scratch", split)]
+            slow = report(f"from scratch {split}, one client", hammer(args.port, path, 1, args.scratch_requests))
             print(
-                f"  {split}: from-scratch / materialized = {slow[0] / fast[0]:.1f}x (median), "
-                f"{slow[1] / fast[1]:.1f}x (p99)"
+                f"  {split}: from scratch / materialized = {slow[0] / fast[0]:.0f}x (median), "
+                f"{slow[1] / fast[1]:.0f}x (p99); under {args.clients} clients the materialized p99 is "
+                f"{results[('materialized', split)][1]:.1f} ms"
             )
+        print("bringing the boards up to date after one new score:")
+        timings = update_timings(args.database_url, store, phase_id, args.port, 40)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    print("bringing the boards up to date after one new score (in process):")
-    timings = update_timings(args.database_url, store, phase_id, teams, 40)
-    update = report("incremental update (all boards)", timings["update"])
-    report(f"private statistics, top {standings.STATISTICS_TOP}, 1000 resamples", timings["statistics"])
+    update = report("score write: record_score + commit (all boards)", timings["write"])
+    report("until the API serves the new row (other process)", timings["visible"])
+    report(f"private statistics follow-up, top {standings.STATISTICS_TOP}", timings["statistics"])
     rebuild = report("full rebuild of the public board", timings["rebuild"])
-    print(f"  full rebuild / incremental update = {rebuild[0] / update[0]:.1f}x (median)")
+    print(f"  full rebuild / score write = {rebuild[0] / update[0]:.1f}x (median)")
     print(json.dumps({"teams": teams, "submissions": submissions}))
 
 
