@@ -43,9 +43,20 @@ REPO = Path(__file__).resolve().parents[2]
 BUNDLE = REPO / "challenges" / "snow-leopard"
 EXPECTED = json.loads((BUNDLE / "baseline" / "expected_scores.json").read_text(encoding="utf-8"))
 PASSWORD = "snow leopards on scree"
+QUERY_SLACK = 2
 TEAM = "Rosette Readers"
 
 pytestmark = pytest.mark.slow
+
+
+def assert_board_score(actual: float, want: dict[str, float], metric: str) -> None:
+    """Check a baseline score against the README's, allowing QUERY_SLACK queries to come out differently.
+
+    The baseline ranks gallery images by float distances computed with the machine's BLAS, whose kernels
+    differ between CPU models; a query whose two best matches are within rounding of each other can swap
+    between machines and move MAP@5 or top-1 by one query's worth (1/queries).
+    """
+    assert actual == pytest.approx(want[metric], abs=QUERY_SLACK / want["queries"] + 1e-4), metric
 
 
 def expected(track: str, submission: str = "baseline") -> dict[str, float]:
@@ -227,8 +238,8 @@ def test_the_baseline_predictions_land_on_the_result_board(demo: Demo, kit: Path
     assert set(view["scores"]) == {"public"}, "the private score stays hidden while the 初赛 runs"
     row = demo.public_row("identify")
     assert row["submission_id"] == submission_id
-    assert row["score"] == pytest.approx(want["map@5"], abs=1e-9)
-    assert round(view["scores"]["public"]["metrics"]["top1_accuracy"], 4) == pytest.approx(want["top1"], abs=1e-9)
+    assert_board_score(row["score"], want, "map@5")
+    assert_board_score(view["scores"]["public"]["metrics"]["top1_accuracy"], want, "top1")
 
 
 @pytest.mark.docker
@@ -242,5 +253,5 @@ def test_the_baseline_code_lands_on_the_code_board(demo: Demo, kit: Path, runner
     want = expected("identify-code")
     row = demo.public_row("identify-code")
     assert row["submission_id"] == submission_id, view
-    assert row["score"] == pytest.approx(want["map@5"], abs=1e-9)
-    assert round(view["scores"]["public"]["metrics"]["top1_accuracy"], 4) == pytest.approx(want["top1"], abs=1e-9)
+    assert_board_score(row["score"], want, "map@5")
+    assert_board_score(view["scores"]["public"]["metrics"]["top1_accuracy"], want, "top1")
