@@ -43,23 +43,34 @@ def _codes(left: Sequence[object] | np.ndarray, right: Sequence[object] | np.nda
     return codes[: len(left_arr)], codes[len(left_arr) :]
 
 
-def _sort_keys(distances: np.ndarray, match: np.ndarray, excluded: np.ndarray) -> np.ndarray:
-    """Integer keys that sort like the distances, a non-match before a tied match, exclusions last.
+def _tie_keys(distances: np.ndarray) -> tuple[np.ndarray, int]:
+    """Integer keys that sort like the distances, with values one unit in the last place apart tied.
 
-    The float bits are mapped to an order-preserving integer, the lowest bit is replaced by the
-    match flag (so values one unit in the last place apart count as tied), and excluded items get
-    the largest key.
+    The float bits are mapped to an order-preserving integer and the lowest bit is cleared. Returns the
+    keys (a new array) and the key reserved for excluded items, larger than any finite distance's.
     """
     narrow = distances.dtype.itemsize <= 4
-    floats = distances.astype(np.float32 if narrow else np.float64) + 0  # + 0 turns -0.0 into 0.0
+    floats = distances.astype(np.float32 if narrow else np.float64)
+    np.add(floats, 0, out=floats)  # turns -0.0 into 0.0
     itype: type[np.signedinteger[Any]] = np.int32 if narrow else np.int64
-    mask = np.iinfo(itype).max
-    bits = floats.view(itype)
-    keys = np.where(bits < 0, bits ^ mask, bits)
+    mask = int(np.iinfo(itype).max)
+    keys = floats.view(itype)
+    negative = keys < 0
+    if negative.any():
+        keys[negative] ^= mask
     keys &= -2
-    keys |= match.astype(itype)
-    keys[excluded] = mask - 1
-    return np.asarray(keys)
+    return keys, mask - 1
+
+
+def _pairs(query_ids: np.ndarray, gallery_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (row, column) of every query x gallery pair with the same identity, row by row."""
+    order = np.argsort(gallery_ids, kind="stable")
+    sorted_ids = gallery_ids[order]
+    starts = np.searchsorted(sorted_ids, query_ids, side="left")
+    counts = np.searchsorted(sorted_ids, query_ids, side="right") - starts
+    rows = np.repeat(np.arange(len(query_ids)), counts)
+    offsets = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return rows, order[np.repeat(starts, counts) + offsets]
 
 
 def _chunk_stats(
@@ -69,21 +80,40 @@ def _chunk_stats(
     gallery_ids: np.ndarray,
     gallery_stations: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """First-match rank and AP for a block of query rows."""
-    same_id = query_ids[:, None] == gallery_ids[None, :]
-    excluded = same_id & (query_stations[:, None] == gallery_stations[None, :])
-    same_id &= ~excluded
-    keys = _sort_keys(distances, same_id, excluded)
-    keys.sort(axis=1)
-    rows, cols = np.nonzero(keys & 1)
+    """First-match rank and AP for a block of query rows.
+
+    Only the rows are sorted; each match's place is then found by binary search in its sorted row: the
+    items with a smaller key, plus the tied non-matches (ties are broken pessimistically), plus the tied
+    matches before it. Items with the query's identity and station are excluded (largest key).
+    """
     n = len(query_ids)
+    rows, cols = _pairs(query_ids, gallery_ids)
+    excluded = gallery_stations[cols] == query_stations[rows]
+    keys, excluded_key = _tie_keys(distances)
+    keys[rows[excluded], cols[excluded]] = excluded_key
+    rows, cols = rows[~excluded], cols[~excluded]
+    match_keys = keys[rows, cols]
+    order = np.lexsort((match_keys, rows))
+    rows, match_keys = rows[order], match_keys[order]
+    keys.sort(axis=1)
     matches = np.bincount(rows, minlength=n)
     starts = np.cumsum(matches) - matches
-    hits_so_far = np.arange(len(rows)) - starts[rows] + 1
-    ap_sum = np.bincount(rows, weights=hits_so_far / (cols + 1.0), minlength=n)
+    right = np.empty(len(rows), dtype=np.int64)
+    for row in np.flatnonzero(matches):
+        span = slice(starts[row], starts[row] + matches[row])
+        right[span] = np.searchsorted(keys[row], match_keys[span], side="right")
+    # Matches sharing a key: they come last in their tie, in any order among themselves.
+    index = np.arange(len(rows))
+    group_start = np.ones(len(rows), dtype=bool)
+    group_start[1:] = (rows[1:] != rows[:-1]) | (match_keys[1:] != match_keys[:-1])
+    first_of_group = np.maximum.accumulate(np.where(group_start, index, 0))
+    group_size = np.bincount(first_of_group, minlength=len(rows))[first_of_group]
+    positions = right - group_size + (index - first_of_group) + 1
+    hits_so_far = index - starts[rows] + 1
+    ap_sum = np.bincount(rows, weights=hits_so_far / positions, minlength=n)
     first_rank = np.zeros(n, dtype=np.int64)
     has = matches > 0
-    first_rank[has] = cols[starts[has]] + 1
+    first_rank[has] = positions[starts[has]]
     with np.errstate(invalid="ignore", divide="ignore"):
         ap = np.where(has, ap_sum / np.maximum(matches, 1), np.nan)
     return first_rank, ap
@@ -114,7 +144,7 @@ def retrieval_stats(
         raise ValueError("gallery ids and stations must have one entry per distance column")
     q_ids, g_ids = _codes(query_ids, gallery_ids)
     q_st, g_st = _codes(query_stations, gallery_stations)
-    rows_per_chunk = max(1, chunk_bytes // max(1, n_gallery * 8))
+    rows_per_chunk = max(1, chunk_bytes // max(1, n_gallery * distances.dtype.itemsize * 2))
     first_rank = np.zeros(n_query, dtype=np.int64)
     ap = np.full(n_query, np.nan)
     for start in range(0, n_query, rows_per_chunk):

@@ -48,6 +48,23 @@ def test_matches_reference_on_tie_free_input(data: st.DataObject) -> None:
     assert float32[1] == pytest.approx(ref_map)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_matches_reference_with_many_exact_ties(data: st.DataObject) -> None:
+    n_q, n_g = data.draw(st.integers(1, 10)), data.draw(st.integers(1, 30))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    dist = rng.choice(np.array([-1.0, -0.0, 0.0, 0.25, 0.5, 2.0]), size=(n_q, n_g))  # ties everywhere
+    q_ids, g_ids = rng.integers(0, 3, n_q), rng.integers(0, 3, n_g)
+    q_st, g_st = rng.integers(0, 2, n_q), rng.integers(0, 2, n_g)
+    stats = retrieval_stats(dist, q_ids, g_ids, q_st, g_st, chunk_bytes=data.draw(st.integers(1, 4000)))
+    if not stats.valid.any():
+        return
+    cmc, mean_ap = cmc_map(dist, q_ids, g_ids, q_st, g_st, max_rank=10)
+    ref_cmc, ref_map = reference(dist + 0.0, q_ids, g_ids, q_st, g_st, 10)
+    assert cmc == pytest.approx(ref_cmc)
+    assert mean_ap == pytest.approx(ref_map)
+
+
 def test_constant_distances_gain_nothing() -> None:
     gallery = np.array(["a", "b", "c", "d", "e"])
     dist = np.zeros((5, 5))
