@@ -38,11 +38,21 @@ FAILURE_MESSAGES = {
 class ParticipantFailure(Exception):
     """The code failed through its own fault; carries the class and a safe message."""
 
-    def __init__(self, failure: FailureClass, message: str, run: RunResult | None = None) -> None:
+    def __init__(
+        self,
+        failure: FailureClass,
+        message: str,
+        run: RunResult | None = None,
+        *,
+        template: str = "",
+        params: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.failure = failure
         self.message = message
         self.run = run
+        self.template = template
+        self.params = dict(params or {})
 
 
 class InfrastructureFailure(Exception):

@@ -67,7 +67,7 @@ def score_data(  # noqa: PLR0913
             return run_scoring_program(settings, store, submission.phase, data, runner, scratch)
         return score_predictions(store, submission.phase, data, max_bytes=track.max_upload_bytes)
     except InvalidPredictions as exc:
-        raise ParticipantFailure(invalid_class, exc.message) from None
+        raise ParticipantFailure(invalid_class, exc.message, template=exc.template, params=exc.params) from None
 
 
 def evaluate_submission(
@@ -113,7 +113,7 @@ def evaluate_submission(
         events.submission_scored(session, submission, store=store, probing=ProbingRule.from_settings(settings))
     except ParticipantFailure as exc:
         _record_run(store, submission, exc.run)
-        fail(session, submission, exc.failure, exc.message)
+        fail(session, submission, exc.failure, exc.message, template=exc.template, params=exc.params)
     except ScorerBroken as exc:
         log.error("scoring submission %s failed: %s", submission.id, exc)
         fail(

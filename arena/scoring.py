@@ -19,11 +19,16 @@ log = logging.getLogger(__name__)
 
 
 class InvalidPredictions(Exception):
-    """The predictions file is wrong in a way the participant can fix; ``message`` says how."""
+    """The predictions file is wrong in a way the participant can fix; ``message`` says how.
 
-    def __init__(self, message: str) -> None:
+    ``template`` and ``params`` (when the scorer gave them) let pages show the message translated.
+    """
+
+    def __init__(self, message: str, *, template: str = "", params: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.template = template
+        self.params = dict(params or {})
 
 
 class ScorerBroken(Exception):
@@ -56,7 +61,7 @@ def score_predictions(store: BlobStore, phase: Phase, data: bytes, *, max_bytes:
             data, key, id_column=track.id_column, target_columns=track.target_columns, max_bytes=max_bytes
         )
     except scorers.PredictionFileError as exc:
-        raise InvalidPredictions(exc.message) from None
+        raise InvalidPredictions(exc.message, template=exc.template, params=exc.params) from None
     mask = public_mask([str(i) for i in key.index], phase.split_seed, phase.public_fraction)
     results = []
     for split, rows in ((Split.PUBLIC, mask), (Split.PRIVATE, ~mask)):

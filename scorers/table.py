@@ -47,23 +47,30 @@ def shown_list(values: list[str], limit: int = 5) -> str:
     return head + (f" and {more} more" if more > 0 else "")
 
 
+EMPTY = "The %(what)s is empty. Upload a CSV file with a header row and one row per id."
+
+
 def check_bytes(data: bytes, *, what: str, error: type[ScorerError], max_bytes: int | None = None) -> bytes:
     """Check size and encoding of an upload and return it without a UTF-8 BOM."""
     if max_bytes is not None and len(data) > max_bytes:
         raise error(
-            f"The {what} is {len(data):,} bytes, larger than the limit of {max_bytes:,} bytes. "
-            "Remove unneeded columns or whitespace, or compress nothing: upload a plain CSV file."
+            "The %(what)s is %(size)s bytes, larger than the limit of %(limit)s bytes. "
+            "Remove unneeded columns or whitespace, or compress nothing: upload a plain CSV file.",
+            what=what,
+            size=f"{len(data):,}",
+            limit=f"{max_bytes:,}",
         )
     if data.startswith(BOM):
         data = data[len(BOM) :]
     if not data or data.isspace():
-        raise error(f"The {what} is empty. Upload a CSV file with a header row and one row per id.")
+        raise error(EMPTY, what=what)
     # NUL anywhere, or other control bytes near the start, mark binary formats (xlsx, zip, parquet).
     head = np.frombuffer(data[:_SNIFF_BYTES], dtype=np.uint8)
     if b"\x00" in data or bool(_CONTROL[head].any()):
         raise error(
-            f"The {what} looks like a binary file (it contains control bytes such as NUL). "
-            "Upload a plain-text CSV file (not Excel, zip or parquet)."
+            "The %(what)s looks like a binary file (it contains control bytes such as NUL). "
+            "Upload a plain-text CSV file (not Excel, zip or parquet).",
+            what=what,
         )
     if data.isascii():
         return data
@@ -71,8 +78,10 @@ def check_bytes(data: bytes, *, what: str, error: type[ScorerError], max_bytes: 
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error(
-            f"The {what} is not valid UTF-8 text (first bad byte at offset {exc.start}). "
-            "Save it as CSV with UTF-8 encoding."
+            "The %(what)s is not valid UTF-8 text (first bad byte at offset %(offset)s). "
+            "Save it as CSV with UTF-8 encoding.",
+            what=what,
+            offset=exc.start,
         ) from None
     return data
 
@@ -90,25 +99,27 @@ def parse_csv(data: bytes, *, what: str, error: type[ScorerError]) -> tuple[list
             skip_blank_lines=True,
         )
     except pd.errors.EmptyDataError:
-        raise error(f"The {what} is empty. Upload a CSV file with a header row and one row per id.") from None
+        raise error(EMPTY, what=what) from None
     except pd.errors.ParserError as exc:
-        raise error(_parser_message(str(exc), what)) from None
+        template, params = _parser_message(str(exc))
+        raise error(template, what=what, **params) from None
     except (ValueError, UnicodeDecodeError):
-        raise error(f"The {what} could not be read as CSV. Check quoting and separators.") from None
+        raise error("The %(what)s could not be read as CSV. Check quoting and separators.", what=what) from None
     header = [str(name).strip() for name in table.iloc[0].tolist()]
     body = table.iloc[1:].reset_index(drop=True)
     return header, body
 
 
-def _parser_message(text: str, what: str) -> str:
-    """Translate a pandas parser error into a message that names the line."""
+def _parser_message(text: str) -> tuple[str, dict[str, object]]:
+    """Translate a pandas parser error into a message template (and its parameters) that names the line."""
     match = _FIELDS_RE.search(text)
     if match:
         expected, line, saw = match.groups()
         return (
-            f"The {what} could not be parsed: line {line} has {saw} fields but the header has {expected}. "
-            "Check for unquoted commas in values."
+            "The %(what)s could not be parsed: line %(line)s has %(saw)s fields but the header has %(expected)s. "
+            "Check for unquoted commas in values.",
+            {"line": line, "saw": saw, "expected": expected},
         )
     if "EOF inside string" in text or "quote" in text.lower():
-        return f"The {what} could not be parsed: a quoted value is never closed. Check your quoting."
-    return f"The {what} could not be parsed as CSV. Check quoting and the number of fields on each line."
+        return "The %(what)s could not be parsed: a quoted value is never closed. Check your quoting.", {}
+    return "The %(what)s could not be parsed as CSV. Check quoting and the number of fields on each line.", {}

@@ -53,13 +53,16 @@ def read_prediction_table(
     key_index = pd.Index(key.index.astype("str"))
     if len(table) == 0:
         raise PredictionFileError(
-            f"The {WHAT} has a header but no rows; it needs one row for each of the {len(key_index):,} ids."
+            "The predictions file has a header but no rows; it needs one row for each of the %(count)s ids.",
+            count=f"{len(key_index):,}",
         )
     ids = table[positions[id_column]].str.strip()
     row_ids = pd.Index(ids.astype("str"))
     empty = np.flatnonzero((ids == "").to_numpy(dtype=bool))
     if empty.size:
-        raise PredictionFileError(f"Row {empty[0] + 1} of the {WHAT} has an empty '{id_column}'.")
+        raise PredictionFileError(
+            "Row %(row)s of the predictions file has an empty '%(column)s'.", row=int(empty[0]) + 1, column=id_column
+        )
     order = _alignment(row_ids, key_index, id_column)
     out: dict[str, pd.Series | np.ndarray] = {}
     for spec in columns:
@@ -84,13 +87,17 @@ def _check_header(header: list[str], id_column: str, columns: Sequence[ColumnSpe
     for i, name in enumerate(header):
         if name in seen:
             raise PredictionFileError(
-                f"Column {shown(name)} appears more than once in the header. Expected header: {expected}"
+                "Column %(name)s appears more than once in the header. Expected header: %(expected)s",
+                name=shown(name),
+                expected=expected,
             )
         seen[name] = i
     wanted = [id_column, *(spec.name for spec in columns)]
     if id_column not in seen:
         raise PredictionFileError(
-            f"The {WHAT} has no id column '{id_column}' in its header. Expected header: {expected}"
+            "The predictions file has no id column '%(column)s' in its header. Expected header: %(expected)s",
+            column=id_column,
+            expected=expected,
         )
     missing = [name for name in wanted if name not in seen]
     extra = [name for name in header if name not in wanted]
@@ -115,28 +122,38 @@ def _alignment(row_ids: pd.Index, key_index: pd.Index, id_column: str) -> np.nda
         dup_mask = counts[positions[known]] > 1
         dups = list(dict.fromkeys(row_ids[known][dup_mask]))
         raise PredictionFileError(
-            f"{len(dups):,} id(s) appear more than once in '{id_column}', e.g. {shown_list(dups)}. "
-            "Give each id exactly one row."
+            "%(count)s id(s) appear more than once in '%(column)s', e.g. %(examples)s. Give each id exactly one row.",
+            count=f"{len(dups):,}",
+            column=id_column,
+            examples=shown_list(dups),
         )
     if not known.all():
         unknown = list(dict.fromkeys(row_ids[~known]))
         raise PredictionFileError(
-            f"{len(unknown):,} id(s) in '{id_column}' are not part of this test set, e.g. {shown_list(unknown)}. "
-            "Remove those rows; use the ids from the sample submission."
+            "%(count)s id(s) in '%(column)s' are not part of this test set, e.g. %(examples)s. "
+            "Remove those rows; use the ids from the sample submission.",
+            count=f"{len(unknown):,}",
+            column=id_column,
+            examples=shown_list(unknown),
         )
     missing = len(key_index) - int(known.sum())
     if missing:
         raise PredictionFileError(
-            f"{missing:,} id(s) of the test set have no row in the {WHAT}. "
-            "Include one row for every id in the sample submission."
+            "%(count)s id(s) of the test set have no row in the predictions file. "
+            "Include one row for every id in the sample submission.",
+            count=f"{missing:,}",
         )
     order = np.empty(len(key_index), dtype=np.intp)
     order[positions] = np.arange(len(row_ids))
     return order
 
 
-def _where(row: int, row_ids: pd.Index, column: str) -> str:
-    return f"row {row + 1} (id {shown(row_ids[row])}), column '{column}'"
+def _where(row: int, row_ids: pd.Index, column: str) -> dict[str, object]:
+    """The parameters that name a cell in messages: ``row``, ``id`` and ``column``."""
+    return {"row": row + 1, "id": shown(row_ids[row]), "column": column}
+
+
+AT = "row %(row)s (id %(id)s), column '%(column)s'"
 
 
 def _convert(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> pd.Series | np.ndarray:
@@ -146,7 +163,7 @@ def _convert(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> pd.Serie
     empty = np.flatnonzero((values == "").to_numpy(dtype=bool))
     if empty.size:
         raise PredictionFileError(
-            f"Empty value at {_where(int(empty[0]), row_ids, spec.name)}; every row needs a value."
+            "Empty value at " + AT + "; every row needs a value.", **_where(int(empty[0]), row_ids, spec.name)
         )
     if spec.kind is ValueKind.LABEL:
         return values.astype("str")
@@ -161,19 +178,23 @@ def _numbers(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> np.ndarr
         row = int(bad[0])
         text = str(values.iloc[row])
         if text.lower().lstrip("+-") == "nan":
-            raise PredictionFileError(f"NaN at {_where(row, row_ids, spec.name)}; give a number.")
-        raise PredictionFileError(f"{shown(text)} at {_where(row, row_ids, spec.name)} is not a number.")
+            raise PredictionFileError("NaN at " + AT + "; give a number.", **_where(row, row_ids, spec.name))
+        raise PredictionFileError(
+            "%(value)s at " + AT + " is not a number.", value=shown(text), **_where(row, row_ids, spec.name)
+        )
     infinite = np.flatnonzero(np.isinf(numbers))
     if infinite.size:
         raise PredictionFileError(
-            f"Infinite value at {_where(int(infinite[0]), row_ids, spec.name)}; give a finite number."
+            "Infinite value at " + AT + "; give a finite number.", **_where(int(infinite[0]), row_ids, spec.name)
         )
     if spec.kind is ValueKind.PROBABILITY:
         outside = np.flatnonzero((numbers < 0) | (numbers > 1))
         if outside.size:
             row = int(outside[0])
             raise PredictionFileError(
-                f"{numbers[row]!r} at {_where(row, row_ids, spec.name)} is not a probability between 0 and 1."
+                "%(value)s at " + AT + " is not a probability between 0 and 1.",
+                value=repr(numbers[row]),
+                **_where(row, row_ids, spec.name),
             )
     return numbers
 
@@ -206,7 +227,11 @@ def _ranked(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> pd.Series
         if too_long.size:
             row = int(too_long[0])
             raise PredictionFileError(
-                f"{_where(row, row_ids, spec.name)} lists {int(lengths[row])} predictions; "
-                f"at most {spec.max_items} are allowed ({too_long.size:,} row(s) are too long)."
+                "Row %(row)s (id %(id)s), column '%(column)s' lists %(count)s predictions; "
+                "at most %(limit)s are allowed (%(rows)s row(s) are too long).",
+                count=int(lengths[row]),
+                limit=spec.max_items,
+                rows=f"{too_long.size:,}",
+                **_where(row, row_ids, spec.name),
             )
     return lists

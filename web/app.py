@@ -26,6 +26,7 @@ from web.i18n import (
     SUPPORTED_LOCALES,
     TRANSLATIONS_DIR,
     compile_catalogs,
+    localized_message,
     normalize_locale,
     pick,
     select_locale,
@@ -124,6 +125,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["dual_time"] = dual_time
     app.jinja_env.filters["iso_utc"] = iso_utc
+    app.jinja_env.filters["message"] = lambda view: localized_message(
+        view.message_template, view.message_params, view.error_message
+    )
     app.after_request(_after_request)
     app.wsgi_app = BoardFastLane(app.wsgi_app, settings.database_url)  # type: ignore[method-assign]
     return app

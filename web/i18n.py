@@ -88,6 +88,21 @@ def compile_catalogs(root: Path = TRANSLATIONS_DIR) -> list[Path]:
     return written
 
 
+def localized_message(template: str, params: Mapping[str, object], fallback: str) -> str:
+    """Return a stored message in the viewer's language: ``template`` filled with ``params`` if given."""
+    if template and params:
+        # ``what`` names the file a scorer read ("predictions file"): a noun from the catalogue, translated too.
+        params = {
+            name: str(gettext(value)) if name == "what" and isinstance(value, str) else value
+            for name, value in params.items()
+        }
+        try:
+            return str(gettext(template, **params))
+        except (KeyError, TypeError, ValueError):  # a translation that does not fit its parameters
+            return fallback
+    return str(gettext(fallback)) if fallback else fallback
+
+
 def localized(error: ArenaError) -> str:
     """Return a domain error's message in the viewer's language (the English template when untranslated)."""
     return str(gettext(error.template, **error.params)) if error.params else str(gettext(error.template))

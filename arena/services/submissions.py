@@ -137,8 +137,21 @@ def transition(session: Session, submission: Submission, new: SubmissionStatus, 
         setattr(submission, key, value)
 
 
-def fail(session: Session, submission: Submission, failure: FailureClass, message: str, *, detail: str = "") -> None:
-    """Mark a submission failed; infrastructure failures never count against the quota."""
+def fail(
+    session: Session,
+    submission: Submission,
+    failure: FailureClass,
+    message: str,
+    *,
+    detail: str = "",
+    template: str = "",
+    params: dict[str, object] | None = None,
+) -> None:
+    """Mark a submission failed; infrastructure failures never count against the quota.
+
+    ``template`` and ``params`` (the message with placeholders, and their values) are kept in ``run_info``
+    so that pages can show the message in the viewer's language.
+    """
     transition(
         session,
         submission,
@@ -149,6 +162,9 @@ def fail(session: Session, submission: Submission, failure: FailureClass, messag
     )
     if detail:
         submission.run_info = {**submission.run_info, "detail": detail[:4000]}
+    if template and params:
+        safe = {name: value if isinstance(value, int | float) else str(value)[:1000] for name, value in params.items()}
+        submission.run_info = {**submission.run_info, "message": {"template": template, "params": safe}}
 
 
 def get_submission(session: Session, submission_id: int) -> Submission:
@@ -204,6 +220,8 @@ class SubmissionView:
     logs_visible: bool = False
     logs: dict[str, str] | None = None
     run: dict[str, Any] | None = None
+    message_template: str = ""
+    message_params: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
@@ -273,6 +291,7 @@ def view_submission(
     if not logs_visible and submission.failure_class not in (None, FailureClass.INVALID_FILE):
         # In phases that hide logs a participant sees only the failure class.
         message = ""
+    translatable = (submission.run_info or {}).get("message") if message else None
     return SubmissionView(
         id=submission.id,
         phase_id=submission.phase_id,
@@ -294,6 +313,8 @@ def view_submission(
         logs_visible=logs_visible,
         logs=submission_logs(store, submission) if store is not None and logs_visible else None,
         run=_run_record(submission, actor) if logs_visible and submission.run_info else None,
+        message_template=str(translatable["template"]) if translatable else "",
+        message_params=dict(translatable["params"]) if translatable else {},
     )
 
 

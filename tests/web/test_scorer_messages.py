@@ -1,0 +1,75 @@
+"""Scorers' messages about a bad predictions file reach pages in the viewer's language."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from arena.evaluation import evaluate_submission
+from scorers import PredictionFileError, get_scorer, read_key
+from tests.web.conftest import World, api_team, login, make_user, token_for
+from web import state
+from web.extensions import db
+from web.i18n import localized_message
+
+KEY = read_key(("id,y\n" + "".join(f"r{i},{i}\n" for i in range(8))).encode(), id_column="id", target_columns=["y"])
+ROWS = "".join(f"r{i},{i}\n" for i in range(8))
+CJK = re.compile(r"[\u4e00-\u9fff]")
+BAD_FILES = [
+    ("rmse", b""),
+    ("rmse", b"PK\x03\x04\x00\x00binary"),
+    ("rmse", b"id,y\nr0,\xe9\n"),
+    ("rmse", b'id,y\nr0,"1\n'),
+    ("rmse", b"id,y\nr0,1,2\n"),
+    ("rmse", b"ident,y\nr0,1\n"),
+    ("rmse", b"id,y,y\nr0,1,2\n"),
+    ("rmse", b"id,y\n"),
+    ("rmse", ("id,y\n" + ROWS + "r1,3\n").encode()),
+    ("rmse", ("id,y\n" + ROWS + "zz9,3\n").encode()),
+    ("rmse", b"id,y\nr0,1\n"),
+    ("rmse", b"id,y\n,1\n"),
+    ("rmse", ("id,y\n" + ROWS.replace("r3,3", "r3,")).encode()),
+    ("rmse", ("id,y\n" + ROWS.replace("r3,3", "r3,abc")).encode()),
+    ("rmse", ("id,y\n" + ROWS.replace("r3,3", "r3,inf")).encode()),
+    ("rmse", ("id,y\n" + ROWS.replace("r3,3", "r3,NaN")).encode()),
+    ("map_at_k", ("id,y\n" + ROWS.replace("r3,3", "r3,a b c d e f")).encode()),
+    ("rmse", ("id,y\n" + ROWS).encode() * 40),
+]
+
+
+@pytest.mark.parametrize(("name", "data"), BAD_FILES)
+def test_every_common_message_has_a_chinese_translation(app: Flask, name: str, data: bytes) -> None:
+    with pytest.raises(PredictionFileError) as info:
+        get_scorer(name, {}).read_predictions(data, KEY, id_column="id", target_columns=["y"], max_bytes=200)
+    error = info.value
+    with app.test_request_context("/?lang=zh_CN"):
+        shown = localized_message(error.template, error.params, error.message)
+    assert CJK.search(shown) and "%(" not in shown and "predictions file" not in shown, shown
+    with app.test_request_context("/?lang=en"):
+        assert localized_message(error.template, error.params, error.message) == error.message
+
+
+def test_the_submission_page_shows_the_message_in_chinese(app: Flask, client: FlaskClient, world: World) -> None:
+    make_user(app, "ann")
+    ann = token_for(client, "ann")
+    api_team(client, ann, "Ann")
+    sent = client.post(
+        f"/api/v1/phases/{world.open_phase_id}/submissions",
+        headers=ann,
+        data={"file": (io.BytesIO(b"id,label\n1,3\n2,5\n3,7\nzz9,1\n"), "p.csv")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 202, sent.get_json()
+    submission_id = sent.get_json()["id"]
+    with app.app_context():
+        evaluate_submission(db.session(), state.settings(), state.store(), submission_id)
+    body = client.get(f"/api/v1/submissions/{submission_id}", headers=ann).get_json()
+    assert body["status"] == "failed" and "not part of this test set" in body["error"], body
+    login(client, "ann")
+    page = client.get(f"/submissions/{submission_id}?lang=zh-CN").get_data(as_text=True)
+    assert "不属于本测试集" in page and "not part of this test set" not in page
+    assert "not part of this test set" in client.get(f"/submissions/{submission_id}?lang=en").get_data(as_text=True)
