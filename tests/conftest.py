@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,6 +94,15 @@ def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for key, value in settings.to_env().items():
         monkeypatch.setenv(key, value)
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_restored() -> Iterator[None]:
+    """Put back SIGTERM/SIGINT handling after each test: an rq worker run inside a test installs its own."""
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for number, handler in handlers.items():
+        signal.signal(number, handler)
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from multiprocessing import get_context
@@ -142,6 +143,16 @@ def _render_batch(args: tuple[list[Frame], str]) -> int:
     return len(batch)
 
 
+def _default_signals() -> None:
+    """Give a pool worker Python's default signal handling.
+
+    A forked worker inherits the parent's handlers; a job queue's SIGTERM handler (rq installs one) would
+    keep a worker alive when the pool terminates it, and the parent would wait for it forever.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def generate_survey(config: SurveyConfig, out: Path, workers: int | None = None) -> Path:
     """Render the survey's images under `out` and write `out/metadata.csv` (image,individual,station,timestamp)."""
     frames = plan_survey(config)
@@ -152,8 +163,15 @@ def generate_survey(config: SurveyConfig, out: Path, workers: int | None = None)
     jobs = [(b, str(out)) for b in batches.values()]
     workers = workers or min(4, os.cpu_count() or 1)
     if workers > 1:
-        with get_context("fork").Pool(workers) as pool:
+        pool = get_context("fork").Pool(workers, initializer=_default_signals)
+        try:
             sum(pool.imap_unordered(_render_batch, jobs))
+            pool.close()  # workers leave on their own once the queue is drained: no signal needed
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
     else:
         for job in jobs:
             _render_batch(job)
