@@ -64,9 +64,9 @@ class BoardFacts:
         return Resource(challenge_published=self.challenge_published)
 
     def resource(self, now: datetime) -> Resource:
-        """Describe the phase at ``now`` for the permission policy (as ``phase_resource`` does)."""
-        return Resource(
-            challenge_published=self.challenge_published, phase_ended=now >= self.closes_at, logs_hidden=self.hide_logs
+        """Describe the phase at ``now`` for the permission policy."""
+        return Resource.of_phase(
+            challenge_published=self.challenge_published, closes_at=self.closes_at, hide_logs=self.hide_logs, now=now
         )
 
 
@@ -232,7 +232,6 @@ def cached_page(cache: BoardCache, facts: BoardFacts, board: Board, page: int, p
 
 def board_facts(session: Session, cache: BoardCache, phase_id: int) -> BoardFacts:
     """Return the phase's facts (cached while valid); NotFound if there is no such phase."""
-    key = _facts_key(phase_id)
     found = cached_facts(cache, phase_id)
     if found is not None:
         return found
@@ -259,7 +258,7 @@ def board_facts(session: Session, cache: BoardCache, phase_id: int) -> BoardFact
     if row is None:
         raise NotFound(f"no phase {phase_id}")
     facts = BoardFacts(**row._asdict())
-    cache.put(key, generation, facts)
+    cache.put(_facts_key(phase_id), generation, facts)
     return facts
 
 
@@ -273,7 +272,6 @@ def rendered_page(
     per_page: int,
 ) -> RenderedPage:
     """Return one page of a board with its rows serialized (cached while valid)."""
-    key = _page_key(facts, board, page, per_page)
     found = cached_page(cache, facts, board, page, per_page)
     if found is not None:
         return found
@@ -290,5 +288,5 @@ def rendered_page(
         per_page=result.per_page,
         pages=result.pages,
     )
-    cache.put(key, generation, rendered)
+    cache.put(_page_key(facts, board, page, per_page), generation, rendered)
     return rendered

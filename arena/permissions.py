@@ -7,6 +7,7 @@ policy is testable as a role × action matrix; ``actor_for`` gathers the actor's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -83,6 +84,24 @@ class Resource:
     file_available: bool = True
     invitee_id: int | None = None
     team_admitted: bool = True
+
+    @classmethod
+    def of_phase(
+        cls,
+        *,
+        challenge_published: bool,
+        closes_at: datetime,
+        hide_logs: bool,
+        now: datetime,
+        owner_team_id: int | None = None,
+    ) -> Resource:
+        """Describe a phase at ``now`` (and optionally an owning team) from its facts."""
+        return cls(
+            challenge_published=challenge_published,
+            owner_team_id=owner_team_id,
+            phase_ended=now >= closes_at,
+            logs_hidden=hide_logs,
+        )
 
 
 def decide(actor: Actor, action: Action, resource: Resource = Resource()) -> bool:  # noqa: B008

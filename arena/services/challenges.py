@@ -80,12 +80,12 @@ def challenge_of_phase(phase: Phase) -> Challenge:
 
 def phase_resource(phase: Phase, now: datetime, owner_team_id: int | None = None) -> Resource:
     """Describe a phase (and optionally an owning team) for the permission policy."""
-    challenge = phase.track.challenge
-    return Resource(
-        challenge_published=challenge.is_published,
+    return Resource.of_phase(
+        challenge_published=phase.track.challenge.is_published,
+        closes_at=phase.closes_at,
+        hide_logs=phase.hide_logs,
+        now=now,
         owner_team_id=owner_team_id,
-        phase_ended=now >= phase.closes_at,
-        logs_hidden=phase.hide_logs,
     )
 
 
