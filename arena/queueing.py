@@ -57,9 +57,14 @@ def enqueue_evaluation(settings: Settings, submission: Submission) -> str:
     return job_id
 
 
+def rerun_job_id(rerun_id: int) -> str:
+    """Return the rq job id of an organizer's re-run."""
+    return f"rerun-{rerun_id}"
+
+
 def enqueue_rerun(settings: Settings, rerun_id: int) -> str:
     """Enqueue an organizer's re-run of a submission and return the job id."""
-    job_id = f"rerun-{rerun_id}"
+    job_id = rerun_job_id(rerun_id)
     get_queue(settings).enqueue(
         RERUN_JOB,
         RerunRequest(rerun_id).to_dict(),

@@ -29,7 +29,7 @@ from arena.errors import Conflict, NotFound
 from arena.evaluation import score_data
 from arena.leases import lease_alive, rerun_subject
 from arena.models import Rerun, Score, Submission
-from arena.queueing import enqueue_rerun, job_is_live, remove_orphaned_containers
+from arena.queueing import enqueue_rerun, job_is_live, remove_orphaned_containers, rerun_job_id
 from arena.scoring import ScorerBroken, SplitScore, scorer_version
 from arena.services.submissions import current_scores
 from arena.settings import Settings
@@ -272,9 +272,8 @@ def reconcile_reruns(session: Session, settings: Settings, *, stale_after: timed
     count = 0
     pending = session.scalars(select(Rerun).where(Rerun.status.in_([RerunStatus.QUEUED, RerunStatus.RUNNING])))
     for rerun in list(pending):
-        job_id = f"rerun-{rerun.id}"
         if rerun.status == RerunStatus.QUEUED:
-            if rerun.created_at > now - stale_after or job_is_live(settings, job_id):
+            if rerun.created_at > now - stale_after or job_is_live(settings, rerun_job_id(rerun.id)):
                 continue
         else:
             if lease_alive(settings, rerun_subject(rerun.id)):
