@@ -11,7 +11,7 @@ Each phase has up to three boards per score version, stored under ``LeaderboardE
 A row stores its team's best submission and an ``order_key`` (the score signed so ascending is best first).
 Positions and shared ranks are not stored: a page computes them with window functions over the board's
 index, so a new score rewrites exactly one row per board. Every writer takes the phase's board lock and bumps
-``Phase.board_stamp`` in its transaction; readers key their page caches on that stamp.
+``Phase.board_stamp`` in its transaction; the API reports it as the board's ``revision``.
 
 After a new score the private board's statistics are only marked stale (``Phase.statistics_stale``) when the
 change reaches its top rows; ``settle_statistics`` recomputes them right after the score is committed.

@@ -19,7 +19,7 @@ from arena.db import utcnow
 from arena.errors import InvalidInput
 from arena.permissions import ANONYMOUS, Action, decide
 from arena.standings import viewer_board
-from web.api.leaderboards import BoardQuery, cache_headers, etag_of, render
+from web.api.leaderboards import BoardQuery, cache_headers, etag_of, render, unchanged
 from web.headers import SECURITY_HEADERS
 from web.lookups import leaderboard_action
 
@@ -73,13 +73,7 @@ class BoardFastLane:
         body = render(facts, query.split, board, page, now)
         etag = etag_of(body)
         headers = [*cache_headers(etag).items(), *SECURITY_HEADERS]
-        if _matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
+        if unchanged(environ.get("HTTP_IF_NONE_MATCH"), etag):
             return "304 NOT MODIFIED", headers, b""
         headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         return "200 OK", headers, body
-
-
-def _matches(header: str, etag: str) -> bool:
-    """Whether an If-None-Match header names ``etag`` (weak or strong) or is ``*``."""
-    tags = {part.strip().removeprefix("W/").strip('"') for part in header.split(",")} if header else set()
-    return etag in tags or "*" in tags

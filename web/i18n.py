@@ -105,4 +105,4 @@ def localized_message(template: str, params: Mapping[str, object], fallback: str
 
 def localized(error: ArenaError) -> str:
     """Return a domain error's message in the viewer's language (the English template when untranslated)."""
-    return str(gettext(error.template, **error.params)) if error.params else str(gettext(error.template))
+    return localized_message(error.template, error.params, error.message)

@@ -116,7 +116,7 @@ class Phase(Base):
     previous_phase_id: Mapped[int | None] = mapped_column(ForeignKey("phase.id"), default=None)
     advancement: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     score_version: Mapped[int] = mapped_column(Integer, default=1)
-    # Bumped in the transaction of every change to the phase's materialized boards; readers key caches on it.
+    # Bumped in the transaction of every change to the phase's materialized boards (the API's ``revision``).
     board_stamp: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The private board's statistics lag a row change until ``standings.settle_statistics`` runs.
     statistics_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, Response, request
+from werkzeug.http import parse_etags
 
 from arena import boardcache
 from arena.boardcache import BoardFacts, RenderedPage
@@ -78,6 +79,11 @@ def etag_of(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
+def unchanged(if_none_match: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names ``etag`` (or ``*``): the client's copy is current."""
+    return parse_etags(if_none_match).contains(etag)
+
+
 def cache_headers(etag: str) -> dict[str, str]:
     """Return the caching headers of a board response."""
     return {"ETag": f'"{etag}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
@@ -97,6 +103,6 @@ def show(phase_id: int) -> Response:
     page = boardcache.rendered_page(session, state.store(), cache, facts, board, query.page, query.per_page)
     body = render(facts, query.split, board, page, now)
     etag = etag_of(body)
-    if request.if_none_match.contains(etag):
+    if unchanged(request.headers.get("If-None-Match"), etag):
         return Response(status=304, headers=cache_headers(etag))
     return Response(body, mimetype="application/json", headers=cache_headers(etag))
