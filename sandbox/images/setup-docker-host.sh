@@ -1,10 +1,13 @@
 #!/bin/sh
 # Prepare this host's Docker engine for Arena's sandbox. Installs nothing.
-#  - registers gVisor (runsc) in /etc/docker/daemon.json when the binary exists,
+#  - registers gVisor (runsc) in /etc/docker/daemon.json when the binary exists, with
+#    --network=none and --oci-seccomp (Docker's seccomp profile also applies inside gVisor),
+#    adding either flag to an existing runsc entry that lacks it,
+#  - reloads a running engine (SIGHUP) when that changed the file,
 #  - starts dockerd in the background when `docker info` does not answer,
 #  - waits until the engine answers (default 60 s, override with ARENA_DOCKER_WAIT).
-# Safe to run again: an answering engine is left alone, daemon.json is only rewritten
-# when its content would change (and never while that engine is running).
+# Safe to run again: daemon.json is only rewritten when its content would change, and the
+# rest of an operator's configuration is kept.
 set -eu
 
 WAIT="${ARENA_DOCKER_WAIT:-60}"
@@ -18,45 +21,55 @@ if ! command -v docker >/dev/null 2>&1; then
     say "the docker CLI is not installed (apt-get install docker.io)"; exit 1
 fi
 
-if docker info >/dev/null 2>&1; then
-    say "engine already answers; leaving it and $CONF alone"
-    docker info --format 'runtimes: {{range $k, $v := .Runtimes}}{{$k}} {{end}}' >&2 || true
-    exit 0
-fi
-
 RUNSC="$(command -v runsc 2>/dev/null || true)"
 for candidate in /usr/bin/runsc /usr/local/bin/runsc /usr/sbin/runsc; do
     if [ -z "$RUNSC" ] && [ -x "$candidate" ]; then RUNSC="$candidate"; fi
 done
 
+CHANGED=no
 if [ -n "$RUNSC" ]; then
-    WANT="{\"runtimes\": {\"runsc\": {\"path\": \"$RUNSC\", \"runtimeArgs\": [\"--network=none\"]}}}"
     mkdir -p "$CONF_DIR"
-    if [ ! -f "$CONF" ]; then
-        printf '%s\n' "$WANT" > "$CONF"
-        say "wrote $CONF registering runsc at $RUNSC"
-    elif grep -q '"runsc"' "$CONF"; then
-        say "$CONF already registers runsc"
-    else
-        # Never clobber an operator's configuration: merge our runtime into it.
-        if command -v python3 >/dev/null 2>&1; then
-            python3 - "$CONF" "$RUNSC" <<'PY'
-import json, sys
+    # Prints "changed" when it rewrote the file. Never drops an operator's other settings.
+    CHANGED="$(python3 - "$CONF" "$RUNSC" <<'PY'
+import json, os, sys
 path, runsc = sys.argv[1], sys.argv[2]
-with open(path) as fh:
-    conf = json.load(fh)
-conf.setdefault("runtimes", {})["runsc"] = {"path": runsc, "runtimeArgs": ["--network=none"]}
-with open(path, "w") as fh:
-    json.dump(conf, fh, indent=2)
-    fh.write("\n")
+conf = {}
+if os.path.exists(path):
+    with open(path) as fh:
+        text = fh.read()
+    conf = json.loads(text) if text.strip() else {}
+entry = conf.setdefault("runtimes", {}).setdefault("runsc", {"path": runsc})
+entry.setdefault("path", runsc)
+args = entry.setdefault("runtimeArgs", [])
+missing = [flag for flag in ("--network=none", "--oci-seccomp") if flag not in args]
+args.extend(missing)
+if missing or not os.path.exists(path):
+    with open(path, "w") as fh:
+        json.dump(conf, fh, indent=2)
+        fh.write("\n")
+    print("changed")
 PY
-            say "added runsc to existing $CONF"
-        else
-            say "$CONF exists without runsc and python3 is missing; not touching it"
-        fi
+)"
+    if [ "$CHANGED" = changed ]; then
+        say "registered runsc ($RUNSC) with --network=none --oci-seccomp in $CONF"
+    else
+        say "$CONF already registers runsc with --network=none --oci-seccomp"
     fi
 else
     say "runsc not found; the engine will offer runc only"
+fi
+
+if docker info >/dev/null 2>&1; then
+    if [ "$CHANGED" = changed ]; then
+        # dockerd re-reads its runtimes on SIGHUP; running containers are not touched.
+        for pid in $(pgrep -x dockerd); do kill -HUP "$pid"; done
+        say "engine already answers; asked it to reload $CONF"
+        sleep 1
+    else
+        say "engine already answers"
+    fi
+    docker info --format 'runtimes: {{range $k, $v := .Runtimes}}{{$k}} {{end}}' >&2 || true
+    exit 0
 fi
 
 if ! pgrep -x dockerd >/dev/null 2>&1; then
