@@ -45,10 +45,15 @@ def measure_tree(path: Path, stop_after: int | None = None) -> int:
 
 
 class OutputWatch:
-    """Polls the output directory while a run is going and calls `on_exceeded` once it grows past the cap."""
+    """Polls a run's output size while it goes and calls `on_exceeded` once it grows past the cap.
 
-    def __init__(self, path: Path, cap_bytes: int, interval: float, on_exceeded: Callable[[], object]) -> None:
-        self._path = path
+    ``measure`` returns the bytes in use (``measure_tree`` of the directory, or a capped area's usage).
+    """
+
+    def __init__(
+        self, measure: Callable[[], int], cap_bytes: int, interval: float, on_exceeded: Callable[[], object]
+    ) -> None:
+        self._measure = measure
         self._cap = cap_bytes
         self._interval = interval
         self._on_exceeded = on_exceeded
@@ -69,7 +74,7 @@ class OutputWatch:
 
     def _loop(self) -> None:
         while not self._stop.wait(self._interval):
-            if measure_tree(self._path, stop_after=self._cap) > self._cap:
+            if self._measure() > self._cap:
                 self.exceeded = True
                 with contextlib.suppress(Exception):
                     self._on_exceeded()

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 import docker
@@ -21,6 +22,7 @@ from docker.utils.socket import frames_iter
 from sandbox.engine import ENGINE_ERRORS, ClientFactory, connect
 from sandbox.logs import BoundedLog, pump
 from sandbox.output import OutputWatch, measure_tree, prepare_output_dir
+from sandbox.outputfs import OutputArea, hard_cap_supported, release_stale_areas
 from sandbox.spec import CODE_MOUNT, DATA_MOUNT, OUTPUT_MOUNT, TMP_MOUNT, Outcome, RunResult, RunSpec
 
 log = logging.getLogger(__name__)
@@ -67,12 +69,15 @@ class DockerRunner:
         kill_grace_seconds: float = 10.0,
         output_poll_seconds: float = 0.1,
         name_prefix: str = "arena-run-",
+        hard_output_cap: bool | None = None,
     ) -> None:
         self._client_factory = client_factory or connect
         self._user = user
         self._kill_grace = kill_grace_seconds
         self._output_poll = output_poll_seconds
         self._name_prefix = name_prefix
+        # None: mount a capped tmpfs for /output whenever this process may (root on the worker).
+        self._hard_output_cap = hard_output_cap
 
     # -- public API ------------------------------------------------------------------------------
 
@@ -109,24 +114,55 @@ class DockerRunner:
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"Docker engine error looking up the image: {exc}")
         digest = str(image.id)
+        name = f"{self._name_prefix}{uuid.uuid4().hex[:20]}"
+        area: OutputArea | None = None
         try:
             uid, gid = _parse_user(self._user)
             prepare_output_dir(spec.output_dir, uid, gid)
+            if self._hard_output_cap is True or (self._hard_output_cap is None and hard_cap_supported()):
+                area = OutputArea(spec.output_dir, name, spec.limits.output_mb * _MB, uid, gid)
+                area.create()
         except OSError as exc:
             return _infrastructure(spec, started, f"cannot prepare the output directory: {exc}", digest)
-
-        name = f"{self._name_prefix}{uuid.uuid4().hex[:20]}"
         try:
-            container = client.containers.create(**self._create_args(spec, name))
+            return self._create_and_drive(client, spec, name, area, digest, started)
+        finally:
+            if area is not None:
+                _release_quietly(area)
+
+    def _create_and_drive(
+        self,
+        client: docker.DockerClient,
+        spec: RunSpec,
+        name: str,
+        area: OutputArea | None,
+        digest: str,
+        started: float,
+    ) -> RunResult:
+        output_source = area.path if area is not None else spec.output_dir
+        try:
+            container = client.containers.create(**self._create_args(spec, name, output_source))
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"container create failed: {exc}", digest)
         try:
-            return self._drive(client, container, spec, digest, started)
+            if area is not None:
+                # Mounted only now that the container exists, so a cleanup never takes it for a dead run's.
+                try:
+                    area.mount()
+                except OSError as exc:
+                    return _infrastructure(spec, started, f"cannot mount the capped output area: {exc}", digest)
+            return self._drive(client, container, spec, digest, started, area)
         finally:
             _remove_quietly(container)
 
     def _drive(
-        self, client: docker.DockerClient, container: Any, spec: RunSpec, digest: str, started: float
+        self,
+        client: docker.DockerClient,
+        container: Any,
+        spec: RunSpec,
+        digest: str,
+        started: float,
+        area: OutputArea | None,
     ) -> RunResult:
         limits = spec.limits
         watch = _Watch(stdout=BoundedLog(limits.log_bytes), stderr=BoundedLog(limits.log_bytes))
@@ -136,7 +172,7 @@ class DockerRunner:
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"cannot attach to the container: {exc}", digest)
         try:
-            return self._drive_attached(client, container, spec, digest, started, watch, attached)
+            return self._drive_attached(client, container, spec, digest, started, watch, attached, area)
         finally:
             attached.close()
 
@@ -149,10 +185,17 @@ class DockerRunner:
         started: float,
         watch: _Watch,
         attached: _AttachedStream,
+        area: OutputArea | None,
     ) -> RunResult:
         limits = spec.limits
+        cap = limits.output_mb * _MB
         self._spawn(watch, "logs", pump, frames_iter(attached.sock, tty=False), watch.stdout, watch.stderr)
-        output_watch = OutputWatch(spec.output_dir, limits.output_mb * _MB, self._output_poll, container.kill)
+        if area is not None:
+            output_watch = OutputWatch(area.usage, cap, self._output_poll, container.kill)
+        else:
+            output_watch = OutputWatch(
+                lambda: measure_tree(spec.output_dir, stop_after=cap), cap, self._output_poll, container.kill
+            )
         try:
             container.start()
         except docker.errors.APIError as exc:
@@ -191,24 +234,31 @@ class DockerRunner:
             thread.join(timeout=5.0)
 
         exit_code = state.get("ExitCode", status)
-        output_bytes = measure_tree(spec.output_dir)
+        output_bytes = measure_tree(area.path if area is not None else spec.output_dir)
+        # A capped area never holds more than the cap; being full is how it says the run went past it.
+        full = area is not None and area.usage() > cap
         if timed_out:
             outcome = Outcome.TIMEOUT
         elif state.get("OOMKilled") or _looks_oom_killed(exit_code, watch.peak_memory, limits.memory_mb * _MB):
             outcome = Outcome.OUT_OF_MEMORY
-        elif output_watch.exceeded or output_bytes > limits.output_mb * _MB:
+        elif output_watch.exceeded or full or output_bytes > cap:
             outcome = Outcome.OUTPUT_TOO_LARGE
         elif exit_code == 0:
             outcome = Outcome.OK
         else:
             outcome = Outcome.NONZERO_EXIT
+        if area is not None and outcome is not Outcome.OUTPUT_TOO_LARGE:
+            try:
+                area.copy_to(spec.output_dir)
+            except OSError as exc:
+                return _infrastructure(spec, started, f"cannot copy the run's output: {exc}", digest)
         return self._result(spec, watch, outcome, exit_code, run_started, digest, output_bytes, duration)
 
-    def _create_args(self, spec: RunSpec, name: str) -> dict[str, Any]:
+    def _create_args(self, spec: RunSpec, name: str, output_source: Path) -> dict[str, Any]:
         limits = spec.limits
         mounts = [
             docker.types.Mount(CODE_MOUNT, str(spec.code_dir), type="bind", read_only=True),
-            docker.types.Mount(OUTPUT_MOUNT, str(spec.output_dir), type="bind", read_only=False),
+            docker.types.Mount(OUTPUT_MOUNT, str(output_source), type="bind", read_only=False),
         ]
         if spec.input_dir is not None:
             mounts.append(docker.types.Mount(DATA_MOUNT, str(spec.input_dir), type="bind", read_only=True))
@@ -324,6 +374,9 @@ def remove_containers(labels: Mapping[str, str], *, client_factory: ClientFactor
                 removed += 1
             except docker.errors.NotFound:
                 continue
+        # Capped /output areas outlive a worker that died mid-run; free those whose container is gone.
+        live = client.containers.list(all=True, sparse=True, filters={"label": f"{SANDBOX_LABEL}=1"})
+        release_stale_areas(str(container.attrs.get("Names", [""])[0]) for container in live)
     finally:
         client.close()
     return removed
@@ -408,6 +461,14 @@ def _remove_quietly(container: Any) -> None:
         return
     except ENGINE_ERRORS as exc:
         log.warning("could not remove sandbox container %s: %s", getattr(container, "name", "?"), exc)
+
+
+def _release_quietly(area: OutputArea) -> None:
+    try:
+        area.release()
+    except OSError as exc:
+        # The worker's sweep (remove_containers) tries again once the container is gone.
+        log.warning("could not release the output area %s: %s", area.path, exc)
 
 
 def _parse_user(user: str) -> tuple[int, int]:
