@@ -54,8 +54,8 @@ class LogLossScorer(BaseScorer):
         zero = np.flatnonzero(frame.to_numpy(dtype=float).sum(axis=1) <= 0)
         if zero.size:
             raise PredictionFileError(
-                f"The probabilities for id {shown(frame.index[zero[0]])} are all 0; "
-                "give at least one class a positive probability."
+                "The probabilities for id %(id)s are all 0; give at least one class a positive probability.",
+                id=shown(frame.index[zero[0]]),
             )
         return frame
 

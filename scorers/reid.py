@@ -84,8 +84,9 @@ class ReidScorer(BaseScorer):
             items = list_items(lists)
             names = list(dict.fromkeys(str(items.iloc[i]) for i in unknown[:50]))
             raise PredictionFileError(
-                f"Row for query {shown(frame.index[rows[unknown[0]]])} lists unknown gallery id(s) "
-                f"{shown_list(names)}; use ids from the gallery list."
+                "Row for query %(query)s lists unknown gallery id(s) %(ids)s; use ids from the gallery list.",
+                query=shown(frame.index[rows[unknown[0]]]),
+                ids=shown_list(names),
             )
         pair = rows.astype(np.int64) * len(self.gallery_index) + codes
         order = np.sort(pair)
@@ -93,8 +94,9 @@ class ReidScorer(BaseScorer):
         if repeated.size:
             row = int(repeated[0] // len(self.gallery_index))
             raise PredictionFileError(
-                f"The ranking for query {shown(frame.index[row])} lists gallery id "
-                f"{shown(self.gallery_index[int(repeated[0] % len(self.gallery_index))])} more than once."
+                "The ranking for query %(query)s lists gallery id %(gallery_id)s more than once.",
+                query=shown(frame.index[row]),
+                gallery_id=shown(self.gallery_index[int(repeated[0] % len(self.gallery_index))]),
             )
         return frame
 

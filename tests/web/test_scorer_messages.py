@@ -53,6 +53,37 @@ def test_every_common_message_has_a_chinese_translation(app: Flask, name: str, d
         assert localized_message(error.template, error.params, error.message) == error.message
 
 
+GALLERY = "gallery_id,identity,station\ng1,A,s1\ng2,B,s2\n"
+REID_KEY = read_key(b"query,identity,station\nq1,A,s2\nq2,B,s1\n", id_column="query", target_columns=["identity"])
+PROBABILITY_KEY = read_key(b"id,cat,dog\n1,1,0\n2,0,1\n", id_column="id", target_columns=["cat", "dog"])
+SCORER_FILES = [
+    ("reid_cmc_map", {"gallery": GALLERY}, REID_KEY, ["identity"], b"query,ranking\nq1,g1 g9\nq2,g2\n"),
+    ("reid_cmc_map", {"gallery": GALLERY}, REID_KEY, ["identity"], b"query,ranking\nq1,g1 g1\nq2,g2\n"),
+    ("log_loss", {}, PROBABILITY_KEY, ["cat", "dog"], b"id,cat,dog\n1,0,0\n2,0,1\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "options", "key", "targets", "data"), SCORER_FILES)
+def test_scorer_specific_messages_have_chinese_translations(
+    app: Flask, name: str, options: dict[str, object], key: object, targets: list[str], data: bytes
+) -> None:
+    id_column = "query" if name == "reid_cmc_map" else "id"
+    with pytest.raises(PredictionFileError) as info:
+        get_scorer(name, options).read_predictions(
+            data,
+            key,
+            id_column=id_column,
+            target_columns=targets,
+            max_bytes=1000,  # type: ignore[arg-type]
+        )
+    error = info.value
+    assert error.params, error.message  # a template with parameters, so pages can translate it
+    with app.test_request_context("/?lang=zh_CN"):
+        shown = localized_message(error.template, error.params, error.message)
+    assert CJK.search(shown) and "%(" not in shown, shown
+    assert all(str(value) in shown for value in error.params.values()), shown
+
+
 def test_the_submission_page_shows_the_message_in_chinese(app: Flask, client: FlaskClient, world: World) -> None:
     make_user(app, "ann")
     ann = token_for(client, "ann")
