@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pandas as pd
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -65,7 +66,7 @@ SCORER_FILES = [
 
 @pytest.mark.parametrize(("name", "options", "key", "targets", "data"), SCORER_FILES)
 def test_scorer_specific_messages_have_chinese_translations(
-    app: Flask, name: str, options: dict[str, object], key: object, targets: list[str], data: bytes
+    app: Flask, name: str, options: dict[str, object], key: pd.DataFrame, targets: list[str], data: bytes
 ) -> None:
     id_column = "query" if name == "reid_cmc_map" else "id"
     with pytest.raises(PredictionFileError) as info:
@@ -74,7 +75,7 @@ def test_scorer_specific_messages_have_chinese_translations(
             key,
             id_column=id_column,
             target_columns=targets,
-            max_bytes=1000,  # type: ignore[arg-type]
+            max_bytes=1000,
         )
     error = info.value
     assert error.params, error.message  # a template with parameters, so pages can translate it
