@@ -41,8 +41,16 @@ def write_bundle(
     overrides: dict[str, Any] | None = None,
     kind: str = "result",
     runner: dict[str, Any] | None = None,
+    max_upload_mb: int = 1,
+    phase_options: dict[str, Any] | None = None,
+    key_extra: dict[str, str] | None = None,
+    input_files: dict[str, str] | None = None,
 ) -> Path:
-    """Write a small result-track bundle (ids ``r0..``; labels ``a``/``b``) and return its folder."""
+    """Write a small bundle (ids ``r0..``; labels ``a``/``b``) and return its folder.
+
+    ``kind="code"`` adds hidden inputs (``ids.txt`` plus ``input_files``) and a runner; ``key_extra`` adds
+    constant columns to the key; ``phase_options`` are merged into the phase.
+    """
     root.mkdir(parents=True, exist_ok=True)
     (root / "pages").mkdir(exist_ok=True)
     for page in ("description", "rules"):
@@ -51,7 +59,9 @@ def write_bundle(
     (root / "public").mkdir(exist_ok=True)
     (root / "hidden").mkdir(exist_ok=True)
     values = labels or [("a" if i % 3 else "b") for i in range(rows)]
-    key = "id,label\n" + "".join(f"r{i},{v}\n" for i, v in enumerate(values))
+    extra = key_extra or {}
+    header = ",".join(["id", "label", *extra])
+    key = header + "\n" + "".join(",".join([f"r{i}", v, *extra.values()]) + "\n" for i, v in enumerate(values))
     (root / "hidden" / "labels.csv").write_text(key, encoding="utf-8")
     sample = "id,label\n" + "".join(f"r{i},a\n" for i in range(len(values)))
     (root / "public" / "sample_submission.csv").write_text(sample, encoding="utf-8")
@@ -66,9 +76,12 @@ def write_bundle(
     }
     if total_quota is not None:
         phase["total_quota"] = total_quota
+    phase.update(phase_options or {})
     if kind == "code":
         (root / "hidden" / "inputs").mkdir(exist_ok=True)
         (root / "hidden" / "inputs" / "ids.txt").write_text("".join(f"r{i}\n" for i in range(len(values))), "utf-8")
+        for name, text in (input_files or {}).items():
+            (root / "hidden" / "inputs" / name).write_text(text, encoding="utf-8")
         phase["inputs"] = "hidden/inputs"
     track: dict[str, Any] = {
         "slug": "main",
@@ -78,7 +91,7 @@ def write_bundle(
         "id_column": "id",
         "target_columns": ["label"],
         "precision": 4,
-        "max_upload_mb": 1,
+        "max_upload_mb": max_upload_mb,
         "phases": [phase],
     }
     if direction:

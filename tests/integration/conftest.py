@@ -16,12 +16,10 @@ import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -33,6 +31,8 @@ from arena.storage import BlobStore
 from arena.worker import run_worker
 from sandbox import docker_available, runtimes
 from sandbox.builder import DEFAULT_TAG, build_runner_image
+from sandbox.outputfs import AREA_PREFIX
+from tests.factories import write_bundle
 from web import create_app
 from web.extensions import db
 
@@ -62,11 +62,7 @@ def write_predictions(label="a"):
 """A helper every hostile program can paste in: valid predictions, so an attack that fails still scores."""
 
 
-def _iso(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def write_code_bundle(  # noqa: PLR0913
+def write_code_bundle(
     root: Path,
     *,
     slug: str,
@@ -78,61 +74,22 @@ def write_code_bundle(  # noqa: PLR0913
     input_files: dict[str, str] | None = None,
 ) -> Path:
     """Write a small code-track bundle (ids r0..; labels a/b; optional extra key columns and input files)."""
-    (root / "pages").mkdir(parents=True, exist_ok=True)
-    (root / "public").mkdir(exist_ok=True)
-    (root / "hidden" / "inputs").mkdir(parents=True, exist_ok=True)
-    for page in ("description", "rules"):
-        for lang in ("en", "zh"):
-            (root / "pages" / f"{page}.{lang}.md").write_text(f"# {page}\n", encoding="utf-8")
-    extra = key_extra or {}
-    header = ",".join(["id", "label", *extra])
-    rows = "".join(",".join([f"r{i}", "a" if i % 3 else "b", *extra.values()]) + "\n" for i in range(ROWS))
-    (root / "hidden" / "labels.csv").write_text(f"{header}\n{rows}", encoding="utf-8")
-    (root / "hidden" / "inputs" / "ids.txt").write_text("".join(f"r{i}\n" for i in range(ROWS)), encoding="utf-8")
-    for name, text in (input_files or {}).items():
-        (root / "hidden" / "inputs" / name).write_text(text, encoding="utf-8")
-    sample = "id,label\n" + "".join(f"r{i},a\n" for i in range(ROWS))
-    (root / "public" / "sample_submission.csv").write_text(sample, encoding="utf-8")
-    now = datetime.now(UTC)
-    phase = {
-        "slug": "one",
-        "title": {"en": "Round one", "zh": "第一轮"},
-        "opens": _iso(now - timedelta(days=1)),
-        "closes": _iso(now + timedelta(days=30)),
-        "daily_quota": 50,
-        "public_fraction": 0.5,
-        "labels": "hidden/labels.csv",
-        "inputs": "hidden/inputs",
-        "hide_logs": hide_logs,
-    }
-    spec = {
-        "format": 1,
-        "slug": slug,
-        "title": {"en": f"Hostile {slug}", "zh": f"对抗 {slug}"},
-        "summary": {"en": "Hostile", "zh": "对抗"},
-        "text": {
-            "description": {"en": "pages/description.en.md", "zh": "pages/description.zh.md"},
-            "rules": {"en": "pages/rules.en.md", "zh": "pages/rules.zh.md"},
+    return write_bundle(
+        root,
+        slug=slug,
+        kind="code",
+        rows=ROWS,
+        daily_quota=50,
+        max_upload_mb=2,
+        runner={"image": image, "runtime": runtime, "limits": limits},
+        phase_options={"hide_logs": hide_logs},
+        key_extra=key_extra,
+        input_files=input_files,
+        overrides={
+            "title": {"en": f"Hostile {slug}", "zh": f"对抗 {slug}"},
+            "summary": {"en": "Hostile", "zh": "对抗"},
         },
-        "team_size_max": 2,
-        "public_files": [{"path": "public/sample_submission.csv", "title": {"en": "Sample", "zh": "样例"}}],
-        "tracks": [
-            {
-                "slug": "main",
-                "kind": "code",
-                "title": {"en": "Main track", "zh": "主赛道"},
-                "scorer": "accuracy",
-                "id_column": "id",
-                "target_columns": ["label"],
-                "precision": 4,
-                "max_upload_mb": 2,
-                "runner": {"image": image, "runtime": runtime, "limits": limits},
-                "phases": [phase],
-            }
-        ],
-    }
-    (root / "challenge.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return root
+    )
 
 
 def zip_bytes(files: dict[str, str]) -> bytes:
@@ -291,6 +248,12 @@ class HostileArena:
     def run_dir(self, submission_id: int, attempt: int = 1) -> Path:
         """Return the host directory of a run (present only while it runs)."""
         return Path(self.settings.data_dir).absolute() / "runs" / f"{submission_id}-{attempt}"
+
+    def live_output_dir(self, submission_id: int, attempt: int = 1) -> Path:
+        """Return the host folder a running run's /output is: its capped area when the worker mounted one."""
+        run = self.run_dir(submission_id, attempt)
+        areas = sorted(run.glob(f"{AREA_PREFIX}*"))
+        return areas[0] if areas else run / "output"
 
     def view(self, token: str, submission_id: int) -> dict[str, Any]:
         """GET /api/v1/submissions/<id> as the token's user."""

@@ -168,13 +168,14 @@ def test_hunter_finds_no_secret_anywhere(hostile: HostileArena, monkeypatch: pyt
         description=canaries["database"],
     )
     hostile.spawn_worker()
-    ready = hostile.run_dir(victim_id) / "output" / "ready"
-    hostile.wait_for(ready.exists, 90, "the victim run to plant its canaries")
+    hostile.wait_for(
+        lambda: (hostile.live_output_dir(victim_id) / "ready").exists(), 90, "the victim run to plant its canaries"
+    )
 
     code = HUNTER.replace("@CANARIES@", repr({name: _rev(value) for name, value in canaries.items()}))
     hunter_id = hostile.submit(hunter_token, phase, zip_bytes({"main.py": code}))
     hostile.work()
-    (hostile.run_dir(victim_id) / "output" / "stop").touch()
+    (hostile.live_output_dir(victim_id) / "stop").touch()
     hostile.join_workers()
 
     hunter = hostile.submission(hunter_id)
