@@ -58,6 +58,18 @@ class _Watch:
     threads: list[threading.Thread] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What the steps of driving one run share: the engine, the container, the spec and where /output is."""
+
+    client: docker.DockerClient
+    container: Any
+    spec: RunSpec
+    digest: str
+    started: float
+    area: OutputArea | None
+
+
 class DockerRunner:
     """Runner on a Docker engine: one fresh, locked-down container per run; safe to share between threads."""
 
@@ -151,19 +163,12 @@ class DockerRunner:
                     area.mount()
                 except OSError as exc:
                     return _infrastructure(spec, started, f"cannot mount the capped output area: {exc}", digest)
-            return self._drive(client, container, spec, digest, started, area)
+            return self._drive(_Run(client, container, spec, digest, started, area))
         finally:
             _remove_quietly(container)
 
-    def _drive(
-        self,
-        client: docker.DockerClient,
-        container: Any,
-        spec: RunSpec,
-        digest: str,
-        started: float,
-        area: OutputArea | None,
-    ) -> RunResult:
+    def _drive(self, run: _Run) -> RunResult:
+        client, container, spec, digest, started = run.client, run.container, run.spec, run.digest, run.started
         limits = spec.limits
         watch = _Watch(stdout=BoundedLog(limits.log_bytes), stderr=BoundedLog(limits.log_bytes))
         try:
@@ -172,21 +177,13 @@ class DockerRunner:
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"cannot attach to the container: {exc}", digest)
         try:
-            return self._drive_attached(client, container, spec, digest, started, watch, attached, area)
+            return self._drive_attached(run, watch, attached)
         finally:
             attached.close()
 
-    def _drive_attached(
-        self,
-        client: docker.DockerClient,
-        container: Any,
-        spec: RunSpec,
-        digest: str,
-        started: float,
-        watch: _Watch,
-        attached: _AttachedStream,
-        area: OutputArea | None,
-    ) -> RunResult:
+    def _drive_attached(self, run: _Run, watch: _Watch, attached: _AttachedStream) -> RunResult:
+        client, container, spec, digest, started = run.client, run.container, run.spec, run.digest, run.started
+        area = run.area
         limits = spec.limits
         cap = limits.output_mb * _MB
         self._spawn(watch, "logs", pump, frames_iter(attached.sock, tty=False), watch.stdout, watch.stderr)
