@@ -1,10 +1,11 @@
-"""A fast reader for plain ``id,ranked labels`` CSV files, tokenised by pandas' C parser.
+"""A fast reader for plain ``id,ranked labels`` CSV files, tokenised by pandas' parsers.
 
 The comma of every line becomes a blank, so the parser itself splits the id and up to ``k`` labels into
-columns. The reader only accepts files it reads exactly like the checked path in ``scorers.validation``
-(ASCII, no quotes, exactly one comma per line, no blank lines or padded ids, ids that match the key one
-to one, at most ``k`` labels per row) and returns None for anything else, so callers fall back to the
-checked path and its messages.
+columns: pandas' pyarrow engine (multithreaded) when every line has the same number of fields, its C
+parser otherwise. The reader only accepts files it reads exactly like the checked path in
+``scorers.validation`` (ASCII, no quotes, exactly one comma per line and right after the id, no blank
+lines or padded ids, ids that match the key one to one, at most ``k`` labels per row) and returns None
+for anything else, so callers fall back to the checked path and its messages.
 """
 
 from __future__ import annotations
@@ -29,16 +30,19 @@ def read_ranked(data: bytes, key_index: pd.Index, *, column: str, id_column: str
     prepared = _blanked(body, len(key_index))
     if prepared is None:
         return None
-    text, regular = prepared
+    text, regular, comma_offsets = prepared
     table = _parse(text, k, regular)
     if table is None or len(table) != len(key_index):
         return None
-    if bool((table[k + 1] != "").any()):
+    if not np.array_equal(table[0].str.len().to_numpy(dtype=np.int64), comma_offsets):
+        return None  # a blank or tab before the comma: the checked path reads the id differently
+    width = table.shape[1]
+    if width > k + 1 and bool((table[k + 1] != "").any()):
         return None  # more than k labels: the checked path names the row
     aligned, rows = _alignment(table[0], key_index)
     if not aligned:
         return None
-    ranks = [table[j].array for j in range(1, k + 1)]
+    ranks = [table[j].array for j in range(1, min(width, k + 1))]
     frame = pd.DataFrame({column: RankedLists(ranks, rows)}, index=key_index.copy())
     frame.index.name = id_column
     return frame
@@ -61,30 +65,43 @@ def _body(data: bytes, *, column: str, id_column: str) -> bytes | None:
     return body if body.endswith(b"\n") else body + b"\n"
 
 
-def _blanked(body: bytes, n_rows: int) -> tuple[bytes, bool] | None:
-    """Check line structure; return the body with commas and tabs as blanks, and whether blanks are single."""
+def _blanked(body: bytes, n_rows: int) -> tuple[bytes, bool, np.ndarray] | None:
+    """Check line structure; return the body with commas and tabs as blanks, whether blanks are single,
+    and each line's comma as an offset from the line's start."""
     buf = np.frombuffer(body, dtype=np.uint8)
-    comma, newline = buf == _COMMA, buf == _NEWLINE
-    marks = buf[comma | newline]
-    # Exactly one comma on every line, and no blank lines.
-    if len(marks) != 2 * n_rows or bool((marks[0::2] != _COMMA).any()) or bool((marks[1::2] != _NEWLINE).any()):
+    ends = np.flatnonzero(buf == _NEWLINE)
+    commas = np.flatnonzero(buf == _COMMA)
+    if len(ends) != n_rows or len(commas) != n_rows:
         return None
+    starts = np.empty_like(ends)
+    starts[0], starts[1:] = 0, ends[:-1] + 1
+    # As many commas as lines, each inside its own line: exactly one comma per line (and no blank lines).
+    if bool(((commas < starts) | (commas > ends)).any()):
+        return None
+    first = buf[starts]
+    if bool(((first == _BLANK) | (first == _TAB) | (first == _COMMA)).any()):
+        return None  # padded or empty ids
+    text = body.replace(b",", b" ")
     controls = int(np.count_nonzero(buf < _BLANK))
-    if controls == n_rows:
-        text = body.replace(b",", b" ")
-    elif controls == n_rows + body.count(b"\t"):
-        text = body.replace(b",", b" ").replace(b"\t", b" ")
-    else:
-        return None  # control bytes other than tab and newline (str.split treats some as blanks)
+    if controls != n_rows:
+        if controls != n_rows + body.count(b"\t"):
+            return None  # control bytes other than tab and newline (str.split treats some as blanks)
+        text = text.replace(b"\t", b" ")
     blank = np.frombuffer(text, dtype=np.uint8) == _BLANK
-    if bool(blank[0]) or bool((newline[:-1] & blank[1:]).any()):
-        return None  # padded ids
     regular = not bool((blank[1:] & blank[:-1]).any())
-    return text, regular
+    return text, regular, commas - starts
 
 
 def _parse(text: bytes, k: int, regular: bool) -> pd.DataFrame | None:
-    """Split every line into the id, k label columns and one overflow column (None on parser errors)."""
+    """Split every line into the id and its label columns (None on parser errors).
+
+    Lines that all hold the same number of fields go through pandas' pyarrow engine (multithreaded);
+    otherwise the C parser splits them into the id, k label columns and one overflow column.
+    """
+    if regular:
+        table = _parse_uniform(text, k)
+        if table is not None:
+            return table
     with warnings.catch_warnings():
         # A first line longer than the names would be cut silently; make that an error.
         warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -102,6 +119,22 @@ def _parse(text: bytes, k: int, regular: bool) -> pd.DataFrame | None:
             )
         except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
             return None
+
+
+def _parse_uniform(text: bytes, k: int) -> pd.DataFrame | None:
+    """Split lines with one field count each into columns; None when counts differ or exceed 1 + k."""
+    try:
+        table = pd.read_csv(
+            io.BytesIO(text),
+            sep=" ",
+            header=None,
+            dtype=string_dtype(),
+            keep_default_na=False,
+            engine="pyarrow",
+        )
+    except (ImportError, pd.errors.ParserError, ValueError):
+        return None
+    return table if table.shape[1] <= k + 1 else None
 
 
 def _alignment(ids: pd.Series, key_index: pd.Index) -> tuple[bool, np.ndarray | None]:

@@ -50,7 +50,8 @@ def uploads(draw: st.DrawFn) -> tuple[bytes, pd.DataFrame, int]:
     lists = draw(st.lists(st.lists(st.sampled_from(LABELS), max_size=k + 1), min_size=n, max_size=n))
     gap = st.sampled_from([" ", " ", " ", "  ", "\t", " \t "])
     order = list(draw(st.permutations(range(n))))
-    flaw = draw(st.sampled_from([None] * 6 + ["dup", "drop", "unknown", "pad", "quote", "comma", "space", "vt"]))
+    flaws = ["dup", "drop", "unknown", "pad", "quote", "comma", "space", "vt", "shift", "tab_id"]
+    flaw = draw(st.sampled_from([None] * 6 + flaws))
     lines = [f"{ids[r]},{draw(gap).join(lists[r])}" for r in order]
     row = draw(st.integers(0, n - 1))
     if flaw == "dup":
@@ -69,6 +70,10 @@ def uploads(draw: st.DrawFn) -> tuple[bytes, pd.DataFrame, int]:
         lines[row] = lines[row].replace(",", " ,", 1) + " "
     elif flaw == "vt":
         lines[row] = lines[row] + "\x0bb"
+    elif flaw in ("shift", "tab_id"):
+        # The comma after the first label: the checked path reads the id as "<id> x" (or with a tab).
+        head, _, tail = lines[row].partition(",")
+        lines[row] = head + (" " if flaw == "shift" else "\t") + "x," + tail
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     text = newline.join(["Image,Id", *lines]) + (newline if draw(st.booleans()) else "")
     bom = b"\xef\xbb\xbf" if draw(st.booleans()) else b""
