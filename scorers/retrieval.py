@@ -43,22 +43,21 @@ def _codes(left: Sequence[object] | np.ndarray, right: Sequence[object] | np.nda
     return codes[: len(left_arr)], codes[len(left_arr) :]
 
 
-def _tie_keys(distances: np.ndarray) -> tuple[np.ndarray, int]:
-    """Integer keys that sort like the distances, with values one unit in the last place apart tied.
+def _order_keys(distances: np.ndarray) -> tuple[np.ndarray, int]:
+    """Integer keys that sort like the distances (a new array), and the key reserved for excluded items.
 
-    The float bits are mapped to an order-preserving integer and the lowest bit is cleared. Returns the
-    keys (a new array) and the key reserved for excluded items, larger than any finite distance's.
+    The float bits are mapped to an order-preserving integer (-0.0 counts as 0.0). Two keys that differ
+    only in the lowest bit are one unit in the last place apart and count as tied: callers compare
+    ``key & -2``, or search for ``(key & -2) | 1``. The excluded key is larger than any finite distance's.
     """
     narrow = distances.dtype.itemsize <= 4
-    floats = distances.astype(np.float32 if narrow else np.float64)
-    np.add(floats, 0, out=floats)  # turns -0.0 into 0.0
+    # One pass makes the copy and turns -0.0 into 0.0 (integer distances are converted as they are).
+    floats = np.add(distances, 0, dtype=np.float32 if narrow else np.float64, casting="unsafe")
     itype: type[np.signedinteger[Any]] = np.int32 if narrow else np.int64
     mask = int(np.iinfo(itype).max)
     keys = floats.view(itype)
-    negative = keys < 0
-    if negative.any():
-        keys[negative] ^= mask
-    keys &= -2
+    if floats.size and floats.min() < 0:
+        keys[keys < 0] ^= mask
     return keys, mask - 1
 
 
@@ -89,10 +88,10 @@ def _chunk_stats(
     n = len(query_ids)
     rows, cols = _pairs(query_ids, gallery_ids)
     excluded = gallery_stations[cols] == query_stations[rows]
-    keys, excluded_key = _tie_keys(distances)
+    keys, excluded_key = _order_keys(distances)
     keys[rows[excluded], cols[excluded]] = excluded_key
     rows, cols = rows[~excluded], cols[~excluded]
-    match_keys = keys[rows, cols]
+    match_keys = keys[rows, cols] & -2
     order = np.lexsort((match_keys, rows))
     rows, match_keys = rows[order], match_keys[order]
     keys.sort(axis=1)
@@ -101,7 +100,7 @@ def _chunk_stats(
     right = np.empty(len(rows), dtype=np.int64)
     for row in np.flatnonzero(matches):
         span = slice(starts[row], starts[row] + matches[row])
-        right[span] = np.searchsorted(keys[row], match_keys[span], side="right")
+        right[span] = np.searchsorted(keys[row], match_keys[span] | 1, side="right")
     # Matches sharing a key: they come last in their tie, in any order among themselves.
     index = np.arange(len(rows))
     group_start = np.ones(len(rows), dtype=bool)

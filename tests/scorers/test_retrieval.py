@@ -65,6 +65,27 @@ def test_matches_reference_with_many_exact_ties(data: st.DataObject) -> None:
     assert mean_ap == pytest.approx(ref_map)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_distances_one_unit_in_the_last_place_apart_are_tied(data: st.DataObject) -> None:
+    dtype = data.draw(st.sampled_from([np.float32, np.float64]))
+    bases = np.array([-1.0, 0.0, 0.25, 2.0], dtype=dtype)
+    # Each base's partner differs only in the lowest bit of its order-preserving key.
+    partners = np.where(bases < 0, np.nextafter(bases, -np.inf), np.nextafter(bases, np.inf)).astype(dtype)
+    n_q, n_g = data.draw(st.integers(1, 8)), data.draw(st.integers(1, 25))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    classes = rng.integers(0, len(bases), size=(n_q, n_g))
+    dist = np.where(rng.random((n_q, n_g)) < 0.5, bases[classes], partners[classes])
+    q_ids, g_ids = rng.integers(0, 3, n_q), rng.integers(0, 3, n_g)
+    q_st, g_st = rng.integers(0, 2, n_q), rng.integers(0, 2, n_g)
+    if not retrieval_stats(dist, q_ids, g_ids, q_st, g_st).valid.any():
+        return
+    cmc, mean_ap = cmc_map(dist, q_ids, g_ids, q_st, g_st, max_rank=10)
+    ref_cmc, ref_map = reference(bases[classes].astype(np.float64), q_ids, g_ids, q_st, g_st, 10)
+    assert cmc == pytest.approx(ref_cmc)
+    assert mean_ap == pytest.approx(ref_map)
+
+
 def test_constant_distances_gain_nothing() -> None:
     gallery = np.array(["a", "b", "c", "d", "e"])
     dist = np.zeros((5, 5))
