@@ -19,16 +19,14 @@ import docker.types
 import requests.exceptions
 from docker.utils.socket import frames_iter
 
+from sandbox.containers import SANDBOX_LABEL, kill_containers, kill_quietly, remove_containers, remove_quietly
 from sandbox.engine import ENGINE_ERRORS, ClientFactory, connect
 from sandbox.logs import BoundedLog, pump
 from sandbox.output import OutputWatch, measure_tree, prepare_output_dir
-from sandbox.outputfs import OutputArea, hard_cap_supported, release_stale_areas
+from sandbox.outputfs import OutputArea, hard_cap_supported
 from sandbox.spec import CODE_MOUNT, DATA_MOUNT, OUTPUT_MOUNT, TMP_MOUNT, Outcome, RunResult, RunSpec
 
 log = logging.getLogger(__name__)
-
-SANDBOX_LABEL = "org.arena.sandbox"
-"""Every container we start carries this label, so stale ones can be found and removed."""
 
 NOBODY = "65534:65534"
 _MB = 1024 * 1024
@@ -165,7 +163,7 @@ class DockerRunner:
                     return _infrastructure(spec, started, f"cannot mount the capped output area: {exc}", digest)
             return self._drive(_Run(client, container, spec, digest, started, area))
         finally:
-            _remove_quietly(container)
+            remove_quietly(container)
 
     def _drive(self, run: _Run) -> RunResult:
         client, container, spec, digest, started = run.client, run.container, run.spec, run.digest, run.started
@@ -215,7 +213,7 @@ class DockerRunner:
             status = self._wait(client, container.id, limits.wall_seconds)
             if status is None:
                 timed_out = True
-                _kill_quietly(container)
+                kill_quietly(container)
                 status = self._wait(client, container.id, self._kill_grace)
             duration = time.monotonic() - run_started
         finally:
@@ -359,46 +357,9 @@ def sandbox_environment(spec: RunSpec) -> dict[str, str]:
     return env
 
 
-def remove_containers(labels: Mapping[str, str], *, client_factory: ClientFactory | None = None) -> int:
-    """Force-remove every sandbox container carrying all the given labels; return how many went."""
-    selector = [f"{SANDBOX_LABEL}=1", *(f"{k}={v}" for k, v in labels.items())]
-    client = (client_factory or connect)()
-    removed = 0
-    try:
-        for container in client.containers.list(all=True, sparse=True, filters={"label": selector}):
-            try:
-                container.remove(force=True, v=True)
-                removed += 1
-            except docker.errors.NotFound:
-                continue
-        # Capped /output areas outlive a worker that died mid-run; free those whose container is gone.
-        live = client.containers.list(all=True, sparse=True, filters={"label": f"{SANDBOX_LABEL}=1"})
-        release_stale_areas(str(container.attrs.get("Names", [""])[0]) for container in live)
-    finally:
-        client.close()
-    return removed
-
-
 def _looks_oom_killed(exit_code: object, peak_memory: int | None, limit: int) -> bool:
     # The engine can miss the cgroup's OOM event under load; SIGKILL at the memory ceiling is the same thing.
     return exit_code == 137 and peak_memory is not None and peak_memory >= 0.9 * limit
-
-
-def kill_containers(labels: Mapping[str, str], *, client_factory: ClientFactory | None = None) -> int:
-    """SIGKILL every running sandbox container carrying all the given labels; return how many."""
-    selector = [f"{SANDBOX_LABEL}=1", *(f"{k}={v}" for k, v in labels.items())]
-    client = (client_factory or connect)()
-    killed = 0
-    try:
-        for container in client.containers.list(sparse=True, filters={"label": selector, "status": "running"}):
-            try:
-                container.kill()
-                killed += 1
-            except docker.errors.APIError:
-                continue  # it ended or went away in the meantime
-    finally:
-        client.close()
-    return killed
 
 
 def _track_memory(client: docker.DockerClient, container_id: str, watch: _Watch, interval: float) -> None:
@@ -444,20 +405,6 @@ def _swallow(target: Any, *args: Any) -> None:
     # Helper threads end when the container goes away; their errors must not mask the run's outcome.
     with contextlib.suppress(Exception):
         target(*args)
-
-
-def _kill_quietly(container: Any) -> None:
-    with contextlib.suppress(*ENGINE_ERRORS):
-        container.kill()
-
-
-def _remove_quietly(container: Any) -> None:
-    try:
-        container.remove(force=True, v=True)
-    except docker.errors.NotFound:
-        return
-    except ENGINE_ERRORS as exc:
-        log.warning("could not remove sandbox container %s: %s", getattr(container, "name", "?"), exc)
 
 
 def _release_quietly(area: OutputArea) -> None:
