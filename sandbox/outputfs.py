@@ -2,7 +2,8 @@
 
 Writing past the cap fails inside the container with ENOSPC instead of landing on the worker's disk. The
 pages are charged to the run's memory cgroup, like its /tmp. Mounting needs root (CAP_SYS_ADMIN) on the
-worker; without it the runner falls back to measuring the directory while the run goes.
+worker, in the engine's mount namespace; without that the runner falls back to measuring the directory
+while the run goes.
 """
 
 from __future__ import annotations
@@ -69,12 +70,17 @@ def hard_cap_supported() -> bool:
         if _supported is None:
             _supported = _probe()
             if not _supported:
-                log.warning("cannot mount a tmpfs here (not root?): /output is capped by polling only")
+                log.warning(
+                    "cannot mount a tmpfs the Docker engine sees (not root, or another mount namespace): "
+                    "/output is capped by polling only"
+                )
         return _supported
 
 
 def _probe() -> bool:
     if os.name != "posix" or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return False
+    if not _sees_the_engines_mounts():
         return False
     probe = Path(tempfile.mkdtemp(prefix="arena-mount-probe-"))
     try:
@@ -86,6 +92,23 @@ def _probe() -> bool:
     finally:
         with contextlib.suppress(OSError):
             probe.rmdir()
+
+
+def _sees_the_engines_mounts() -> bool:
+    """True when this process shares its mount namespace with the Docker engine (or, unknown, with init).
+
+    A mount made in another namespace (a worker in a container, or under systemd's PrivateTmp) would be
+    invisible to the engine: the run would write to the directory underneath, uncapped, and lose it.
+    """
+    pid = 1
+    for pidfile in ("/run/docker.pid", "/var/run/docker.pid"):
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(Path(pidfile).read_text().strip())
+            break
+    try:
+        return os.readlink("/proc/self/ns/mnt") == os.readlink(f"/proc/{pid}/ns/mnt")
+    except OSError:
+        return False
 
 
 class OutputArea:

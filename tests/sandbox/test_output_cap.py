@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -121,3 +123,13 @@ def test_areas_of_a_dead_worker_are_released_and_live_ones_kept(runner_image: st
         container.remove(force=True)
         client.close()
     assert live.path not in area_mounts() and not live.path.exists()
+
+
+def test_a_worker_in_another_mount_namespace_falls_back_to_polling() -> None:
+    # Its mounts would be invisible to the engine: the run would write, uncapped, underneath them.
+    probe = "from sandbox.outputfs import hard_cap_supported; print(hard_cap_supported())"
+    done = subprocess.run(
+        ["unshare", "--mount", sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False", done
+    assert "another mount namespace" in done.stderr
