@@ -17,6 +17,12 @@ def accept_upload(user: User, phase: Phase, upload: FileStorage | None, descript
     if upload is None or not upload.filename:
         raise InvalidInput("no file was uploaded; choose a file to submit", field="file")
     return intake.accept(
-        state.session(), state.settings(), state.store(), user=user, phase=phase,
-        stream=cast(BinaryIO, upload.stream), filename=upload.filename, description=description,
+        state.session(),
+        state.settings(),
+        state.store(),
+        user=user,
+        phase=phase,
+        stream=cast(BinaryIO, upload.stream),
+        filename=upload.filename,
+        description=description,
     )

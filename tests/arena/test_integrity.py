@@ -27,9 +27,7 @@ TRUTH = ["a" if i % 3 else "b" for i in range(ROWS)]
 def _accept(
     session: Session, settings: Settings, store: BlobStore, user: User, phase: Phase, data: bytes
 ) -> Submission:
-    return intake.accept(
-        session, settings, store, user=user, phase=phase, stream=io.BytesIO(data), filename="sub.csv"
-    )
+    return intake.accept(session, settings, store, user=user, phase=phase, stream=io.BytesIO(data), filename="sub.csv")
 
 
 @pytest.fixture
@@ -110,8 +108,15 @@ def _flip(values: list[str], index: int) -> list[str]:
     return flipped
 
 
-def _scored(session: Session, settings: Settings, store: BlobStore, user: User, phase: Phase, values: list[str],
-            minutes_ago: int) -> Submission:
+def _scored(
+    session: Session,
+    settings: Settings,
+    store: BlobStore,
+    user: User,
+    phase: Phase,
+    values: list[str],
+    minutes_ago: int,
+) -> Submission:
     submission = _accept(session, settings, store, user, phase, answers(values))
     submission.created_at = utcnow() - timedelta(minutes=minutes_ago)
     session.commit()

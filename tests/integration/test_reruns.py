@@ -66,13 +66,22 @@ def _submit_and_score(
     session: Session, settings: Settings, store: BlobStore, tmp_path: Path, runner_image: str, source: str
 ) -> Submission:
     challenge = make_challenge(
-        session, store, tmp_path / "bundle", kind="code", labels=TRUTH,
+        session,
+        store,
+        tmp_path / "bundle",
+        kind="code",
+        labels=TRUTH,
         runner={"image": runner_image, "limits": {"wall_seconds": 20, "memory_mb": 256, "pids": 64}},
     )
     user = make_user(session, "alice")
     make_team(session, user, challenge)
     submission = intake.accept(
-        session, settings, store, user=user, phase=first_phase(challenge), stream=io.BytesIO(_zip(source)),
+        session,
+        settings,
+        store,
+        user=user,
+        phase=first_phase(challenge),
+        stream=io.BytesIO(_zip(source)),
         filename="code.zip",
     )
     run_worker(settings, burst=True, simple=True)

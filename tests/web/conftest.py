@@ -75,9 +75,18 @@ def client(app: Flask) -> FlaskClient:
 def _phase(track: Track, slug: str, opens_delta: timedelta, closes_delta: timedelta, labels: str) -> Phase:
     now = utcnow()
     return Phase(
-        track=track, slug=slug, title={"en": f"Phase {slug}", "zh": f"阶段 {slug}"}, opens_at=now + opens_delta,
-        closes_at=now + closes_delta, daily_quota=2, total_quota=10, public_fraction=0.5, split_seed="seed",
-        labels_sha256=labels, labels_rows=3, position=0 if slug == "open" else 1,
+        track=track,
+        slug=slug,
+        title={"en": f"Phase {slug}", "zh": f"阶段 {slug}"},
+        opens_at=now + opens_delta,
+        closes_at=now + closes_delta,
+        daily_quota=2,
+        total_quota=10,
+        public_fraction=0.5,
+        split_seed="seed",
+        labels_sha256=labels,
+        labels_rows=3,
+        position=0 if slug == "open" else 1,
     )
 
 
@@ -89,20 +98,34 @@ def world(app: Flask) -> World:
         labels_sha = store.put_bytes(LABELS)
         file_sha = store.put_bytes(b"id,label\n1,0\n2,0\n3,0\n")
         challenge = Challenge(
-            slug="demo", title={"en": "Demo challenge", "zh": "演示赛题"}, summary={"en": "Try it", "zh": "试一试"},
-            text={"description": {"en": "# About\n\nHello <script>alert(1)</script>", "zh": "# 简介\n\n你好"},
-                  "rules": {"en": "- be fair", "zh": "- 公平"}, "data": {"en": "Data", "zh": "数据"}},
+            slug="demo",
+            title={"en": "Demo challenge", "zh": "演示赛题"},
+            summary={"en": "Try it", "zh": "试一试"},
+            text={
+                "description": {"en": "# About\n\nHello <script>alert(1)</script>", "zh": "# 简介\n\n你好"},
+                "rules": {"en": "- be fair", "zh": "- 公平"},
+                "data": {"en": "Data", "zh": "数据"},
+            },
             team_size_max=2,
         )
         track = Track(
-            challenge=challenge, slug="main", title={"en": "Main", "zh": "主赛道"}, scorer="accuracy",
-            id_column="id", target_columns=["label"], precision=3, max_upload_bytes=32 * 1024,
+            challenge=challenge,
+            slug="main",
+            title={"en": "Main", "zh": "主赛道"},
+            scorer="accuracy",
+            id_column="id",
+            target_columns=["label"],
+            precision=3,
+            max_upload_bytes=32 * 1024,
         )
         open_phase = _phase(track, "open", timedelta(days=-1), timedelta(days=30), labels_sha)
         closed_phase = _phase(track, "past", timedelta(days=-30), timedelta(days=-2), labels_sha)
         public = ChallengeFile(
-            challenge=challenge, path="public/sample_submission.csv", title={"en": "Sample", "zh": "样例"},
-            sha256=file_sha, size=22,
+            challenge=challenge,
+            path="public/sample_submission.csv",
+            title={"en": "Sample", "zh": "样例"},
+            sha256=file_sha,
+            size=22,
         )
         db.session.add_all([challenge, track, open_phase, closed_phase, public])
         db.session.commit()

@@ -16,8 +16,10 @@ CSV = b"id,label\n1,3\n2,5\n3,0\n"
 
 def _upload(client: FlaskClient, headers: dict[str, str], phase_id: int, data: bytes = CSV, name: str = "p.csv"):
     return client.post(
-        f"/api/v1/phases/{phase_id}/submissions", headers=headers,
-        data={"file": (io.BytesIO(data), name), "description": "first try"}, content_type="multipart/form-data",
+        f"/api/v1/phases/{phase_id}/submissions",
+        headers=headers,
+        data={"file": (io.BytesIO(data), name), "description": "first try"},
+        content_type="multipart/form-data",
     )
 
 
@@ -125,9 +127,7 @@ def test_other_teams_submissions_are_hidden(app: Flask, client: FlaskClient, wor
     }
 
 
-def test_private_leaderboard_only_for_organizers_before_the_end(
-    app: Flask, client: FlaskClient, world: World
-) -> None:
+def test_private_leaderboard_only_for_organizers_before_the_end(app: Flask, client: FlaskClient, world: World) -> None:
     make_user(app, "ivy")
     make_user(app, "org", organizer_of="demo")
     ivy, org = token_for(client, "ivy"), token_for(client, "org")

@@ -12,9 +12,15 @@ from web.extensions import db
 
 def test_register_hashes_the_password_and_logs_in(app: Flask, client: FlaskClient) -> None:
     token = csrf_from(client.get("/register").get_data(as_text=True))
-    response = client.post("/register", data={
-        "username": "carol", "password": PASSWORD, "confirm": PASSWORD, "csrf_token": token,
-    })
+    response = client.post(
+        "/register",
+        data={
+            "username": "carol",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         user = db.session.query(User).filter_by(username="carol").one()
@@ -24,9 +30,15 @@ def test_register_hashes_the_password_and_logs_in(app: Flask, client: FlaskClien
 
 def test_register_shows_domain_errors_next_to_the_field(client: FlaskClient) -> None:
     token = csrf_from(client.get("/register").get_data(as_text=True))
-    response = client.post("/register", data={
-        "username": "bad name!", "password": PASSWORD, "confirm": PASSWORD, "csrf_token": token,
-    })
+    response = client.post(
+        "/register",
+        data={
+            "username": "bad name!",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 400
     assert "username must be" in response.get_data(as_text=True)
 

@@ -21,7 +21,10 @@ TRUTH = ["a" if i % 3 else "b" for i in range(20)]
 
 def test_reimport_with_a_new_key_rescores_in_the_background(tmp_path: Path, redis_url: str) -> None:
     settings = Settings.from_env(
-        {}, data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/cli.sqlite", redis_url=redis_url,
+        {},
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path}/cli.sqlite",
+        redis_url=redis_url,
         queue_name="test-cli-rescore",
     )
     runner = CliRunner()

@@ -40,9 +40,14 @@ def test_public_file_download_and_no_way_to_hidden_files(app: Flask, client: Fla
     assert response.status_code == 200 and response.data.startswith(b"id,label")
     response.close()
     for url in (
-        "/c/demo/files/../hidden/labels.csv", "/c/demo/files/..%2Fhidden%2Flabels.csv", "/files/../hidden/labels.csv",
-        f"/c/demo/files/{world.public_file_id + 1}", "/c/demo/files/0", f"/c/other/files/{world.public_file_id}",
-        f"/c/demo/files/{world.labels_sha256}", "/static/../var/arena.sqlite",
+        "/c/demo/files/../hidden/labels.csv",
+        "/c/demo/files/..%2Fhidden%2Flabels.csv",
+        "/files/../hidden/labels.csv",
+        f"/c/demo/files/{world.public_file_id + 1}",
+        "/c/demo/files/0",
+        f"/c/other/files/{world.public_file_id}",
+        f"/c/demo/files/{world.labels_sha256}",
+        "/static/../var/arena.sqlite",
     ):
         got = client.get(url)
         assert got.status_code == 404 and LABELS not in got.data, url
@@ -62,12 +67,14 @@ def test_participant_flow_through_pages(app: Flask, client: FlaskClient, world: 
     token = csrf_from(submit_page)
     for _ in range(2):
         response = client.post(
-            f"/phases/{world.open_phase_id}/submit", data={"file": (io.BytesIO(CSV), "p.csv"), "csrf_token": token},
+            f"/phases/{world.open_phase_id}/submit",
+            data={"file": (io.BytesIO(CSV), "p.csv"), "csrf_token": token},
             content_type="multipart/form-data",
         )
         assert response.status_code == 302
     over = client.post(
-        f"/phases/{world.open_phase_id}/submit", data={"file": (io.BytesIO(CSV), "p.csv"), "csrf_token": token},
+        f"/phases/{world.open_phase_id}/submit",
+        data={"file": (io.BytesIO(CSV), "p.csv"), "csrf_token": token},
         content_type="multipart/form-data",
     )
     assert over.status_code == 429 and "Next submission allowed at" in over.get_data(as_text=True)

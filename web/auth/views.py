@@ -34,8 +34,11 @@ def register() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
-                state.session(), form.username.data or "", form.password.data or "",
-                email=form.email.data or None, institution=form.institution.data or "",
+                state.session(),
+                form.username.data or "",
+                form.password.data or "",
+                email=form.email.data or None,
+                institution=form.institution.data or "",
             )
             state.session().commit()
         except ArenaError as error:
@@ -81,8 +84,11 @@ def profile() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             accounts.update_profile(
-                state.session(), user, display_name=form.display_name.data or "",
-                institution=form.institution.data or "", timezone=form.timezone.data or "",
+                state.session(),
+                user,
+                display_name=form.display_name.data or "",
+                institution=form.institution.data or "",
+                timezone=form.timezone.data or "",
                 locale=form.locale.data or "",
             )
             state.session().commit()

@@ -126,9 +126,7 @@ def rerun(submission_id: int) -> Response:
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("submissions.show", submission_id=submission_id))
     try:
-        found = reruns.request_rerun(
-            state.session(), state.settings(), submission, actor_id=required(context.user).id
-        )
+        found = reruns.request_rerun(state.session(), state.settings(), submission, actor_id=required(context.user).id)
     except ArenaError as error:
         state.session().rollback()
         flash(localized(error), "error")
