@@ -33,6 +33,8 @@ FAILURE_MESSAGES = {
     FailureClass.OUTPUT_TOO_LARGE: "your code wrote more output than the limit allows",
     FailureClass.OUTPUT_INVALID: "your code did not write a valid predictions file",
 }
+NO_PREDICTIONS = f"your code finished but did not write /output/{PREDICTIONS_FILE}"
+"""Fixed messages like these are looked up in the pages' translation catalogue as they are."""
 
 
 class ParticipantFailure(Exception):
@@ -112,7 +114,9 @@ def run_code(
             )
             entry = read_manifest(workdir / "code")
         except ArchiveError as exc:
-            raise ParticipantFailure(FailureClass.INVALID_FILE, exc.message) from None
+            raise ParticipantFailure(
+                FailureClass.INVALID_FILE, exc.message, template=exc.template, params=exc.params
+            ) from None
         config = dict(track.runner or {})
         spec = RunSpec(
             image=str(config.get("image") or settings.runner_image),
@@ -133,11 +137,7 @@ def run_code(
             raise ParticipantFailure(failure, FAILURE_MESSAGES[failure], result)
         predictions = workdir / "output" / PREDICTIONS_FILE
         if not predictions.is_file() or predictions.is_symlink():
-            raise ParticipantFailure(
-                FailureClass.OUTPUT_INVALID,
-                f"your code finished but did not write /output/{PREDICTIONS_FILE}",
-                result,
-            )
+            raise ParticipantFailure(FailureClass.OUTPUT_INVALID, NO_PREDICTIONS, result)
         return CodeRunOutput(predictions=predictions.read_bytes(), run=result)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -27,6 +27,9 @@ from sandbox import Runner, RunResult
 
 log = logging.getLogger(__name__)
 
+SCORER_BROKEN = "the scorer could not score this submission; the organizers have been told and it does not count"
+PLATFORM_GAVE_UP = "the platform could not run this submission; it does not count against your quota"
+
 
 @dataclass(frozen=True)
 class EvaluationOutcome:
@@ -120,7 +123,7 @@ def evaluate_submission(
             session,
             submission,
             FailureClass.INFRASTRUCTURE,
-            "the scorer could not score this submission; the organizers have been told and it does not count",
+            SCORER_BROKEN,
             detail=str(exc),
         )
     except InfrastructureFailure as exc:
@@ -141,7 +144,7 @@ def evaluate_submission(
             session,
             submission,
             FailureClass.INFRASTRUCTURE,
-            "the platform could not run this submission; it does not count against your quota",
+            PLATFORM_GAVE_UP,
             detail=str(exc),
         )
     session.commit()

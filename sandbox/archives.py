@@ -24,10 +24,14 @@ _IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db"})
 class ArchiveError(ValueError):
     """An uploaded archive was refused; `reason` is a stable key, the message says what is wrong."""
 
-    def __init__(self, message: str, reason: str = "invalid") -> None:
+    def __init__(self, template: str, reason: str = "invalid", **params: object) -> None:
+        message = template % params if params else template
         super().__init__(message)
         self.message = message
         self.reason = reason
+        # The message with %(name)s placeholders, so that pages can show it translated.
+        self.template = template
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -80,19 +84,21 @@ def extract_archive(
 def clean_member_name(raw: str) -> str | None:
     """Return the member's safe relative POSIX path, None for junk to skip; raise ArchiveError if unsafe."""
     if "\x00" in raw:
-        raise ArchiveError(f"The archive entry {raw!r} has a NUL byte in its name.", "bad_name")
+        raise ArchiveError("The archive entry %(name)s has a NUL byte in its name.", "bad_name", name=repr(raw))
     name = raw.replace("\\", "/")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise ArchiveError(f"The archive entry {raw!r} has an absolute path.", "absolute_path")
+        raise ArchiveError("The archive entry %(name)s has an absolute path.", "absolute_path", name=repr(raw))
     parts = [p for p in PurePosixPath(name).parts if p not in ("", ".")]
     if ".." in parts:
-        raise ArchiveError(f"The archive entry {raw!r} points outside the archive ('..').", "parent_path")
+        raise ArchiveError(
+            "The archive entry %(name)s points outside the archive ('..').", "parent_path", name=repr(raw)
+        )
     if not parts:
         return None
     if parts[0] in _IGNORED_TOP or parts[-1] in _IGNORED_NAMES:
         return None
     if len(name) > _MAX_PATH_CHARS or any(len(p.encode()) > _MAX_NAME_BYTES for p in parts):
-        raise ArchiveError(f"The archive entry {raw[:80]!r}… has a name that is too long.", "bad_name")
+        raise ArchiveError("The archive entry %(name)s… has a name that is too long.", "bad_name", name=repr(raw[:80]))
     return "/".join(parts)
 
 
@@ -108,18 +114,22 @@ class _Budget:
     def declare(self, member: _Member) -> None:
         self.entries += 1
         if self.entries > self.max_files:
-            raise ArchiveError(f"The archive holds more than {self.max_files} files and folders.", "too_many_files")
+            raise ArchiveError(
+                "The archive holds more than %(limit)s files and folders.", "too_many_files", limit=self.max_files
+            )
         if member.is_dir:
             return
         self.files += 1
         if member.size > self.max_file:
             raise ArchiveError(
-                f"The file {member.name!r} is larger than {self.max_file} bytes once unpacked.",
+                "The file %(name)s is larger than %(limit)s bytes once unpacked.",
                 "file_too_large",
+                name=repr(member.name),
+                limit=self.max_file,
             )
         self.total += member.size
         if self.total > self.max_total:
-            raise ArchiveError(f"The archive unpacks to more than {self.max_total} bytes.", "too_large")
+            raise ArchiveError("The archive unpacks to more than %(limit)s bytes.", "too_large", limit=self.max_total)
 
 
 def _check_layout(members: list[_Member]) -> None:
@@ -127,13 +137,17 @@ def _check_layout(members: list[_Member]) -> None:
     for member in members:
         previous = seen.get(member.name)
         if previous is not None and not (previous and member.is_dir):
-            raise ArchiveError(f"The archive has the entry {member.name!r} more than once.", "duplicate")
+            raise ArchiveError(
+                "The archive has the entry %(name)s more than once.", "duplicate", name=repr(member.name)
+            )
         seen[member.name] = member.is_dir
     for name in seen:
         parent = PurePosixPath(name).parent
         while str(parent) != ".":
             if seen.get(str(parent)) is False:
-                raise ArchiveError(f"The archive uses the file {str(parent)!r} as a folder.", "duplicate")
+                raise ArchiveError(
+                    "The archive uses the file %(name)s as a folder.", "duplicate", name=repr(str(parent))
+                )
             parent = parent.parent
 
 
@@ -167,9 +181,13 @@ def _copy_capped(source: IO[bytes], target: Path, member: _Member, budget: _Budg
             written += len(chunk)
             # Declared sizes can lie: count what really comes out of the decompressor.
             if written > budget.max_file or written > member.size:
-                raise ArchiveError(f"The file {member.name!r} unpacks to more than it declares.", "too_large")
+                raise ArchiveError(
+                    "The file %(name)s unpacks to more than it declares.", "too_large", name=repr(member.name)
+                )
             if so_far + written > budget.max_total:
-                raise ArchiveError(f"The archive unpacks to more than {budget.max_total} bytes.", "too_large")
+                raise ArchiveError(
+                    "The archive unpacks to more than %(limit)s bytes.", "too_large", limit=budget.max_total
+                )
             out.write(chunk)
     return written
 
@@ -199,21 +217,23 @@ def _extract_zip(path: Path, dest: Path, kind: str, max_files: int, max_total: i
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ArchiveError(f"The zip archive is damaged: {exc}.", "corrupt") from exc
+        raise ArchiveError("The zip archive is damaged: %(problem)s.", "corrupt", problem=str(exc)) from exc
     with archive:
         members: list[_Member] = []
         for info in archive.infolist():
             name = clean_member_name(info.filename)
             if info.flag_bits & 0x1:
-                raise ArchiveError(f"The zip entry {info.filename!r} is encrypted.", "encrypted")
+                raise ArchiveError("The zip entry %(name)s is encrypted.", "encrypted", name=repr(info.filename))
             mode = info.external_attr >> 16
             if name is None:
                 continue
             kind_bits = stat.S_IFMT(mode)  # zero when the tool recorded only permission bits
             if kind_bits and stat.S_ISLNK(mode):
-                raise ArchiveError(f"The archive entry {info.filename!r} is a symbolic link.", "link")
+                raise ArchiveError("The archive entry %(name)s is a symbolic link.", "link", name=repr(info.filename))
             if kind_bits and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-                raise ArchiveError(f"The archive entry {info.filename!r} is not a regular file.", "special_file")
+                raise ArchiveError(
+                    "The archive entry %(name)s is not a regular file.", "special_file", name=repr(info.filename)
+                )
             member = _Member(name, info.is_dir(), info.file_size, bool(mode & 0o111), info)
             budget.declare(member)
             members.append(member)
@@ -226,7 +246,7 @@ def _extract_zip(path: Path, dest: Path, kind: str, max_files: int, max_total: i
         try:
             return _write_all(dest, kind, members, opener, budget)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
-            raise ArchiveError(f"The zip archive could not be read: {exc}.", "corrupt") from exc
+            raise ArchiveError("The zip archive could not be read: %(problem)s.", "corrupt", problem=str(exc)) from exc
 
 
 @contextmanager
@@ -234,7 +254,9 @@ def _open_tar(path: Path, kind: str) -> Iterator[tarfile.TarFile]:
     try:
         archive = tarfile.open(path, mode="r:gz") if kind == "tar.gz" else tarfile.open(path, mode="r:")
     except (tarfile.TarError, OSError, EOFError) as exc:
-        raise ArchiveError(f"The {kind} archive is damaged: {exc}.", "corrupt") from exc
+        raise ArchiveError(
+            "The %(kind)s archive is damaged: %(problem)s.", "corrupt", kind=kind, problem=str(exc)
+        ) from exc
     try:
         yield archive
     finally:
@@ -251,26 +273,32 @@ def _extract_tar(path: Path, dest: Path, kind: str, max_files: int, max_total: i
             while (info := archive.next()) is not None:
                 name = clean_member_name(info.name)
                 if info.issym() or info.islnk():
-                    raise ArchiveError(f"The archive entry {info.name!r} is a link.", "link")
+                    raise ArchiveError("The archive entry %(name)s is a link.", "link", name=repr(info.name))
                 if not (info.isreg() or info.isdir()):
-                    raise ArchiveError(f"The archive entry {info.name!r} is not a regular file.", "special_file")
+                    raise ArchiveError(
+                        "The archive entry %(name)s is not a regular file.", "special_file", name=repr(info.name)
+                    )
                 if name is None:
                     continue
                 member = _Member(name, info.isdir(), info.size, bool(info.mode & 0o111), info)
                 budget.declare(member)
                 members.append(member)
         except corrupt as exc:
-            raise ArchiveError(f"The {kind} archive is damaged: {exc}.", "corrupt") from exc
+            raise ArchiveError(
+                "The %(kind)s archive is damaged: %(problem)s.", "corrupt", kind=kind, problem=str(exc)
+            ) from exc
         _check_layout(members)
 
         def opener(member: _Member) -> IO[bytes]:
             assert isinstance(member.handle, tarfile.TarInfo)
             handle = archive.extractfile(member.handle)
             if handle is None:
-                raise ArchiveError(f"The archive entry {member.name!r} has no data.", "corrupt")
+                raise ArchiveError("The archive entry %(name)s has no data.", "corrupt", name=repr(member.name))
             return handle
 
         try:
             return _write_all(dest, kind, members, opener, budget)
         except corrupt as exc:
-            raise ArchiveError(f"The {kind} archive could not be read: {exc}.", "corrupt") from exc
+            raise ArchiveError(
+                "The %(kind)s archive could not be read: %(problem)s.", "corrupt", kind=kind, problem=str(exc)
+            ) from exc

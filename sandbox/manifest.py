@@ -49,7 +49,9 @@ def read_manifest(extracted: Path) -> CodeEntry:
     root = find_code_root(extracted)
     present = [name for name in MANIFEST_NAMES if (root / name).is_file()]
     if len(present) > 1:
-        raise ArchiveError(f"The archive has more than one manifest ({', '.join(present)}); keep one.", "manifest")
+        raise ArchiveError(
+            "The archive has more than one manifest (%(names)s); keep one.", "manifest", names=", ".join(present)
+        )
     if present:
         return CodeEntry(root=root, command=_parse_manifest(root / present[0]), source=present[0])
     if (root / DEFAULT_ENTRYPOINT).is_file():
@@ -61,36 +63,49 @@ def parse_command(value: Any, source: str = "the manifest") -> tuple[str, ...]:
     """Validate a manifest `command` value: a non-empty list of plain strings."""
     if not isinstance(value, list) or not value:
         raise ArchiveError(
-            f"In {source}, command must be a non-empty list of strings, for example [python, main.py].",
+            "In %(source)s, command must be a non-empty list of strings, for example [python, main.py].",
             "manifest",
+            source=source,
         )
     if len(value) > _MAX_ARGS:
-        raise ArchiveError(f"In {source}, command may have at most {_MAX_ARGS} items.", "manifest")
+        raise ArchiveError(
+            "In %(source)s, command may have at most %(limit)s items.", "manifest", source=source, limit=_MAX_ARGS
+        )
     for item in value:
         if not isinstance(item, str) or not item or "\x00" in item or len(item) > _MAX_ARG_CHARS:
             raise ArchiveError(
-                f"In {source}, every command item must be a non-empty string; got {str(item)[:80]!r}.",
+                "In %(source)s, every command item must be a non-empty string; got %(item)s.",
                 "manifest",
+                source=source,
+                item=repr(str(item)[:80]),
             )
     return tuple(value)
 
 
 def _parse_manifest(path: Path) -> tuple[str, ...]:
     if path.stat().st_size > _MAX_MANIFEST_BYTES:
-        raise ArchiveError(f"{path.name} is larger than {_MAX_MANIFEST_BYTES} bytes.", "manifest")
+        raise ArchiveError(
+            "%(name)s is larger than %(limit)s bytes.", "manifest", name=path.name, limit=_MAX_MANIFEST_BYTES
+        )
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ArchiveError(f"{path.name} could not be parsed: {exc}", "manifest") from exc
+        raise ArchiveError(
+            "%(name)s could not be parsed: %(problem)s", "manifest", name=path.name, problem=str(exc)
+        ) from exc
     if not isinstance(data, dict):
-        raise ArchiveError(f"{path.name} must be a mapping with a 'command' key.", "manifest")
+        raise ArchiveError("%(name)s must be a mapping with a 'command' key.", "manifest", name=path.name)
     unknown = sorted(str(key) for key in data if key not in _ALLOWED_KEYS)
     if unknown:
         raise ArchiveError(
-            f"{path.name} has unknown keys {unknown}; the only key is 'command'.",
+            "%(name)s has unknown keys %(keys)s; the only key is 'command'.",
             "manifest",
+            name=path.name,
+            keys=str(unknown),
         )
     if "command" not in data:
-        raise ArchiveError(f"{path.name} must set 'command', for example command: [python, main.py].", "manifest")
+        raise ArchiveError(
+            "%(name)s must set 'command', for example command: [python, main.py].", "manifest", name=path.name
+        )
     return parse_command(data["command"], path.name)

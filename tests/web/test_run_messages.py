@@ -1,0 +1,127 @@
+"""What a code submission's page says when the archive or the run fails, in the viewer's language."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask.testing import FlaskClient
+
+from arena.coderuns import FAILURE_MESSAGES, NO_PREDICTIONS
+from arena.evaluation import PLATFORM_GAVE_UP, SCORER_BROKEN, evaluate_submission
+from arena.models import Phase
+from sandbox import ArchiveError, DockerRunner, extract_archive, read_manifest
+from sandbox.manifest import EXPECTED_LAYOUT
+from tests.web.conftest import World, api_team, login, make_user, token_for
+from web import state
+from web.extensions import db
+from web.i18n import localized_message
+
+ROOT = Path(__file__).resolve().parents[2]
+PO = ROOT / "web" / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _archive_templates() -> list[str]:
+    """Every literal message an ArchiveError is raised with in the sandbox package."""
+    found = []
+    for path in (ROOT / "sandbox").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "ArchiveError" and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    found.append(first.value)
+                else:
+                    assert isinstance(first, ast.Name), f"{path.name}:{node.lineno}: use a template, not an f-string"
+    return found
+
+
+def test_every_archive_template_has_a_chinese_entry_with_the_same_placeholders() -> None:
+    with PO.open("rb") as handle:
+        catalog = {m.id: m.string for m in read_po(handle) if m.id}
+    templates = _archive_templates()
+    assert len(templates) > 20
+    for template in templates:
+        translated = catalog.get(template, "")
+        assert CJK.search(translated), f"no zh-CN entry for {template!r}"
+        assert set(PLACEHOLDER.findall(translated)) == set(PLACEHOLDER.findall(template)), template
+
+
+@pytest.mark.parametrize(
+    "message", [*FAILURE_MESSAGES.values(), NO_PREDICTIONS, SCORER_BROKEN, PLATFORM_GAVE_UP, EXPECTED_LAYOUT]
+)
+def test_fixed_run_messages_are_translated(app: Flask, message: str) -> None:
+    with app.test_request_context("/?lang=zh_CN"):
+        assert CJK.search(localized_message("", {}, message)), message
+    with app.test_request_context("/?lang=en"):
+        assert localized_message("", {}, message) == message
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("files", "shown"),
+    [
+        ({"../evil.py": b"x"}, "'../evil.py'"),
+        ({"main.py": b"", "arena.yaml": b"command: [python, main.py]\n", "arena.yml": b"x: 1\n"}, "arena.yaml"),
+        ({"arena.yaml": b"command: python\n"}, "arena.yaml"),
+        ({"arena.yaml": b"comand: [python, main.py]\n"}, "['comand']"),
+        ({"predict.py": b""}, "main.py"),
+    ],
+)
+def test_real_archive_errors_read_in_chinese(app: Flask, tmp_path: Path, files: dict[str, bytes], shown: str) -> None:
+    upload = tmp_path / "upload.zip"
+    upload.write_bytes(_zip(files))
+    with pytest.raises(ArchiveError) as info:
+        extracted = extract_archive(
+            upload, tmp_path / "code", max_files=50, max_total_bytes=10**6, max_file_bytes=10**6
+        )
+        read_manifest(extracted.root)
+    error = info.value
+    with app.test_request_context("/?lang=zh_CN"):
+        text = localized_message(error.template, error.params, error.message)
+    assert CJK.search(text) and shown in text, text
+    with app.test_request_context("/?lang=en"):
+        assert localized_message(error.template, error.params, error.message) == error.message
+
+
+def test_the_page_of_a_refused_code_archive_speaks_chinese(app: Flask, client: FlaskClient, world: World) -> None:
+    with app.app_context():
+        phase = db.session.get(Phase, world.open_phase_id)
+        assert phase is not None
+        phase.track.kind = "code"
+        db.session.commit()
+    make_user(app, "ann")
+    ann = token_for(client, "ann")
+    api_team(client, ann, "Ann")
+    sent = client.post(
+        f"/api/v1/phases/{world.open_phase_id}/submissions",
+        headers=ann,
+        data={"file": (io.BytesIO(_zip({"../evil.py": b"print(1)"})), "code.zip")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 202, sent.get_json()
+    submission_id = sent.get_json()["id"]
+    with app.app_context():
+        # The archive is refused before any container is started, so the runner is never called.
+        evaluate_submission(db.session(), state.settings(), state.store(), submission_id, DockerRunner())
+    body = client.get(f"/api/v1/submissions/{submission_id}", headers=ann).get_json()
+    assert body["status"] == "failed" and "points outside the archive" in body["error"], body
+    login(client, "ann")
+    page = client.get(f"/submissions/{submission_id}?lang=zh-CN").get_data(as_text=True)
+    assert "指向压缩包之外" in page and "points outside the archive" not in page
+    english = client.get(f"/submissions/{submission_id}?lang=en").get_data(as_text=True)
+    assert "points outside the archive" in english
