@@ -256,7 +256,7 @@ def board_facts(session: Session, cache: BoardCache, phase_id: int) -> BoardFact
         .where(Phase.id == phase_id)
     ).first()
     if row is None:
-        raise NotFound(f"no phase {phase_id}")
+        raise NotFound("no phase %(id)s", params={"id": phase_id})
     facts = BoardFacts(**row._asdict())
     cache.put(_facts_key(phase_id), generation, facts)
     return facts
@@ -278,7 +278,7 @@ def rendered_page(
     generation = cache.generation()
     phase = session.get(Phase, facts.phase_id)
     if phase is None:
-        raise NotFound(f"no phase {facts.phase_id}")
+        raise NotFound("no phase %(id)s", params={"id": facts.phase_id})
     result = board_page(session, store, phase, board, page, per_page)
     rows = [row.to_dict(facts.precision, statistics=board == Board.PRIVATE) for row in result.rows]
     rendered = RenderedPage(

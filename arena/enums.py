@@ -87,7 +87,9 @@ _SUBMISSION_EDGES: dict[SubmissionStatus, frozenset[SubmissionStatus]] = {
 def check_submission_transition(current: SubmissionStatus, new: SubmissionStatus) -> None:
     """Raise InvalidTransition unless the lifecycle allows ``current → new``."""
     if new not in _SUBMISSION_EDGES[current]:
-        raise InvalidTransition(f"a submission cannot go from {current} to {new}")
+        raise InvalidTransition(
+            "a submission cannot go from %(current)s to %(new)s", params={"current": str(current), "new": str(new)}
+        )
 
 
 class RequestStatus(StrEnum):
@@ -110,4 +112,7 @@ _REQUEST_EDGES: dict[RequestStatus, frozenset[RequestStatus]] = {
 def check_request_transition(current: RequestStatus, new: RequestStatus) -> None:
     """Raise InvalidTransition unless an invitation or merge request may go from ``current`` to ``new``."""
     if new not in _REQUEST_EDGES[current]:
-        raise InvalidTransition(f"this request is already {current}; it cannot become {new}")
+        raise InvalidTransition(
+            "this request is already %(current)s; it cannot become %(new)s",
+            params={"current": str(current), "new": str(new)},
+        )

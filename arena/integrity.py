@@ -283,7 +283,7 @@ def get_signal(session: Session, signal_id: int) -> IntegritySignal:
     """Return a signal by id or raise NotFound."""
     signal = session.get(IntegritySignal, signal_id)
     if signal is None:
-        raise NotFound(f"no integrity signal {signal_id}")
+        raise NotFound("no integrity signal %(id)s", params={"id": signal_id})
     return signal
 
 

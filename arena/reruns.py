@@ -135,7 +135,7 @@ def get_rerun(session: Session, rerun_id: int) -> Rerun:
     """Return a re-run by id or raise NotFound."""
     rerun = session.get(Rerun, rerun_id)
     if rerun is None:
-        raise NotFound(f"no re-run {rerun_id}")
+        raise NotFound("no re-run %(id)s", params={"id": rerun_id})
     return rerun
 
 

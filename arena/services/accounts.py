@@ -26,7 +26,9 @@ TOKEN_PREFIX = "arena_"  # noqa: S105 (a public prefix, not a secret)
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters", field="password")
+        raise InvalidInput(
+            "the password must have at least %(count)s characters", field="password", params={"count": MIN_PASSWORD}
+        )
     if len(password) > 1024:
         raise InvalidInput("the password is too long (at most 1024 characters)", field="password")
 
@@ -56,9 +58,13 @@ def create_user(
     if email is not None and not EMAIL_RE.match(email):
         raise InvalidInput("the email address is not valid", field="email")
     if timezone and timezone not in available_timezones():
-        raise InvalidInput(f"unknown time zone {timezone!r}; use a name like Asia/Shanghai", field="timezone")
+        raise InvalidInput(
+            "unknown time zone %(zone)s; use a name like Asia/Shanghai",
+            field="timezone",
+            params={"zone": repr(timezone)},
+        )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"the username {username!r} is taken", field="username")
+        raise Conflict("the username %(name)s is taken", field="username", params={"name": repr(username)})
     if email and session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("an account with this email already exists", field="email")
     user = User(
@@ -104,7 +110,7 @@ def get_user_by_name(session: Session, username: str) -> User:
     """Return a user by name or raise NotFound."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user named {username!r}")
+        raise NotFound("no user named %(name)s", params={"name": repr(username)})
     return user
 
 
@@ -192,9 +198,17 @@ def update_profile(
     """Set the user's display name, institution, time zone and language after checking them."""
     timezone = timezone.strip()
     if timezone and timezone not in available_timezones():
-        raise InvalidInput(f"unknown time zone {timezone!r}; use a name like Asia/Shanghai", field="timezone")
+        raise InvalidInput(
+            "unknown time zone %(zone)s; use a name like Asia/Shanghai",
+            field="timezone",
+            params={"zone": repr(timezone)},
+        )
     if locale and locale not in LOCALES:
-        raise InvalidInput(f"unsupported language {locale!r}; choose one of {', '.join(LOCALES)}", field="locale")
+        raise InvalidInput(
+            "unsupported language %(locale)s; choose one of %(choices)s",
+            field="locale",
+            params={"locale": repr(locale), "choices": ", ".join(LOCALES)},
+        )
     user.display_name = display_name.strip()[:128] or user.username
     user.institution = institution.strip()[:200]
     user.timezone = timezone

@@ -91,14 +91,15 @@ def entries(session: Session, phase: Phase) -> list[PhaseEntry]:
     return list(session.scalars(query))
 
 
-def not_admitted_message(session: Session, phase: Phase) -> str:
-    """Return what a team that may not submit to a staged phase is told."""
+def not_admitted_message(session: Session, phase: Phase) -> tuple[str, dict[str, object]]:
+    """Return what a team that may not submit to a staged phase is told: a template and its parameters."""
     source = source_phase(session, phase)
     name = source.title.get("en") or source.slug if source is not None else "the previous phase"
-    return (
-        f"only teams admitted from {name} may submit to this phase, and your team is not among them; "
+    template = (
+        "only teams admitted from %(phase)s may submit to this phase, and your team is not among them; "
         "you can still see its leaderboards and your team's history"
     )
+    return template, {"phase": name}
 
 
 @dataclass(frozen=True)
@@ -150,10 +151,13 @@ def advance(session: Session, phase: Phase, actor: User, now: datetime) -> Advan
         raise Conflict("this phase has no automatic advancement rule; admit teams by hand")
     source = source_phase(session, phase)
     if source is None:
-        raise NotFound(f"the phase {rule.source_slug!r} that this phase advances from does not exist")
+        raise NotFound(
+            "the phase %(slug)s that this phase advances from does not exist", params={"slug": repr(rule.source_slug)}
+        )
     if now < source.closes_at:
         raise Conflict(
-            f"the previous phase closes at {source.closes_at.isoformat()}; advance teams after it has closed"
+            "the previous phase closes at %(closes)s; advance teams after it has closed",
+            params={"closes": source.closes_at.isoformat()},
         )
     present = {e.team_id for e in entries(session, phase)}
     admitted: list[Advanced] = []
@@ -201,9 +205,12 @@ def admit(session: Session, phase: Phase, team: Team, actor: User, reason: str, 
     if team.challenge_id != phase.track.challenge_id:
         raise NotFound("no such team in this challenge")
     if team.status != TeamStatus.ACTIVE:
-        raise Conflict(f"team {team.name!r} is {team.status} and cannot be admitted")
+        raise Conflict(
+            "team %(team)s is %(status)s and cannot be admitted",
+            params={"team": repr(team.name), "status": str(team.status)},
+        )
     if entry_of(session, phase, team.id) is not None:
-        raise Conflict(f"team {team.name!r} is already admitted to this phase")
+        raise Conflict("team %(team)s is already admitted to this phase", params={"team": repr(team.name)})
     entry = PhaseEntry(phase_id=phase.id, team_id=team.id, reason=f"admitted by hand: {reason[:1000]}", created_at=now)
     session.add(entry)
     session.flush()

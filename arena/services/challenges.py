@@ -45,7 +45,7 @@ def get_challenge(session: Session, slug: str) -> Challenge:
     """Return a challenge by slug or raise NotFound."""
     challenge = session.scalar(select(Challenge).where(Challenge.slug == slug))
     if challenge is None:
-        raise NotFound(f"no challenge {slug!r}")
+        raise NotFound("no challenge %(slug)s", params={"slug": repr(slug)})
     return challenge
 
 
@@ -61,7 +61,7 @@ def get_phase(session: Session, phase_id: int) -> Phase:
     """Return a phase by id or raise NotFound."""
     phase = session.get(Phase, phase_id)
     if phase is None:
-        raise NotFound(f"no phase {phase_id}")
+        raise NotFound("no phase %(id)s", params={"id": phase_id})
     return phase
 
 
@@ -69,7 +69,7 @@ def get_track(session: Session, track_id: int) -> Track:
     """Return a track by id or raise NotFound."""
     track = session.get(Track, track_id)
     if track is None:
-        raise NotFound(f"no track {track_id}")
+        raise NotFound("no track %(id)s", params={"id": track_id})
     return track
 
 

@@ -24,12 +24,16 @@ def _check_can_join(session: Session, team: Team, user: User) -> Challenge:
     challenge = _challenge(session, team)
     require_active(team)
     if challenge.entry_deadline is not None and utcnow() >= challenge.entry_deadline:
-        raise Forbidden(f"the entry deadline ({challenge.entry_deadline.isoformat()}) has passed")
+        raise Forbidden(
+            "the entry deadline (%(deadline)s) has passed", params={"deadline": challenge.entry_deadline.isoformat()}
+        )
     check_composition_open(challenge, "joining a team")
     if team_of(session, user.id, challenge.id) is not None:
-        raise Conflict(f"{user.username} is already in a team for this challenge", field="username")
+        raise Conflict(
+            "%(name)s is already in a team for this challenge", field="username", params={"name": user.username}
+        )
     if len(team.members) >= challenge.team_size_max:
-        raise Conflict(f"the team is full (at most {challenge.team_size_max} members)")
+        raise Conflict("the team is full (at most %(size)s members)", params={"size": challenge.team_size_max})
     return challenge
 
 
@@ -41,7 +45,9 @@ def invite(session: Session, captain: User, team: Team, username: str) -> TeamIn
         raise InvalidInput("give the username of the person to invite", field="username")
     user = session.scalar(select(User).where(func.lower(User.username) == name.lower()))
     if user is None or not user.is_active:
-        raise NotFound(f"there is no user {name!r}; ask them for the exact username", field="username")
+        raise NotFound(
+            "there is no user %(name)s; ask them for the exact username", field="username", params={"name": repr(name)}
+        )
     _check_can_join(session, team, user)
     pending = session.scalar(
         select(TeamInvitation).where(
@@ -51,7 +57,9 @@ def invite(session: Session, captain: User, team: Team, username: str) -> TeamIn
         )
     )
     if pending is not None:
-        raise Conflict(f"{user.username} already has a pending invitation from this team", field="username")
+        raise Conflict(
+            "%(name)s already has a pending invitation from this team", field="username", params={"name": user.username}
+        )
     invitation = TeamInvitation(
         team_id=team.id, user_id=user.id, invited_by_id=captain.id, status=RequestStatus.PENDING, created_at=utcnow()
     )

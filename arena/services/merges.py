@@ -87,18 +87,26 @@ def check_merge(session: Session, from_team: Team, into_team: Team, now: datetim
     assert challenge is not None
     deadline = merge_deadline(challenge)
     if deadline is not None and now >= deadline:
-        raise Forbidden(f"the team merge deadline ({deadline.isoformat()}) has passed")
+        raise Forbidden("the team merge deadline (%(deadline)s) has passed", params={"deadline": deadline.isoformat()})
     size = len(from_team.members) + len(into_team.members)
     if size > challenge.team_size_max:
         raise Conflict(
-            f"the merged team would have {size} members, more than the {challenge.team_size_max} this challenge allows"
+            "the merged team would have %(size)s members, more than the %(limit)s this challenge allows",
+            params={"size": size, "limit": challenge.team_size_max},
         )
     for check in allowances(session, from_team, into_team, now):
         if not check.ok:
             raise Conflict(
-                f"in phase {check.phase_slug} the two teams have made {check.used_from + check.used_into} counted "
-                f"submissions ({check.used_from} + {check.used_into}), more than the {check.allowance} one team "
-                "could have made by now; a merged team may not have more"
+                "in phase %(phase)s the two teams have made %(total)s counted submissions (%(used_from)s + "
+                "%(used_into)s), more than the %(allowance)s one team could have made by now; a merged team may "
+                "not have more",
+                params={
+                    "phase": check.phase_slug,
+                    "total": check.used_from + check.used_into,
+                    "used_from": check.used_from,
+                    "used_into": check.used_into,
+                    "allowance": check.allowance,
+                },
             )
 
 
@@ -117,9 +125,12 @@ def request_merge(session: Session, captain: User, from_team: Team, into_team: T
     require_captain(session, captain, from_team)
     check_merge(session, from_team, into_team, now)
     if _pending(session, from_team.id, into_team.id) is not None:
-        raise Conflict(f"your team has already asked to merge into {into_team.name!r}")
+        raise Conflict("your team has already asked to merge into %(team)s", params={"team": repr(into_team.name)})
     if _pending(session, into_team.id, from_team.id) is not None:
-        raise Conflict(f"{into_team.name!r} has already asked to merge into your team; accept or decline that")
+        raise Conflict(
+            "%(team)s has already asked to merge into your team; accept or decline that",
+            params={"team": repr(into_team.name)},
+        )
     request = MergeRequest(
         challenge_id=from_team.challenge_id,
         from_team_id=from_team.id,
@@ -195,7 +206,7 @@ def accept(session: Session, captain: User, request: MergeRequest, now: datetime
     from_team, into_team = _teams(session, request)
     require_captain(session, captain, into_team)
     if request.status != RequestStatus.PENDING:
-        raise Conflict(f"this merge request is already {request.status}")
+        raise Conflict("this merge request is already %(status)s", params={"status": str(request.status)})
     check_merge(session, from_team, into_team, now)
     _decide(request, RequestStatus.ACCEPTED, now)
     moved = _move(session, from_team, into_team)

@@ -225,5 +225,5 @@ def get_run(session: Session, run_id: int) -> RescoreRun:
     """Return a rescore run by id or raise NotFound."""
     run = session.get(RescoreRun, run_id)
     if run is None:
-        raise NotFound(f"no rescore run {run_id}")
+        raise NotFound("no rescore run %(id)s", params={"id": run_id})
     return run

@@ -116,7 +116,9 @@ def select_submission(
             )
         )
         if (count or 0) >= limit:
-            raise Conflict(f"your team has already selected {limit} submissions; unselect one first")
+            raise Conflict(
+                "your team has already selected %(limit)s submissions; unselect one first", params={"limit": limit}
+            )
         submission.is_selected = True
         _changed(session, store, actor, submission, "submission.selected")
     return team_selection(session, phase, submission.team_id, now)

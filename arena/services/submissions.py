@@ -75,10 +75,11 @@ def submit(
         phase_resource(phase, now, owner_team_id=team.id), team_admitted=is_admitted(session, phase, team.id)
     )
     if not decide(actor, Action.SUBMIT, resource) and not resource.team_admitted:
-        raise Forbidden(not_admitted_message(session, phase))
+        template, params = not_admitted_message(session, phase)
+        raise Forbidden(template, params=params)
     require(actor, Action.SUBMIT, resource)
     if team.status != TeamStatus.ACTIVE:
-        raise Forbidden(f"your team cannot submit: it is {team.status}")
+        raise Forbidden("your team cannot submit: it is %(status)s", params={"status": str(team.status)})
     _check_phase_open(phase, now)
     name = _check_file_name(filename, track.kind)
     # Touch the team row first: this takes the write lock (SQLite) or row lock (PostgreSQL)
@@ -171,7 +172,7 @@ def get_submission(session: Session, submission_id: int) -> Submission:
     """Return a submission by id or raise NotFound."""
     submission = session.get(Submission, submission_id)
     if submission is None:
-        raise NotFound(f"no submission {submission_id}")
+        raise NotFound("no submission %(id)s", params={"id": submission_id})
     return submission
 
 
@@ -276,7 +277,7 @@ def view_submission(
     """
     resource = phase_resource(submission.phase, now, owner_team_id=submission.team_id)
     if not decide(actor, Action.VIEW_SUBMISSION, resource):
-        raise NotFound(f"no submission {submission.id}")
+        raise NotFound("no submission %(id)s", params={"id": submission.id})
     scores: dict[str, dict[str, Any]] = {}
     if submission.status == SubmissionStatus.SCORED:
         for split, row in current_scores(session, submission).items():

@@ -114,7 +114,7 @@ def find_team(session: Session, challenge_id: int, name: str) -> Team:
         select(Team).where(Team.challenge_id == challenge_id, func.lower(Team.name) == " ".join(name.split()).lower())
     )
     if team is None:
-        raise NotFound(f"no team called {name.strip()!r} in this challenge", field="team")
+        raise NotFound("no team called %(name)s in this challenge", field="team", params={"name": repr(name.strip())})
     return team
 
 
@@ -131,15 +131,18 @@ def require_captain(session: Session, user: User, team: Team) -> None:
 def require_active(team: Team) -> None:
     """Raise Conflict unless the team is active (not merged or disqualified)."""
     if team.status != TeamStatus.ACTIVE:
-        raise Conflict(f"team {team.name!r} is {team.status}; it can no longer change")
+        raise Conflict(
+            "team %(team)s is %(status)s; it can no longer change",
+            params={"team": repr(team.name), "status": str(team.status)},
+        )
 
 
 def check_composition_open(challenge: Challenge, what: str) -> None:
     """Raise Forbidden once the merge deadline has passed: from then on team membership is frozen."""
     if challenge.merge_deadline is not None and utcnow() >= challenge.merge_deadline:
         raise Forbidden(
-            f"{what} is not possible after the team merge deadline ({challenge.merge_deadline.isoformat()}); "
-            "teams are frozen from then on"
+            "%(what)s is not possible after the team merge deadline (%(deadline)s); teams are frozen from then on",
+            params={"what": what, "deadline": challenge.merge_deadline.isoformat()},
         )
 
 
@@ -209,7 +212,9 @@ def transfer_captain(session: Session, user: User, team: Team, username: str) ->
     wanted = username.strip().lower()
     member = next((m for m in team.members if m.user.username.lower() == wanted), None)
     if member is None:
-        raise InvalidInput(f"{username.strip()!r} is not a member of this team", field="username")
+        raise InvalidInput(
+            "%(name)s is not a member of this team", field="username", params={"name": repr(username.strip())}
+        )
     if member.user_id == team.captain_id:
         raise Conflict("this member is already the captain", field="username")
     previous = team.captain_id
