@@ -101,13 +101,26 @@ def _check_header(header: list[str], id_column: str, columns: Sequence[ColumnSpe
         )
     missing = [name for name in wanted if name not in seen]
     extra = [name for name in header if name not in wanted]
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append("missing column(s) " + shown_list(missing))
-        if extra:
-            parts.append("unexpected column(s) " + shown_list(extra))
-        raise PredictionFileError(f"The header has {' and '.join(parts)}. Expected header: {expected}")
+    if missing and extra:
+        raise PredictionFileError(
+            "The header has missing column(s) %(missing)s and unexpected column(s) %(extra)s. "
+            "Expected header: %(expected)s",
+            missing=shown_list(missing),
+            extra=shown_list(extra),
+            expected=expected,
+        )
+    if missing:
+        raise PredictionFileError(
+            "The header has missing column(s) %(missing)s. Expected header: %(expected)s",
+            missing=shown_list(missing),
+            expected=expected,
+        )
+    if extra:
+        raise PredictionFileError(
+            "The header has unexpected column(s) %(extra)s. Expected header: %(expected)s",
+            extra=shown_list(extra),
+            expected=expected,
+        )
     return seen
 
 

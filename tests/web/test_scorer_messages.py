@@ -28,6 +28,8 @@ BAD_FILES = [
     ("rmse", b"id,y\nr0,1,2\n"),
     ("rmse", b"ident,y\nr0,1\n"),
     ("rmse", b"id,y,y\nr0,1,2\n"),
+    ("rmse", b"id,target\nr0,1\n"),
+    ("rmse", b"id,y,extra\nr0,1,2\n"),
     ("rmse", b"id,y\n"),
     ("rmse", ("id,y\n" + ROWS + "r1,3\n").encode()),
     ("rmse", ("id,y\n" + ROWS + "zz9,3\n").encode()),
