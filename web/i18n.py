@@ -88,12 +88,16 @@ def compile_catalogs(root: Path = TRANSLATIONS_DIR) -> list[Path]:
     return written
 
 
+_WORD_PARAMS = frozenset({"what", "status", "current", "new"})
+
+
 def localized_message(template: str, params: Mapping[str, object], fallback: str) -> str:
     """Return a stored message in the viewer's language: ``template`` filled with ``params`` if given."""
     if template and params:
-        # ``what`` names the file a scorer read ("predictions file"): a noun from the catalogue, translated too.
+        # These parameters hold words from the catalogue (the file a scorer read, "joining a team", a status
+        # such as "disqualified"): they are translated too.
         params = {
-            name: str(gettext(value)) if name == "what" and isinstance(value, str) else value
+            name: str(gettext(value)) if name in _WORD_PARAMS and isinstance(value, str) and value else value
             for name, value in params.items()
         }
         try:
