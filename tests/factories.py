@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import zipfile
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -191,3 +193,12 @@ def mark_scored(session: Session, submission: Submission, public: float, private
         )
     submissions.transition(session, submission, SubmissionStatus.SCORED)
     session.commit()
+
+
+def zip_bytes(files: Mapping[str, str | bytes]) -> bytes:
+    """Return a zip archive holding the given files (text or bytes)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()

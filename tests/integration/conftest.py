@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -90,15 +89,6 @@ def write_code_bundle(
             "summary": {"en": "Hostile", "zh": "对抗"},
         },
     )
-
-
-def zip_bytes(files: dict[str, str]) -> bytes:
-    """Return a zip archive holding the given text files."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 def last_json(text: str) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from arena.storage import BlobStore
 from arena.worker import run_worker
 from sandbox import docker_available
 from sandbox.builder import DEFAULT_TAG, build_runner_image
-from tests.factories import PASSWORD, first_phase, make_challenge, make_team, make_user
+from tests.factories import PASSWORD, first_phase, make_challenge, make_team, make_user, zip_bytes
 from web import create_app
 from web.extensions import db
 
@@ -56,14 +55,6 @@ def client(worker_env: Settings) -> Iterator[FlaskClient]:
         db.engine.dispose()
 
 
-def _zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
-
 def _submit_code(client: FlaskClient, phase_id: int, archive: bytes) -> int:
     token = client.post("/api/v1/tokens", json={"username": "alice", "password": PASSWORD}).get_json()["token"]
     response = client.post(
@@ -95,7 +86,7 @@ def code_phase(session: Session, store: BlobStore, tmp_path: Path, runner_image:
 def test_code_runs_in_the_sandbox_and_is_scored(
     client: FlaskClient, code_phase: int, worker_env: Settings, session: Session
 ) -> None:
-    submission_id = _submit_code(client, code_phase, _zip({"main.py": GOOD}))
+    submission_id = _submit_code(client, code_phase, zip_bytes({"main.py": GOOD}))
     run_worker(worker_env, burst=True, simple=True)
     submission = session.get(Submission, submission_id)
     assert submission is not None
@@ -129,7 +120,7 @@ def test_participant_failures_are_classified(  # noqa: PLR0913
     failure: FailureClass,
     hint: str,
 ) -> None:
-    submission_id = _submit_code(client, code_phase, _zip(files))
+    submission_id = _submit_code(client, code_phase, zip_bytes(files))
     run_worker(worker_env, burst=True, simple=True)
     submission = session.get(Submission, submission_id)
     assert submission is not None
@@ -151,7 +142,7 @@ def test_a_missing_image_is_retried_and_never_counts(
         runner={"image": "arena-no-such-image:missing", "limits": {"wall_seconds": 20}},
     )
     make_team(session, make_user(session, "alice"), challenge)
-    submission_id = _submit_code(client, first_phase(challenge).id, _zip({"main.py": GOOD}))
+    submission_id = _submit_code(client, first_phase(challenge).id, zip_bytes({"main.py": GOOD}))
     run_worker(worker_env, burst=True, simple=True)
     submission = session.get(Submission, submission_id)
     assert submission is not None

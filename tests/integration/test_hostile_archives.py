@@ -13,7 +13,8 @@ import zlib
 import pytest
 
 from arena.enums import FailureClass, SubmissionStatus
-from tests.integration.conftest import HostileArena, zip_bytes
+from tests.factories import zip_bytes
+from tests.integration.conftest import HostileArena
 
 pytestmark = pytest.mark.docker
 

@@ -10,7 +10,8 @@ import docker
 import pytest
 
 from arena.enums import SubmissionStatus
-from tests.integration.conftest import PREDICT, HostileArena, zip_bytes
+from tests.factories import zip_bytes
+from tests.integration.conftest import PREDICT, HostileArena
 
 pytestmark = pytest.mark.docker
 

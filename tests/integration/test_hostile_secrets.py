@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from arena.enums import FailureClass, SubmissionStatus
-from tests.integration.conftest import PREDICT, HostileArena, zip_bytes
+from tests.factories import zip_bytes
+from tests.integration.conftest import PREDICT, HostileArena
 
 pytestmark = pytest.mark.docker
 

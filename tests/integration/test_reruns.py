@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from arena.storage import BlobStore
 from arena.worker import run_worker
 from sandbox import docker_available
 from sandbox.builder import DEFAULT_TAG, build_runner_image
-from tests.factories import first_phase, make_challenge, make_team, make_user
+from tests.factories import first_phase, make_challenge, make_team, make_user, zip_bytes
 
 pytestmark = pytest.mark.docker
 
@@ -55,13 +54,6 @@ def runner_image() -> str:
     return DEFAULT_TAG
 
 
-def _zip(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("main.py", source)
-    return buffer.getvalue()
-
-
 def _submit_and_score(
     session: Session, settings: Settings, store: BlobStore, tmp_path: Path, runner_image: str, source: str
 ) -> Submission:
@@ -81,7 +73,7 @@ def _submit_and_score(
         store,
         user=user,
         phase=first_phase(challenge),
-        stream=io.BytesIO(_zip(source)),
+        stream=io.BytesIO(zip_bytes({"main.py": source})),
         filename="code.zip",
     )
     run_worker(settings, burst=True, simple=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from collections.abc import Iterator
@@ -15,10 +16,12 @@ from flask.testing import FlaskClient
 
 from arena.db import Base, utcnow
 from arena.enums import ChallengeRoleKind
+from arena.evaluation import evaluate_submission
 from arena.models import Challenge, ChallengeFile, Phase, Track
 from arena.services import accounts
 from arena.settings import Settings
-from web import create_app
+from sandbox import Runner
+from web import create_app, state
 from web.extensions import db
 from web.state import current_state
 
@@ -169,3 +172,40 @@ def api_team(client: FlaskClient, headers: dict[str, str], name: str, slug: str 
     assert response.status_code == 201, response.get_json()
     data: dict[str, object] = response.get_json()
     return data
+
+
+@dataclass(frozen=True)
+class FailedPages:
+    """What a failed submission shows: the API's error and its page in Chinese and in English."""
+
+    status: str
+    api_error: str
+    zh_page: str
+    en_page: str
+
+
+def failed_submission(
+    app: Flask, client: FlaskClient, phase_id: int, upload: bytes, filename: str, runner: Runner | None = None
+) -> FailedPages:
+    """Have a new user's team upload a file, evaluate it in this process, and fetch what it then shows."""
+    make_user(app, "ann")
+    ann = token_for(client, "ann")
+    api_team(client, ann, "Ann")
+    sent = client.post(
+        f"/api/v1/phases/{phase_id}/submissions",
+        headers=ann,
+        data={"file": (io.BytesIO(upload), filename)},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 202, sent.get_json()
+    submission_id = sent.get_json()["id"]
+    with app.app_context():
+        evaluate_submission(db.session(), state.settings(), state.store(), submission_id, runner)
+    body = client.get(f"/api/v1/submissions/{submission_id}", headers=ann).get_json()
+    login(client, "ann")
+    return FailedPages(
+        status=body["status"],
+        api_error=body.get("error") or "",
+        zh_page=client.get(f"/submissions/{submission_id}?lang=zh-CN").get_data(as_text=True),
+        en_page=client.get(f"/submissions/{submission_id}?lang=en").get_data(as_text=True),
+    )

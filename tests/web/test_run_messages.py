@@ -5,9 +5,7 @@ That every archive refusal has a catalogue entry is checked in test_translations
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,12 +13,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from arena.coderuns import FAILURE_MESSAGES, NO_PREDICTIONS
-from arena.evaluation import PLATFORM_GAVE_UP, SCORER_BROKEN, evaluate_submission
+from arena.evaluation import PLATFORM_GAVE_UP, SCORER_BROKEN
 from arena.models import Phase
 from sandbox import ArchiveError, DockerRunner, extract_archive, read_manifest
 from sandbox.manifest import EXPECTED_LAYOUT
-from tests.web.conftest import World, api_team, login, make_user, token_for
-from web import state
+from tests.factories import zip_bytes
+from tests.web.conftest import World, failed_submission
 from web.extensions import db
 from web.i18n import localized_message
 
@@ -37,14 +35,6 @@ def test_fixed_run_messages_are_translated(app: Flask, message: str) -> None:
         assert localized_message("", {}, message) == message
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(
     ("files", "shown"),
     [
@@ -57,7 +47,7 @@ def _zip(files: dict[str, bytes]) -> bytes:
 )
 def test_real_archive_errors_read_in_chinese(app: Flask, tmp_path: Path, files: dict[str, bytes], shown: str) -> None:
     upload = tmp_path / "upload.zip"
-    upload.write_bytes(_zip(files))
+    upload.write_bytes(zip_bytes(files))
     with pytest.raises(ArchiveError) as info:
         extracted = extract_archive(
             upload, tmp_path / "code", max_files=50, max_total_bytes=10**6, max_file_bytes=10**6
@@ -77,24 +67,10 @@ def test_the_page_of_a_refused_code_archive_speaks_chinese(app: Flask, client: F
         assert phase is not None
         phase.track.kind = "code"
         db.session.commit()
-    make_user(app, "ann")
-    ann = token_for(client, "ann")
-    api_team(client, ann, "Ann")
-    sent = client.post(
-        f"/api/v1/phases/{world.open_phase_id}/submissions",
-        headers=ann,
-        data={"file": (io.BytesIO(_zip({"../evil.py": b"print(1)"})), "code.zip")},
-        content_type="multipart/form-data",
+    # The archive is refused before any container is started, so the runner is never called.
+    shown = failed_submission(
+        app, client, world.open_phase_id, zip_bytes({"../evil.py": b"print(1)"}), "code.zip", DockerRunner()
     )
-    assert sent.status_code == 202, sent.get_json()
-    submission_id = sent.get_json()["id"]
-    with app.app_context():
-        # The archive is refused before any container is started, so the runner is never called.
-        evaluate_submission(db.session(), state.settings(), state.store(), submission_id, DockerRunner())
-    body = client.get(f"/api/v1/submissions/{submission_id}", headers=ann).get_json()
-    assert body["status"] == "failed" and "points outside the archive" in body["error"], body
-    login(client, "ann")
-    page = client.get(f"/submissions/{submission_id}?lang=zh-CN").get_data(as_text=True)
-    assert "指向压缩包之外" in page and "points outside the archive" not in page
-    english = client.get(f"/submissions/{submission_id}?lang=en").get_data(as_text=True)
-    assert "points outside the archive" in english
+    assert shown.status == "failed" and "points outside the archive" in shown.api_error, shown.api_error
+    assert "指向压缩包之外" in shown.zh_page and "points outside the archive" not in shown.zh_page
+    assert "points outside the archive" in shown.en_page

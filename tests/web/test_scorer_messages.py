@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pandas as pd
@@ -10,11 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from arena.evaluation import evaluate_submission
 from scorers import PredictionFileError, get_scorer, read_key
-from tests.web.conftest import World, api_team, login, make_user, token_for
-from web import state
-from web.extensions import db
+from tests.web.conftest import World, failed_submission
 from web.i18n import localized_message
 
 KEY = read_key(("id,y\n" + "".join(f"r{i},{i}\n" for i in range(8))).encode(), id_column="id", target_columns=["y"])
@@ -88,22 +84,7 @@ def test_scorer_specific_messages_have_chinese_translations(
 
 
 def test_the_submission_page_shows_the_message_in_chinese(app: Flask, client: FlaskClient, world: World) -> None:
-    make_user(app, "ann")
-    ann = token_for(client, "ann")
-    api_team(client, ann, "Ann")
-    sent = client.post(
-        f"/api/v1/phases/{world.open_phase_id}/submissions",
-        headers=ann,
-        data={"file": (io.BytesIO(b"id,label\n1,3\n2,5\n3,7\nzz9,1\n"), "p.csv")},
-        content_type="multipart/form-data",
-    )
-    assert sent.status_code == 202, sent.get_json()
-    submission_id = sent.get_json()["id"]
-    with app.app_context():
-        evaluate_submission(db.session(), state.settings(), state.store(), submission_id)
-    body = client.get(f"/api/v1/submissions/{submission_id}", headers=ann).get_json()
-    assert body["status"] == "failed" and "not part of this test set" in body["error"], body
-    login(client, "ann")
-    page = client.get(f"/submissions/{submission_id}?lang=zh-CN").get_data(as_text=True)
-    assert "不属于本测试集" in page and "not part of this test set" not in page
-    assert "not part of this test set" in client.get(f"/submissions/{submission_id}?lang=en").get_data(as_text=True)
+    shown = failed_submission(app, client, world.open_phase_id, b"id,label\n1,3\n2,5\n3,7\nzz9,1\n", "p.csv")
+    assert shown.status == "failed" and "not part of this test set" in shown.api_error, shown.api_error
+    assert "不属于本测试集" in shown.zh_page and "not part of this test set" not in shown.zh_page
+    assert "not part of this test set" in shown.en_page
