@@ -67,6 +67,15 @@ class _Run:
     started: float
     area: OutputArea | None
 
+    @property
+    def output_dir(self) -> Path:
+        """The host folder mounted as the run's /output."""
+        return _mounted_output(self.spec, self.area)
+
+    def output_usage(self, cap: int) -> int:
+        """Bytes the run holds under /output (counting stops past ``cap``); a full area reads as over it."""
+        return self.area.usage() if self.area is not None else measure_tree(self.spec.output_dir, stop_after=cap)
+
 
 class DockerRunner:
     """Runner on a Docker engine: one fresh, locked-down container per run; safe to share between threads."""
@@ -149,11 +158,11 @@ class DockerRunner:
         digest: str,
         started: float,
     ) -> RunResult:
-        output_source = area.path if area is not None else spec.output_dir
         try:
-            container = client.containers.create(**self._create_args(spec, name, output_source))
+            container = client.containers.create(**self._create_args(spec, name, _mounted_output(spec, area)))
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"container create failed: {exc}", digest)
+        run = _Run(client, container, spec, digest, started, area)
         try:
             if area is not None:
                 # Mounted only now that the container exists, so a cleanup never takes it for a dead run's.
@@ -161,7 +170,7 @@ class DockerRunner:
                     area.mount()
                 except OSError as exc:
                     return _infrastructure(spec, started, f"cannot mount the capped output area: {exc}", digest)
-            return self._drive(_Run(client, container, spec, digest, started, area))
+            return self._drive(run)
         finally:
             remove_quietly(container)
 
@@ -185,12 +194,7 @@ class DockerRunner:
         limits = spec.limits
         cap = limits.output_mb * _MB
         self._spawn(watch, "logs", pump, frames_iter(attached.sock, tty=False), watch.stdout, watch.stderr)
-        if area is not None:
-            output_watch = OutputWatch(area.usage, cap, self._output_poll, container.kill)
-        else:
-            output_watch = OutputWatch(
-                lambda: measure_tree(spec.output_dir, stop_after=cap), cap, self._output_poll, container.kill
-            )
+        output_watch = OutputWatch(lambda: run.output_usage(cap), cap, self._output_poll, container.kill)
         try:
             container.start()
         except docker.errors.APIError as exc:
@@ -229,7 +233,7 @@ class DockerRunner:
             thread.join(timeout=5.0)
 
         exit_code = state.get("ExitCode", status)
-        output_bytes = measure_tree(area.path if area is not None else spec.output_dir)
+        output_bytes = measure_tree(run.output_dir)
         # A capped area never holds more than the cap; being full is how it says the run went past it.
         full = area is not None and area.usage() > cap
         if timed_out:
@@ -405,6 +409,11 @@ def _swallow(target: Any, *args: Any) -> None:
     # Helper threads end when the container goes away; their errors must not mask the run's outcome.
     with contextlib.suppress(Exception):
         target(*args)
+
+
+def _mounted_output(spec: RunSpec, area: OutputArea | None) -> Path:
+    """The host folder the run sees as /output: its capped area when there is one, else the spec's folder."""
+    return area.path if area is not None else spec.output_dir
 
 
 def _release_quietly(area: OutputArea) -> None:
