@@ -21,7 +21,7 @@ SANDBOX_LABEL = "org.arena.sandbox"
 
 def remove_containers(labels: Mapping[str, str], *, client_factory: ClientFactory | None = None) -> int:
     """Force-remove every sandbox container carrying all the given labels; return how many went."""
-    selector = [f"{SANDBOX_LABEL}=1", *(f"{k}={v}" for k, v in labels.items())]
+    selector = _selector(labels)
     client = (client_factory or connect)()
     removed = 0
     try:
@@ -32,7 +32,7 @@ def remove_containers(labels: Mapping[str, str], *, client_factory: ClientFactor
             except docker.errors.NotFound:
                 continue
         # Capped /output areas outlive a worker that died mid-run; free those whose container is gone.
-        live = client.containers.list(all=True, sparse=True, filters={"label": f"{SANDBOX_LABEL}=1"})
+        live = client.containers.list(all=True, sparse=True, filters={"label": _selector({})})
         release_stale_areas(str(container.attrs.get("Names", [""])[0]) for container in live)
     finally:
         client.close()
@@ -41,7 +41,7 @@ def remove_containers(labels: Mapping[str, str], *, client_factory: ClientFactor
 
 def kill_containers(labels: Mapping[str, str], *, client_factory: ClientFactory | None = None) -> int:
     """SIGKILL every running sandbox container carrying all the given labels; return how many."""
-    selector = [f"{SANDBOX_LABEL}=1", *(f"{k}={v}" for k, v in labels.items())]
+    selector = _selector(labels)
     client = (client_factory or connect)()
     killed = 0
     try:
@@ -54,6 +54,11 @@ def kill_containers(labels: Mapping[str, str], *, client_factory: ClientFactory 
     finally:
         client.close()
     return killed
+
+
+def _selector(labels: Mapping[str, str]) -> list[str]:
+    """The engine's label filter for our sandbox containers that carry all of ``labels``."""
+    return [f"{SANDBOX_LABEL}=1", *(f"{k}={v}" for k, v in labels.items())]
 
 
 def kill_quietly(container: Any) -> None:
