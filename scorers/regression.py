@@ -12,13 +12,26 @@ from scorers.result import ScoreResult
 from scorers.validation import ColumnSpec, ValueKind, read_prediction_table
 
 
+def spread(truth: np.ndarray) -> np.ndarray:
+    """Mean squared deviation of each column of a (case x target) array; exactly 0 for a constant column.
+
+    Deviations are taken from the first value before the mean is subtracted: a mean such as that of
+    0.1, 0.1, 0.1 is not exact in floating point, and centring on it leaves rounding noise (about 1e-34)
+    that R² would divide by. Shifted, equal values give exact zeros, and rounding scales with the spread
+    of the values rather than with their size.
+    """
+    shifted = truth - truth[:1]
+    return np.asarray(((shifted - shifted.mean(axis=0)) ** 2).mean(axis=0))
+
+
 def regression_metrics(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
     """RMSE, MAE and R² of 2-D (case x target) arrays, averaged uniformly over targets."""
     errors = predicted - truth
     mse = (errors**2).mean(axis=0)
-    total = ((truth - truth.mean(axis=0)) ** 2).mean(axis=0)
+    total = spread(truth)
     with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(total > 0, 1 - mse / np.where(total > 0, total, 1), np.where(mse == 0, 1.0, 0.0))
+        perfect = (errors == 0).all(axis=0)
+        r2 = np.where(total > 0, 1 - mse / np.where(total > 0, total, 1), np.where(perfect, 1.0, 0.0))
     return {
         "rmse": float(np.sqrt(mse).mean()),
         "mae": float(np.abs(errors).mean(axis=0).mean()),
@@ -33,7 +46,7 @@ def regression_per_case(truth: np.ndarray, predicted: np.ndarray, metric: str) -
         return np.asarray((errors**2).mean(axis=1))
     if metric == "mae":
         return np.asarray(np.abs(errors).mean(axis=1))
-    total = ((truth - truth.mean(axis=0)) ** 2).mean(axis=0)
+    total = spread(truth)
     safe = np.where(total > 0, total, 1.0)
     contribution = np.where(total > 0, 1 - errors**2 / safe, np.where(errors == 0, 1.0, 0.0))
     return np.asarray(contribution.mean(axis=1))
