@@ -113,7 +113,8 @@ class ReidScorer(BaseScorer):
         first_rank, ap = np.zeros(len(key), dtype=np.int64), np.full(len(key), np.nan)
         for lo in range(0, len(key), step):
             hi = min(lo + step, len(key))
-            block = np.repeat(lengths[lo:hi, None].astype(np.float32), n_gallery, axis=1)
+            # Integer positions are ranked exactly (a float32 position would tie with its neighbour from 2**23).
+            block = np.repeat(lengths[lo:hi, None].astype(np.int32), n_gallery, axis=1)
             rows = np.repeat(np.arange(hi - lo), lengths[lo:hi])
             sl = slice(starts[lo], starts[hi - 1] + lengths[hi - 1])
             block[rows, codes[sl]] = np.arange(sl.stop - sl.start) - np.repeat(

@@ -49,7 +49,10 @@ def _order_keys(distances: np.ndarray) -> tuple[np.ndarray, int]:
     The float bits are mapped to an order-preserving integer (-0.0 counts as 0.0). Two keys that differ
     only in the lowest bit are one unit in the last place apart and count as tied: callers compare
     ``key & -2``, or search for ``(key & -2) | 1``. The excluded key is larger than any finite distance's.
+    Integer distances get even keys of their own (see ``_integer_keys``), so distinct integers never tie.
     """
+    if distances.dtype.kind in "iu":
+        return _integer_keys(distances)
     narrow = distances.dtype.itemsize <= 4
     # One pass makes the copy and turns -0.0 into 0.0 (integer distances are converted as they are).
     floats = np.add(distances, 0, dtype=np.float32 if narrow else np.float64, casting="unsafe")
@@ -59,6 +62,27 @@ def _order_keys(distances: np.ndarray) -> tuple[np.ndarray, int]:
     if floats.size and floats.min() < 0:
         keys[keys < 0] ^= mask
     return keys, mask - 1
+
+
+def _integer_keys(distances: np.ndarray) -> tuple[np.ndarray, int]:
+    """Even keys ``2·d`` for integer distances (exact: converting to float would merge values from 2**24 on).
+
+    Keys are int32 when ``2·d`` fits below the excluded key, else int64; integers too large even for that
+    (beyond ±2**62, e.g. big uint64 values) are replaced by their dense rank over the block first, which keeps
+    their order within every row.
+    """
+    if distances.size == 0:
+        return distances.astype(np.int32), int(np.iinfo(np.int32).max) - 1
+    low, high = int(distances.min()), int(distances.max())
+    for itype in (np.int32, np.int64):
+        top = int(np.iinfo(itype).max)
+        # The excluded key is top - 1, and a match is searched as 2·d + 1: keep both below it.
+        limit = (top - 3) // 2
+        if -limit <= low and high <= limit:
+            return np.multiply(distances, 2, dtype=itype, casting="unsafe"), top - 1
+    _, ranks = np.unique(distances, return_inverse=True)
+    keys = np.multiply(ranks.reshape(distances.shape), 2, dtype=np.int64, casting="unsafe")
+    return keys, int(np.iinfo(np.int64).max) - 1
 
 
 def _pairs(query_ids: np.ndarray, gallery_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,7 +167,9 @@ def retrieval_stats(
         raise ValueError("gallery ids and stations must have one entry per distance column")
     q_ids, g_ids = _codes(query_ids, gallery_ids)
     q_st, g_st = _codes(query_stations, gallery_stations)
-    rows_per_chunk = max(1, chunk_bytes // max(1, n_gallery * distances.dtype.itemsize * 2))
+    # Keys take 4 bytes for float32 (and narrower) distances, 8 for float64 and, at most, for integers.
+    key_bytes = 4 if distances.dtype.kind == "f" and distances.dtype.itemsize <= 4 else 8
+    rows_per_chunk = max(1, chunk_bytes // max(1, n_gallery * key_bytes * 2))
     first_rank = np.zeros(n_query, dtype=np.int64)
     ap = np.full(n_query, np.nan)
     for start in range(0, n_query, rows_per_chunk):

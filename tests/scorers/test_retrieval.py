@@ -115,3 +115,41 @@ def test_exclusion_skip_and_small_gallery_padding() -> None:
 def test_rejects_non_finite_distances() -> None:
     with pytest.raises(ValueError, match="finite"):
         retrieval_stats(np.array([[np.nan, 1.0]]), ["a"], ["a", "b"], [0], [1, 1])
+
+
+INTEGER_BASES = {
+    np.uint8: [0, 200],
+    np.int16: [-32768, 0, 32700],
+    np.int32: [-(2**31), 2**24, 2**31 - 30],
+    np.uint32: [2**24, 2**32 - 30],
+    np.int64: [-(2**63), 2**24, 2**53, 2**62 - 10, 2**63 - 30],
+    np.uint64: [2**53, 2**63, 2**64 - 30],
+}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_integer_distances_are_ranked_exactly(data: st.DataObject) -> None:
+    dtype = data.draw(st.sampled_from(list(INTEGER_BASES)))
+    base = data.draw(st.sampled_from(INTEGER_BASES[dtype]))
+    n_q, n_g = data.draw(st.integers(1, 8)), data.draw(st.integers(1, 25))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    # Neighbouring integers far from zero: float32 merges them from 2**24 on, float64 from 2**53 on.
+    dist = (np.array(base, dtype=dtype) + rng.integers(0, 20, size=(n_q, n_g)).astype(dtype)).astype(dtype)
+    q_ids, g_ids = rng.integers(0, 3, n_q), rng.integers(0, 3, n_g)
+    q_st, g_st = rng.integers(0, 2, n_q), rng.integers(0, 2, n_g)
+    stats = retrieval_stats(dist, q_ids, g_ids, q_st, g_st, chunk_bytes=data.draw(st.integers(1, 4000)))
+    if not stats.valid.any():
+        return
+    ref_cmc, ref_map = reference(dist, q_ids, g_ids, q_st, g_st, 10)
+    assert stats.cmc(10) == pytest.approx(ref_cmc)
+    assert stats.mean_ap() == pytest.approx(ref_map)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "near"), [(np.int32, 2**24), (np.uint32, 2**24), (np.int64, 2**53), (np.uint64, 2**64 - 2)]
+)
+def test_neighbouring_large_integers_are_not_tied(dtype: type[np.integer], near: int) -> None:
+    dist = np.array([[near + 1, near]], dtype=dtype)  # the nearer one is the match
+    cmc, mean_ap = cmc_map(dist, ["a"], ["b", "a"], [0], [1, 1], max_rank=10)
+    assert mean_ap == 1.0 and cmc[0] == 1.0
