@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+import numpy as np
 
 from scorers.errors import ScorerConfigError
 
 COMMON_OPTIONS = frozenset({"cluster_column"})
+
+
+def shown_option(value: object) -> str:
+    """Quote an option value for a message as the organizer wrote it (``5``, not ``np.int64(5)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool | np.bool_)
 
 
 class Options:
@@ -27,7 +39,7 @@ class Options:
 
     def _fail(self, name: str, expected: str) -> ScorerConfigError:
         return ScorerConfigError(
-            f"Option '{name}' of scorer '{self.scorer}' must be {expected}, got {self.raw[name]!r}."
+            f"Option '{name}' of scorer '{self.scorer}' must be {expected}, got {shown_option(self.raw[name])}."
         )
 
     def text(self, name: str, default: str) -> str:
@@ -47,14 +59,14 @@ class Options:
     def integer(self, name: str, default: int, minimum: int, maximum: int) -> int:
         """Return an integer option within [minimum, maximum]."""
         value = self.raw.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        if _is_bool(value) or not isinstance(value, numbers.Integral) or not minimum <= int(value) <= maximum:
             raise self._fail(name, f"an integer from {minimum} to {maximum}")
-        return value
+        return int(value)
 
     def number(self, name: str, default: float, minimum: float, maximum: float) -> float:
         """Return a finite number option within [minimum, maximum]."""
         value = self.raw.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if _is_bool(value) or not isinstance(value, numbers.Real):
             raise self._fail(name, f"a number from {minimum} to {maximum}")
         number = float(value)
         if not math.isfinite(number) or not minimum <= number <= maximum:

@@ -57,7 +57,7 @@ def get_scorer(name: str, options: Mapping[str, Any] | None = None) -> Scorer:
     """Build a scorer by registry name; ScorerConfigError for unknown names or bad options."""
     entry = _ENTRIES.get(name)
     if entry is None:
-        raise ScorerConfigError(f"Unknown scorer {name!r}; known scorers: {', '.join(scorer_names())}.")
+        raise ScorerConfigError(f"Unknown scorer {str(name)!r}; known scorers: {', '.join(scorer_names())}.")
     if options is not None and not isinstance(options, Mapping):
         raise ScorerConfigError(f"Options of scorer '{name}' must be a mapping.")
     return entry.factory(Options(name, options, entry.options))

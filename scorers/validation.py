@@ -206,7 +206,7 @@ def _numbers(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> np.ndarr
             row = int(outside[0])
             raise PredictionFileError(
                 "%(value)s at " + AT + " is not a probability between 0 and 1.",
-                value=repr(numbers[row]),
+                value=shown(values.iloc[row]),
                 **_where(row, row_ids, spec.name),
             )
     return numbers

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 import scorers
@@ -68,3 +69,14 @@ def test_cluster_column_must_exist() -> None:
     predictions = scorer.read_predictions(b"id,y\n1,a\n", key, id_column="id", target_columns=["y"], max_bytes=99)
     with pytest.raises(ScorerConfigError, match="cluster_column 'animal'"):
         scorer.score(key, predictions)
+
+
+def test_numpy_option_values_are_read_and_quoted_as_plain_numbers() -> None:
+    assert get_scorer("map_at_k", {"k": np.int64(3)}).k == 3  # type: ignore[attr-defined]
+    assert get_scorer("log_loss", {"eps": np.float32(0.5) / 10}).eps == pytest.approx(0.05)  # type: ignore[attr-defined]
+    for options, shown in (({"k": np.int64(500)}, "got 500."), ({"k": np.float64(2.5)}, "got 2.5.")):
+        with pytest.raises(ScorerConfigError) as info:
+            get_scorer("map_at_k", options)
+        assert info.value.message.endswith(shown) and "np." not in info.value.message, info.value.message
+    with pytest.raises(ScorerConfigError, match="got True"):
+        get_scorer("map_at_k", {"k": np.bool_(True)})

@@ -94,3 +94,19 @@ def test_accepts_bom_crlf_quotes_order_and_whitespace() -> None:
 def test_control_characters_in_values_are_not_echoed_raw() -> None:
     message = _error("rmse", ("id,y\n" + GOOD_ROWS.replace("r3,3", "r3,\u200bx\u2028")).encode())
     assert "\u2028" not in message
+
+
+@pytest.mark.parametrize(("written", "quoted"), [("-0.1", "'-0.1'"), ("1.5", "'1.5'"), ("2e0", "'2e0'")])
+def test_probability_messages_quote_the_participants_text(written: str, quoted: str) -> None:
+    key = read_key(b"id,cat,dog\n1,1,0\n2,0,1\n", id_column="id", target_columns=["cat", "dog"])
+    with pytest.raises(PredictionFileError) as info:
+        get_scorer("log_loss").read_predictions(
+            f"id,cat,dog\n1,0.5,0.5\n2,{written},0.5\n".encode(),
+            key,
+            id_column="id",
+            target_columns=["cat", "dog"],
+            max_bytes=1000,
+        )
+    message = info.value.message
+    assert message.startswith(f"{quoted} at row 2 (id '2'), column 'cat' is not a probability"), message
+    assert "np." not in message and info.value.params["value"] == quoted

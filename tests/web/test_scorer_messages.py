@@ -59,6 +59,7 @@ SCORER_FILES = [
     ("reid_cmc_map", {"gallery": GALLERY}, REID_KEY, ["identity"], b"query,ranking\nq1,g1 g9\nq2,g2\n"),
     ("reid_cmc_map", {"gallery": GALLERY}, REID_KEY, ["identity"], b"query,ranking\nq1,g1 g1\nq2,g2\n"),
     ("log_loss", {}, PROBABILITY_KEY, ["cat", "dog"], b"id,cat,dog\n1,0,0\n2,0,1\n"),
+    ("log_loss", {}, PROBABILITY_KEY, ["cat", "dog"], b"id,cat,dog\n1,-0.1,0\n2,0,1\n"),
 ]
 
 
