@@ -1,6 +1,8 @@
-"""Shared pieces of the built-in scorers: identity fields and cluster ids."""
+"""Shared pieces of the built-in scorers: identity fields, cluster ids and reading key columns."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -53,3 +55,33 @@ def numeric_truth(key: pd.DataFrame, column: object, scorer: str) -> np.ndarray:
             f"Scorer '{scorer}' needs numbers in key column '{column}', but some values are not finite numbers."
         )
     return array
+
+
+def text_labels(values: pd.Series) -> np.ndarray:
+    """Return a column's values as stripped strings (an object array)."""
+    return np.asarray(values.astype(str).str.strip().to_numpy(dtype=object))
+
+
+def class_indices(key: pd.DataFrame, classes: Sequence[str], label_column: str | None, scorer: str) -> np.ndarray:
+    """Return the position in ``classes`` of every key row's true class.
+
+    With ``label_column`` the key names the class in that column; without it the key must hold one-hot 0/1
+    columns named like the classes.
+    """
+    if label_column is not None:
+        truth = text_labels(truth_column(key, label_column, scorer))
+        index = pd.Index(list(classes)).get_indexer(pd.Index(truth))
+        if (index < 0).any():
+            raise ScorerConfigError(
+                f"Key column '{label_column}' holds labels that are not among the scorer's classes."
+            )
+        return np.asarray(index)
+    onehot = np.column_stack(
+        [pd.to_numeric(truth_column(key, c, scorer), errors="coerce").to_numpy(float) for c in classes]
+    )
+    if not (np.isin(onehot, (0.0, 1.0)).all() and (onehot.sum(axis=1) == 1).all()):
+        raise ScorerConfigError(
+            f"Scorer '{scorer}' needs one-hot 0/1 class columns in the key "
+            "(or option 'label_column' naming a column of class labels)."
+        )
+    return np.asarray(onehot.argmax(axis=1))

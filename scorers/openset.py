@@ -11,8 +11,8 @@ import pandas as pd
 from scorers.base import BaseScorer, truth_column
 from scorers.errors import ScorerConfigError
 from scorers.options import Options
-from scorers.probability import auc_contributions
 from scorers.result import ScoreResult
+from scorers.roc_auc import auc_contributions
 from scorers.validation import ColumnSpec, ValueKind, read_prediction_table
 
 _TRUE = {"1", "true", "yes", "y", "t"}

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scorers import classification, openset, probability, ranking, regression, reid
+from scorers import classification, openset, probability, ranking, regression, reid, roc_auc
 from scorers.errors import ScorerConfigError
 from scorers.options import Options
 from scorers.protocol import Scorer
@@ -25,7 +25,7 @@ _ENTRIES: Mapping[str, Entry] = {
     "balanced_accuracy": Entry(classification.BalancedAccuracyScorer),
     "macro_f1": Entry(classification.MacroF1Scorer),
     "log_loss": Entry(probability.LogLossScorer, frozenset({"labels", "label_column", "eps"})),
-    "roc_auc": Entry(probability.RocAucScorer, frozenset({"positive_label"})),
+    "roc_auc": Entry(roc_auc.RocAucScorer, frozenset({"positive_label", "average", "labels", "label_column"})),
     "rmse": Entry(regression.RmseScorer),
     "mae": Entry(regression.MaeScorer),
     "r2": Entry(regression.R2Scorer),
