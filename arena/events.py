@@ -24,12 +24,11 @@ def submission_scored(
     session: Session,
     submission: Submission,
     *,
-    store: BlobStore | None = None,
+    store: BlobStore,
     probing: integrity.ProbingRule | None = None,
 ) -> None:
     """React to a submission that has just been scored (before the transaction commits)."""
-    if store is not None:
-        integrity.check_scored(session, store, submission, probing)
+    integrity.check_scored(session, store, submission, probing)
     standings.record_score(session, store, submission)
 
 
@@ -47,10 +46,9 @@ def settle_all(session: Session, store: BlobStore) -> int:
     return len(phases)
 
 
-def teams_merged(session: Session, challenge_id: int) -> None:
+def teams_merged(session: Session, store: BlobStore, challenge_id: int) -> None:
     """Rebuild the challenge's boards after a merge moved one team's submissions and scores to another."""
     phases = session.scalars(
         select(Phase).join(Track, Track.id == Phase.track_id).where(Track.challenge_id == challenge_id)
     )
-    for phase in phases:
-        standings.refresh_phase(session, None, phase)
+    standings.rebuild_phases(session, store, list(phases))
