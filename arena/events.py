@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena import integrity, standings
+from arena import adaptive, integrity, standings
 from arena.models import Phase, Submission, Track
 from arena.storage import BlobStore
 
@@ -29,6 +29,8 @@ def submission_scored(
 ) -> None:
     """React to a submission that has just been scored (before the transaction commits)."""
     integrity.check_scored(session, store, submission, probing)
+    window = (probing or integrity.ProbingRule()).window
+    adaptive.check_scored(session, store, submission, adaptive.AdaptiveRule(window=window))
     standings.record_score(session, store, submission)
 
 
