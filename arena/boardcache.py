@@ -30,11 +30,12 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from arena.boardpages import board_page
+from arena.boards import Board
 from arena.errors import NotFound
 from arena.models import Challenge, Phase, Track
 from arena.models.notify import BOARDS_CHANNEL
 from arena.permissions import Resource
-from arena.standings import Board, board_page
 from arena.storage import BlobStore
 
 log = logging.getLogger(__name__)
@@ -264,7 +265,7 @@ def board_facts(session: Session, cache: BoardCache, phase_id: int) -> BoardFact
 
 def rendered_page(
     session: Session,
-    store: BlobStore | None,
+    store: BlobStore,
     cache: BoardCache,
     facts: BoardFacts,
     board: Board,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena import integrity, standings
+from arena import adaptive, integrity, standings
 from arena.models import Phase, Submission, Track
 from arena.storage import BlobStore
 
@@ -24,12 +24,13 @@ def submission_scored(
     session: Session,
     submission: Submission,
     *,
-    store: BlobStore | None = None,
+    store: BlobStore,
     probing: integrity.ProbingRule | None = None,
 ) -> None:
     """React to a submission that has just been scored (before the transaction commits)."""
-    if store is not None:
-        integrity.check_scored(session, store, submission, probing)
+    integrity.check_scored(session, store, submission, probing)
+    window = (probing or integrity.ProbingRule()).window
+    adaptive.check_scored(session, store, submission, adaptive.AdaptiveRule(window=window))
     standings.record_score(session, store, submission)
 
 
@@ -47,10 +48,9 @@ def settle_all(session: Session, store: BlobStore) -> int:
     return len(phases)
 
 
-def teams_merged(session: Session, challenge_id: int) -> None:
+def teams_merged(session: Session, store: BlobStore, challenge_id: int) -> None:
     """Rebuild the challenge's boards after a merge moved one team's submissions and scores to another."""
     phases = session.scalars(
         select(Phase).join(Track, Track.id == Phase.track_id).where(Track.challenge_id == challenge_id)
     )
-    for phase in phases:
-        standings.refresh_phase(session, None, phase)
+    standings.rebuild_phases(session, store, list(phases))

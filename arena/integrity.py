@@ -1,6 +1,6 @@
 """Integrity signals for organizers: identical files across teams and bursts of near-identical submissions.
 
-Two kinds of signal are raised automatically:
+Three kinds of signal are raised automatically (the third, ``adaptive_probing``, by ``arena.adaptive``):
 
 - ``duplicate_file`` (at acceptance): the same bytes (sha256) were submitted by two or more teams of a
   challenge. Files that are one of the challenge's own public files (a sample submission, a starter kit)
@@ -46,6 +46,7 @@ class SignalKind(StrEnum):
 
     DUPLICATE_FILE = "duplicate_file"
     NEAR_DUPLICATES = "near_duplicates"
+    ADAPTIVE_PROBING = "adaptive_probing"
 
 
 @dataclass(frozen=True)

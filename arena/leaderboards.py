@@ -10,7 +10,7 @@ Rules applied here (see ``docs/rules.md``):
 * private split with ``Phase.final_selection_max`` = K: a team is ranked by the best private score among the
   submissions it selected, or, if it selected none, among its K best public submissions;
 * public split with ``Phase.use_ladder`` (and a blob store to read per-case values): per team, scores are
-  replayed in the order they were recorded and a new one is released only if the Ladder accepts it;
+  replayed in the order the team submitted and a new one is released only if the Ladder accepts it;
 * exactly equal scores share a rank (1, 1, 3) and are ordered by the earlier submission.
 """
 
@@ -221,8 +221,12 @@ def team_rows(
 
 
 def _ladder_picks(session: Session, store: BlobStore, phase: Phase, query: Select[Any]) -> list[tuple[Any, ...]]:
-    """Replay each team's public scores in recording order through the Ladder; keep the last released one."""
-    ordered = query.order_by(Score.team_id, Score.created_at, Score.id)
+    """Replay each team's public scores in the order it submitted them through the Ladder; keep the last released.
+
+    Submission order, not scoring order, so a rescore whose scores arrive in another order replays the same
+    history and releases the same submissions.
+    """
+    ordered = query.order_by(Score.team_id, Submission.created_at, Submission.id)
     released: dict[int, tuple[Any, ...]] = {}
     released_values: dict[int, Floats] = {}
     descending = higher_is_better(phase)
@@ -281,9 +285,9 @@ def _decorate(
                 score=float(primary),
                 metrics=dict(metrics or {}),
                 submission_id=submission_id,
-                submitted_at=_aware(created_at),
+                submitted_at=aware(created_at),
                 entries=entries,
-                last_submitted_at=_aware(last_at),
+                last_submitted_at=aware(last_at),
                 is_baseline=bool(is_baseline or team[3]),
                 tied_with_previous=False,
             )
@@ -291,5 +295,6 @@ def _decorate(
     return rows
 
 
-def _aware(value: datetime) -> datetime:
+def aware(value: datetime) -> datetime:
+    """Return ``value`` as an aware UTC time (SQLite hands back naive ones)."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

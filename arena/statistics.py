@@ -1,7 +1,8 @@
 """Honest board statistics: bootstrap confidence intervals, rank intervals, statistical ties, and the Ladder.
 
 Everything here is pure numpy on per-case values (one row per team, one column per test case, every row
-scored on the same cases in the same order). The database and the blob store stay in ``arena.standings``.
+scored on the same cases in the same order). The database and the blob store stay in ``arena.standings``
+and ``arena.boardstats``.
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ from sqlalchemy.orm import Session
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from arena import events, standings  # noqa: E402
+from arena import boardpages, boardstats, events, standings  # noqa: E402
+from arena.boards import Board  # noqa: E402
 from arena.db import Base, make_engine, make_session_factory  # noqa: E402
 from arena.enums import Split  # noqa: E402
 from arena.leaderboards import leaderboard  # noqa: E402
@@ -371,11 +372,11 @@ def update_timings(url: str, store: BlobStore, phase_id: int, port: int, repeats
             timings["statistics"].append((time.perf_counter() - start) * 1000)
         for _ in range(3):
             start = time.perf_counter()
-            standings.refresh_board(session, None, phase, standings.Board.PUBLIC)
+            standings.build_board(session, store, phase, Board.PUBLIC)
             session.commit()
             timings["rebuild"].append((time.perf_counter() - start) * 1000)
         assert [r.team_id for r in leaderboard(session, phase, Split.PUBLIC)[:50]] == [
-            r.team_id for r in standings.board_page(session, store, phase, standings.Board.PUBLIC).rows
+            r.team_id for r in boardpages.board_page(session, store, phase, Board.PUBLIC).rows
         ]
     engine.dispose()
     return timings
@@ -458,11 +459,11 @@ def main() -> None:
         phase = session.get(Phase, phase_id)
         assert phase is not None
         start = time.perf_counter()
-        standings.refresh_phase(session, store, phase)
+        standings.rebuild_phases(session, store, [phase])
         session.commit()
     engine.dispose()
     print(
-        f"materialized the boards (with top-{standings.STATISTICS_TOP} statistics) in "
+        f"materialized the boards (with top-{boardstats.STATISTICS_TOP} statistics) in "
         f"{time.perf_counter() - start:.1f} s"
     )
     client = "wrk" if shutil.which("wrk") else "Python threads (install wrk for a load generator that adds no latency)"
@@ -513,7 +514,7 @@ def main() -> None:
         server.wait(timeout=30)
     update = report("score write: record_score + commit (all boards)", timings["write"])
     report("until the API serves the new row (other process)", timings["visible"])
-    report(f"private statistics follow-up, top {standings.STATISTICS_TOP}", timings["statistics"])
+    report(f"private statistics follow-up, top {boardstats.STATISTICS_TOP}", timings["statistics"])
     rebuild = report("full rebuild of the public board", timings["rebuild"])
     print(f"  full rebuild / score write = {rebuild[0] / update[0]:.1f}x (median)")
     print(json.dumps({"teams": teams, "submissions": submissions}))

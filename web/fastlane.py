@@ -15,10 +15,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from arena import boardcache
+from arena.boards import viewer_board
 from arena.db import utcnow
 from arena.errors import InvalidInput
 from arena.permissions import ANONYMOUS, Action, decide
-from arena.standings import viewer_board
 from web.api.leaderboards import BoardQuery, cache_headers, etag_of, render, unchanged
 from web.headers import SECURITY_HEADERS
 from web.lookups import leaderboard_action

@@ -235,7 +235,7 @@ def _update_phase(
     phase.position = position
     session.flush()
     if boards_changed and phase.id is not None:
-        standings.refresh_phase(session, store, phase)
+        standings.rebuild_phases(session, store, [phase])
     if (key_changed or scoring_changed) and phase.id is not None:
         phase.score_version = (phase.score_version or 1) + 1
         scored = session.scalars(

@@ -32,6 +32,7 @@ from arena.models import (
 )
 from arena.quotas import allowance_by, used_in_phase
 from arena.services.teams import require_active, require_captain
+from arena.storage import BlobStore
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ def cancel(session: Session, captain: User, request: MergeRequest, now: datetime
     _audit(session, "team.merge_cancelled", captain, request)
 
 
-def accept(session: Session, captain: User, request: MergeRequest, now: datetime) -> Team:
+def accept(session: Session, store: BlobStore, captain: User, request: MergeRequest, now: datetime) -> Team:
     """Carry out a merge request (the receiving team's captain); the rules are checked again now."""
     from_team, into_team = _teams(session, request)
     require_captain(session, captain, into_team)
@@ -215,7 +216,7 @@ def accept(session: Session, captain: User, request: MergeRequest, now: datetime
     from_team.status_reason = f"merged into {into_team.name}"
     _close_other_requests(session, from_team.id, now)
     session.flush()
-    events.teams_merged(session, into_team.challenge_id)
+    events.teams_merged(session, store, into_team.challenge_id)
     session.refresh(into_team)
     _audit(session, "team.merged", captain, request, **moved)
     return into_team

@@ -39,15 +39,9 @@ def _challenge_phases(session: Session, challenge_id: int) -> list[Phase]:
     )
 
 
-def _refresh_phases(session: Session, store: BlobStore | None, phases: list[Phase]) -> None:
-    session.flush()
-    for phase in phases:
-        standings.refresh_phase(session, store, phase)
-
-
 def set_submission_hidden(
     session: Session,
-    store: BlobStore | None,
+    store: BlobStore,
     actor: Actor,
     submission: Submission,
     hidden: bool,
@@ -70,13 +64,13 @@ def set_submission_hidden(
         target_id=submission.id,
         reason=text,
     )
-    _refresh_phases(session, store, [submission.phase])
+    standings.rebuild_phases(session, store, [submission.phase])
     return submission
 
 
 def set_team_disqualified(
     session: Session,
-    store: BlobStore | None,
+    store: BlobStore,
     actor: Actor,
     team: Team,
     disqualified: bool,
@@ -103,12 +97,12 @@ def set_team_disqualified(
         target_id=team.id,
         reason=text,
     )
-    _refresh_phases(session, store, phases)
+    standings.rebuild_phases(session, store, phases)
     return team
 
 
 def set_submission_baseline(
-    session: Session, store: BlobStore | None, actor: Actor, submission: Submission, baseline: bool, now: datetime
+    session: Session, store: BlobStore, actor: Actor, submission: Submission, baseline: bool, now: datetime
 ) -> Submission:
     """Mark a submission as an organizer's baseline (shown with a badge) or unmark it."""
     _require(actor, submission.phase, now)
@@ -127,7 +121,7 @@ def set_submission_baseline(
 
 
 def set_team_baseline(
-    session: Session, store: BlobStore | None, actor: Actor, team: Team, baseline: bool, now: datetime
+    session: Session, store: BlobStore, actor: Actor, team: Team, baseline: bool, now: datetime
 ) -> Team:
     """Mark a whole team as a baseline team (every row shows the badge) or unmark it."""
     phases = _challenge_phases(session, team.challenge_id)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from arena import audit, standings
+from arena.boards import Board
 from arena.enums import Split, SubmissionStatus
 from arena.errors import Conflict, InvalidInput, PhaseClosed
 from arena.leaderboards import higher_is_better
@@ -100,7 +101,7 @@ def _check(actor: Actor, submission: Submission, now: datetime) -> Phase:
 
 
 def select_submission(
-    session: Session, store: BlobStore | None, actor: Actor, submission: Submission, now: datetime
+    session: Session, store: BlobStore, actor: Actor, submission: Submission, now: datetime
 ) -> Selection:
     """Select a scored submission for the private board; Conflict if the team already selected the maximum."""
     phase = _check(actor, submission, now)
@@ -125,7 +126,7 @@ def select_submission(
 
 
 def unselect_submission(
-    session: Session, store: BlobStore | None, actor: Actor, submission: Submission, now: datetime
+    session: Session, store: BlobStore, actor: Actor, submission: Submission, now: datetime
 ) -> Selection:
     """Remove a submission from the team's final selection."""
     phase = _check(actor, submission, now)
@@ -135,7 +136,7 @@ def unselect_submission(
     return team_selection(session, phase, submission.team_id, now)
 
 
-def _changed(session: Session, store: BlobStore | None, actor: Actor, submission: Submission, action: str) -> None:
+def _changed(session: Session, store: BlobStore, actor: Actor, submission: Submission, action: str) -> None:
     phase = submission.phase
     audit.record(
         session,
@@ -146,4 +147,4 @@ def _changed(session: Session, store: BlobStore | None, actor: Actor, submission
         target_id=submission.id,
     )
     session.flush()
-    standings.update_team(session, store, phase, standings.Board.PRIVATE, submission.team_id)
+    standings.update_team(session, store, phase, Board.PRIVATE, submission.team_id)

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from arena import boardcache
 from arena.boardcache import BoardCache
+from arena.boards import Board
 from arena.db import make_engine
 from arena.settings import Settings
-from arena.standings import Board
 from arena.storage import BlobStore
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, mark_scored, upload
 

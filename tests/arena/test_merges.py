@@ -77,8 +77,8 @@ def test_merge_moves_members_and_scored_submissions(session: Session, store: Blo
     session.commit()
     request = merges.request_merge(session, ann, a, b, day2)
     with pytest.raises(Forbidden):
-        merges.accept(session, ann, request, day2)  # only the receiving captain accepts
-    merged = merges.accept(session, ben, request, day2)
+        merges.accept(session, store, ann, request, day2)  # only the receiving captain accepts
+    merged = merges.accept(session, store, ben, request, day2)
     session.commit()
     assert merged.id == b.id and {m.user_id for m in merged.members} == {ann.id, ben.id}
     session.refresh(a)
@@ -107,7 +107,7 @@ def test_merge_refused_over_the_allowance(session: Session, store: BlobStore, tm
         merges.request_merge(session, ann, a, b, day1)
     # The next day one team could have made 4: the merge is allowed.
     request = merges.request_merge(session, ann, a, b, day1 + timedelta(days=1))
-    merges.accept(session, ben, request, day1 + timedelta(days=1))
+    merges.accept(session, store, ben, request, day1 + timedelta(days=1))
 
 
 def test_merge_checks_again_when_accepted(session: Session, store: BlobStore, tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_merge_checks_again_when_accepted(session: Session, store: BlobStore, tm
     for user in (ann, ann, ben):
         upload(session, store, user, phase, answers(["a"] * 20), now=day1)
     with pytest.raises(Conflict, match="more than the 2"):
-        merges.accept(session, ben, request, day1)
+        merges.accept(session, store, ben, request, day1)
 
 
 def test_merge_size_cap_and_deadline(session: Session, store: BlobStore, tmp_path: Path) -> None:

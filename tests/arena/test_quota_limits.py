@@ -72,7 +72,7 @@ def test_one_person_cannot_submit_more_through_another_team(session: Session, st
     alpha, beta = make_team(session, ann, challenge, "alpha"), make_team(session, ben, challenge, "beta")
     upload(session, store, ann, phase, answers(["a"] * 20), now=NOON)
     # ann's team merges into ben's; what she submitted today still counts for her.
-    merges.accept(session, ben, merges.request_merge(session, ann, alpha, beta, NOON), NOON)
+    merges.accept(session, store, ben, merges.request_merge(session, ann, alpha, beta, NOON), NOON)
     session.commit()
     upload(session, store, ann, phase, answers(["a"] * 20), now=NOON)
     status = quota_status(session, beta.id, phase, NOON, user_id=ann.id)

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena import events, standings
+from arena.boardpages import board_page
+from arena.boards import Board, boards_of, viewer_board
 from arena.db import utcnow
 from arena.enums import Split, SubmissionStatus, TeamStatus
 from arena.errors import Conflict, InvalidInput, PhaseClosed
@@ -20,7 +22,6 @@ from arena.models import AuditEvent, Phase, Score, Submission, Team
 from arena.permissions import Actor
 from arena.services import moderation, selection
 from arena.services.submissions import transition, view_submission
-from arena.standings import Board, board_page, viewer_board
 from arena.storage import BlobStore
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
 
@@ -119,7 +120,7 @@ def _scratch(world: World, board: Board) -> list[tuple[int, int, int, float]]:
 
 
 def _assert_consistent(world: World) -> None:
-    for board in standings.boards_of(world.phase):
+    for board in boards_of(world.phase):
         assert _materialized(world, board) == _scratch(world, board), board
 
 

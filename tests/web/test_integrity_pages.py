@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from arena.evaluation import evaluate_submission
-from arena.models import AuditEvent, Rerun, Submission
+from arena.models import AuditEvent, IntegritySignal, Rerun, Submission
 from arena.reruns import execute_rerun
 from tests.web.conftest import World, api_team, csrf_from, login, make_user, token_for
 from web.extensions import db
@@ -207,3 +207,33 @@ def test_charts_render_public_data_and_hide_the_private_split(app: Flask, client
     assert "private split" in browser.get("/c/demo?lang=en").get_data(as_text=True)
     assert client.get(f"/api/v1/phases/{world.open_phase_id}/charts?split=private", headers=olga).status_code == 200
     assert "<script" not in page.split('id="charts"')[1].split("</section>")[0]
+
+
+def test_an_adaptive_probing_signal_is_listed_with_its_label_in_both_languages(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    team = _participant(app, client, "ann")
+    submission_id = _submit(client, team, world.open_phase_id, GOOD)
+    with app.app_context():
+        submission = db.session.get(Submission, submission_id)
+        assert submission is not None
+        db.session.add(
+            IntegritySignal(
+                challenge_id=submission.phase.track.challenge_id,
+                phase_id=submission.phase_id,
+                kind="adaptive_probing",
+                key=f"phase:{submission.phase_id}:team:{submission.team_id}",
+                team_ids=[submission.team_id],
+                submission_ids=[submission_id],
+                detail={"unrelated": 20, "votes": [{"submission_id": submission_id, "fit": 0.71}], "rule": {}},
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    browser, olga = _organizer(app, client)
+    listed = client.get("/api/v1/challenges/demo/integrity-signals", headers=olga).get_json()["signals"]
+    assert [s["kind"] for s in listed] == ["adaptive_probing"] and listed[0]["detail"]["unrelated"] == 20
+    english = browser.get("/c/demo/integrity").get_data(as_text=True)
+    assert "Adaptive probing of the public board" in english and "correlation 0.71" in english
+    chinese = browser.get("/c/demo/integrity?lang=zh-CN").get_data(as_text=True)
+    assert "对公开榜的自适应试探" in chinese and "相关系数 0.71" in chinese

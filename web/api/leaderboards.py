@@ -13,9 +13,9 @@ from werkzeug.http import parse_etags
 
 from arena import boardcache
 from arena.boardcache import BoardFacts, RenderedPage
+from arena.boards import Board, is_frozen, viewer_board
 from arena.enums import Split
 from arena.permissions import ANONYMOUS, Action, actor_for, require
-from arena.standings import Board, is_frozen, viewer_board
 from web import state
 from web.api import moderation, selection
 from web.auth.identity import api_user

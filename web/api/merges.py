@@ -59,7 +59,7 @@ def accept(request_id: int) -> dict[str, Any]:
     """Merge the requesting team into the caller's (the receiving captain); returns the merged team."""
     user = required(api_user())
     request = merge_service.get_request(state.session(), request_id)
-    team = merge_service.accept(state.session(), user, request, state.now())
+    team = merge_service.accept(state.session(), state.store(), user, request, state.now())
     state.session().commit()
     return team_dict(team, private=True)
 

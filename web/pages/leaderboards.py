@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from arena.boardpages import board_page
+from arena.boards import Board, is_frozen, viewer_board
 from arena.enums import Split
 from arena.permissions import Action, decide
 from arena.services import moderation as moderation_service
-from arena.standings import Board, board_page, is_frozen, viewer_board
 from web import state
 from web.auth.identity import page_user
 from web.lookups import leaderboard_action, parse_split, phase_context

@@ -189,7 +189,7 @@ def _merge_action(request_id: int, action: str) -> Outcome:
     def work(session: Session, user: User) -> tuple[str, str]:
         row = merge_service.get_request(session, request_id)
         if action == "accept":
-            merged = merge_service.accept(session, user, row, state.now())
+            merged = merge_service.accept(session, state.store(), user, row, state.now())
             return _("The teams are merged into %(name)s.", name=merged.name), _team_url(merged)
         if action == "decline":
             merge_service.decline(session, user, row, state.now())
