@@ -113,3 +113,11 @@ def test_registrations_are_limited_per_address(strict_app: Flask) -> None:
         return status
 
     assert [register(name) for name in ("vic", "wes", "xia")] == [302, 302, 429]
+
+
+def test_logins_work_when_the_limits_redis_is_down(app: Flask, settings: Settings) -> None:
+    flask_app = create_app(settings.with_overrides(limits_redis_url="redis://127.0.0.1:1/0"))
+    make_user(flask_app, "yan")
+    client = _client(flask_app, "10.0.0.9")
+    assert _login(client, "yan", "wrong-password") == 401
+    assert _login(client, "yan", PASSWORD) == 302

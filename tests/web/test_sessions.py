@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner
 
 from arena.settings import Settings
 from tests.web.conftest import PASSWORD, World, csrf_from, login, make_user
@@ -93,6 +94,27 @@ def test_a_session_ends_after_its_lifetime(app: Flask, client: FlaskClient, sett
         assert cookie_session.permanent
         cookie_session[LOGIN_AT_KEY] = int(time.time()) - settings.session_lifetime_hours * 3600 - 1
     assert _asks_to_log_in(client)
+
+
+def test_a_session_ends_after_the_idle_limit(
+    app: Flask, client: FlaskClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_user(app, "oli")
+    login(client, "oli")
+    with client.session_transaction() as cookie_session:
+        data = dict(cookie_session)
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert serializer is not None
+    fresh = app.test_client()
+    fresh.set_cookie("session", serializer.dumps(data))
+    assert fresh.get("/profile").status_code == 200
+    last_request = int(time.time()) - settings.session_idle_hours * 3600 - 60
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _self: last_request)
+    idle_cookie = serializer.dumps(data)
+    monkeypatch.undo()
+    idle = app.test_client()
+    idle.set_cookie("session", idle_cookie)
+    assert _asks_to_log_in(idle)
 
 
 def test_session_idle_limit_and_lifetime_come_from_settings(tmp_path: Path, settings: Settings) -> None:
