@@ -22,7 +22,8 @@ class Settings:
     database_url: str = "sqlite:///var/arena.sqlite"
     redis_url: str = "redis://127.0.0.1:6379/0"
     data_dir: Path = Path("var")
-    secret_key: str = "dev-only-change-me"  # noqa: S105 (replaced by ARENA_SECRET_KEY outside development)
+    # No built-in key: a known key lets anyone forge session cookies. `arena demo` keeps a random one.
+    secret_key: str = ""
     default_timezone: str = DEFAULT_TIMEZONE
     default_locale: str = "zh_CN"
     max_upload_bytes: int = 50 * 1024 * 1024
@@ -37,6 +38,19 @@ class Settings:
     probing_window_hours: int = 24
     probing_max_cases: int = 3
     probing_max_fraction: float = 0.01
+    https: bool = False
+    proxy_hops: int = 0
+    session_lifetime_hours: int = 14 * 24
+    session_idle_hours: int = 72
+    limits_redis_url: str = ""
+    login_limit_account: str = "10 per minute;60 per hour"
+    login_limit_address: str = "30 per minute;300 per hour"
+    register_limit_address: str = "30 per hour"
+
+    @property
+    def limits_storage_url(self) -> str:
+        """Where the rate limiter counts attempts: ARENA_LIMITS_REDIS_URL, else the queue's Redis."""
+        return self.limits_redis_url or self.redis_url
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -55,6 +69,10 @@ class Settings:
             ("queue_name", "ARENA_QUEUE"),
             ("runner_image", "ARENA_RUNNER_IMAGE"),
             ("sandbox_runtime", "ARENA_SANDBOX_RUNTIME"),
+            ("limits_redis_url", "ARENA_LIMITS_REDIS_URL"),
+            ("login_limit_account", "ARENA_LOGIN_LIMIT_ACCOUNT"),
+            ("login_limit_address", "ARENA_LOGIN_LIMIT_ADDRESS"),
+            ("register_limit_address", "ARENA_REGISTER_LIMIT_ADDRESS"),
         ]:
             if name in env:
                 values[key] = env[name]
@@ -66,6 +84,9 @@ class Settings:
             ("probing_min_submissions", "ARENA_PROBING_MIN_SUBMISSIONS"),
             ("probing_window_hours", "ARENA_PROBING_WINDOW_HOURS"),
             ("probing_max_cases", "ARENA_PROBING_MAX_CASES"),
+            ("proxy_hops", "ARENA_PROXY_HOPS"),
+            ("session_lifetime_hours", "ARENA_SESSION_LIFETIME_HOURS"),
+            ("session_idle_hours", "ARENA_SESSION_IDLE_HOURS"),
         ]:
             if name in env:
                 values[key] = int(env[name])
@@ -73,6 +94,8 @@ class Settings:
             values["probing_max_fraction"] = float(env["ARENA_PROBING_MAX_FRACTION"])
         if "ARENA_TESTING" in env:
             values["testing"] = _as_bool(env["ARENA_TESTING"])
+        if "ARENA_HTTPS" in env:
+            values["https"] = _as_bool(env["ARENA_HTTPS"])
         values.update(overrides)
         return cls(**values)
 
@@ -101,4 +124,12 @@ class Settings:
             "ARENA_PROBING_WINDOW_HOURS": str(self.probing_window_hours),
             "ARENA_PROBING_MAX_CASES": str(self.probing_max_cases),
             "ARENA_PROBING_MAX_FRACTION": repr(self.probing_max_fraction),
+            "ARENA_HTTPS": "1" if self.https else "0",
+            "ARENA_PROXY_HOPS": str(self.proxy_hops),
+            "ARENA_SESSION_LIFETIME_HOURS": str(self.session_lifetime_hours),
+            "ARENA_SESSION_IDLE_HOURS": str(self.session_idle_hours),
+            "ARENA_LIMITS_REDIS_URL": self.limits_redis_url,
+            "ARENA_LOGIN_LIMIT_ACCOUNT": self.login_limit_account,
+            "ARENA_LOGIN_LIMIT_ADDRESS": self.login_limit_address,
+            "ARENA_REGISTER_LIMIT_ADDRESS": self.register_limit_address,
         }

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from arena.db import configure_engine
 from arena.settings import Settings
 from web import state
 from web.api import api_blueprint
 from web.auth import auth_blueprint
+from web.auth.limits import install_limits
 from web.config import flask_config
 from web.errors import register_error_handlers
 from web.extensions import babel, csrf, db, login_manager
@@ -36,6 +40,8 @@ from web.pages import page_blueprints
 from web.times import dual_time, iso_utc, viewer_zone_name
 
 log = logging.getLogger(__name__)
+
+HSTS = "max-age=31536000; includeSubDomains"
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -78,10 +84,50 @@ def _template_context() -> dict[str, object]:
     }
 
 
+class MissingSecretKey(RuntimeError):
+    """The app was asked to serve without ARENA_SECRET_KEY."""
+
+
+def require_secret_key(settings: Settings) -> None:
+    """Raise MissingSecretKey unless a secret key is configured: a known key lets anyone forge sessions."""
+    if not settings.secret_key.strip():
+        raise MissingSecretKey(
+            "ARENA_SECRET_KEY is not set. Arena signs session cookies with it and will not serve without one; "
+            "set it to a long random value (e.g. the output of `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`), kept the same across restarts and web processes. "
+            "`arena demo` makes one of its own."
+        )
+
+
+class StrictTransportSecurity:
+    """WSGI middleware adding Strict-Transport-Security to every answer, the board fast lane's included."""
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        """Pass the request on and add the header to its answer."""
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if not any(name.lower() == "strict-transport-security" for name, _value in headers):
+                headers.append(("Strict-Transport-Security", HSTS))
+            return start_response(status, headers, exc_info)
+
+        result: Iterable[bytes] = self.wsgi_app(environ, start)
+        return result
+
+
 def _after_request(response: Response) -> Response:
     chosen = normalize_locale(request.args.get("lang"))
     if chosen:
-        response.set_cookie(LOCALE_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+        response.set_cookie(
+            LOCALE_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=state.settings().https,
+        )
     for name, value in SECURITY_HEADERS:
         response.headers.setdefault(name, value)
     if response.mimetype == "text/html":
@@ -92,6 +138,7 @@ def _after_request(response: Response) -> Response:
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask app for ``settings`` (read from ``ARENA_*`` variables when omitted)."""
     settings = settings or Settings.from_env()
+    require_secret_key(settings)
     app = Flask(__name__)
     app.config.update(flask_config(settings))
     app.config["ARENA_TIMEZONE"] = settings.default_timezone
@@ -120,6 +167,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             csrf.exempt(registered)
 
     register_error_handlers(app)
+    install_limits(app, settings)
     app.context_processor(_template_context)
     app.jinja_env.filters["tr"] = lambda field: pick(field, str(get_locale() or "en"))
     app.jinja_env.filters["markdown"] = render_markdown
@@ -130,4 +178,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.after_request(_after_request)
     app.wsgi_app = BoardFastLane(app.wsgi_app, settings.database_url)  # type: ignore[method-assign]
+    if settings.https:
+        app.wsgi_app = StrictTransportSecurity(app.wsgi_app)  # type: ignore[method-assign]
+    if settings.proxy_hops:
+        # Behind that many proxies, the client's address and scheme are the ones they forward.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops
+        )
     return app

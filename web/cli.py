@@ -23,7 +23,7 @@ from arena.settings import Settings
 from arena.worker import run_worker
 from sandbox.builder import build_runner_image
 from web import demo
-from web.app import create_app
+from web.app import MissingSecretKey, create_app, require_secret_key
 
 REPO_CHALLENGES = Path(__file__).resolve().parent.parent / "challenges"
 
@@ -43,6 +43,10 @@ def main(ctx: click.Context) -> None:
 
 def serve_app(settings: Settings, host: str, port: int, workers: int, threads: int = 2) -> None:
     """Serve the app with granian (``workers`` > 0 processes of ``threads`` each) or Werkzeug's server (0)."""
+    try:
+        require_secret_key(settings)
+    except MissingSecretKey as error:
+        raise click.ClickException(str(error)) from None
     if workers > 0:
         # Each granian worker builds the app from web.wsgi, reading the same settings from the environment.
         os.environ.update(settings.to_env())
@@ -114,6 +118,20 @@ def users_create(ctx: click.Context, name: str, password: str, email: str | None
         raise click.ClickException(demo.explain(error)) from None
 
 
+@users.command("sign-out")
+@click.argument("name")
+@click.pass_context
+def users_sign_out(ctx: click.Context, name: str) -> None:
+    """Sign a user out everywhere: every session cookie of the account stops working."""
+    runtime = runtime_for(_settings(ctx))
+    try:
+        with session_scope(runtime.sessions) as session:
+            accounts.end_sessions(session, accounts.get_user_by_name(session, name))
+    except ArenaError as error:
+        raise click.ClickException(demo.explain(error)) from None
+    click.echo(f"signed out {name} everywhere")
+
+
 @main.group()
 def challenges() -> None:
     """Challenge bundles."""
@@ -175,8 +193,10 @@ def sandbox_build_image(ctx: click.Context, method: Any, force: bool) -> None:
 @click.option("--challenges-dir", default=None, type=click.Path(path_type=Path), help="Where the bundles are.")
 def demo_command(host: str, port: int, data_dir: Path, challenges_dir: Path | None) -> None:
     """Run everything for a demo: Redis, database, demo challenges and accounts, a worker and the web app."""
-    settings = Settings.from_env(data_dir=data_dir.absolute())
     data_dir.mkdir(parents=True, exist_ok=True)
+    settings = Settings.from_env(data_dir=data_dir.absolute())
+    if not settings.secret_key:
+        settings = settings.with_overrides(secret_key=demo.demo_secret_key(data_dir))
     demo.exit_on_sigterm()
     with demo.redis_for(settings.redis_url, data_dir / "redis"):
         upgrade(settings.database_url)

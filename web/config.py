@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from arena.db import engine_options
@@ -24,8 +25,13 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.https,
+        # Flask re-signs the cookie on each request and refuses one whose signature is older than this.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=settings.session_idle_hours),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": settings.https,
+        "REMEMBER_COOKIE_DURATION": timedelta(hours=settings.session_lifetime_hours),
         "BABEL_DEFAULT_LOCALE": settings.default_locale,
         "BABEL_DEFAULT_TIMEZONE": "UTC",
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -23,6 +25,7 @@ from arena.services import accounts
 from arena.storage import BlobStore, sha256_tree
 
 DEMO_BUNDLES = ("digits", "snow-leopard")
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a key)
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,28 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin", "admin-demo-123", "site admin", is_admin=True),
-    DemoAccount("organizer", "organizer-demo-123", "organizer of every demo challenge"),
-    DemoAccount("alice", "alice-demo-123", "participant"),
-    DemoAccount("bob", "bob-demo-123", "participant"),
+    DemoAccount("admin", "tianjin-demo-1", "site admin", is_admin=True),
+    DemoAccount("organizer", "tianjin-demo-2", "organizer of every demo challenge"),
+    DemoAccount("alice", "tianjin-demo-3", "participant"),
+    DemoAccount("bob", "tianjin-demo-4", "participant"),
 )
+
+
+def demo_secret_key(data_dir: Path) -> str:
+    """Return the demo's session key, kept in ``data_dir`` (readable by its owner only); made once at random."""
+    path = data_dir / SECRET_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        path.chmod(0o600)
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
 
 
 def exit_on_sigterm() -> None:

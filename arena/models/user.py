@@ -26,6 +26,8 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(16), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Part of every session cookie; bumping it (logout, password change, admin) ends all existing sessions.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     roles: Mapped[list[ChallengeRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

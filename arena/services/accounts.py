@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 from datetime import datetime
+from functools import cache
 from zoneinfo import available_timezones
 
 from sqlalchemy import select
@@ -16,21 +17,18 @@ from arena.db import utcnow
 from arena.enums import ChallengeRoleKind
 from arena.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from arena.models import ApiToken, ChallengeRole, User
+from arena.passwordrules import check_password
 from arena.passwords import hash_password, verify_password
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,62}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 8
 TOKEN_PREFIX = "arena_"  # noqa: S105 (a public prefix, not a secret)
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(
-            "the password must have at least %(count)s characters", field="password", params={"count": MIN_PASSWORD}
-        )
-    if len(password) > 1024:
-        raise InvalidInput("the password is too long (at most 1024 characters)", field="password")
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the account does not exist, so both answers take as long."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def create_user(
@@ -52,9 +50,9 @@ def create_user(
             "the username must be 2–63 letters, digits, '_', '.' or '-', starting with a letter or digit",
             field="username",
         )
-    _check_password(password)
     if email is not None:
         email = email.strip() or None
+    check_password(password, username=username, email=email)
     if email is not None and not EMAIL_RE.match(email):
         raise InvalidInput("the email address is not valid", field="email")
     if timezone and timezone not in available_timezones():
@@ -84,16 +82,34 @@ def create_user(
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Replace a user's password."""
-    _check_password(password)
+    """Replace a user's password and end every session signed in with the old one."""
+    check_password(password, username=user.username, email=user.email)
     user.password_hash = hash_password(password)
+    user.session_generation = (user.session_generation or 0) + 1
     audit.record(session, "user.password_changed", actor_id=user.id, target_type="user", target_id=user.id)
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Replace the user's own password after checking the current one."""
+    if not verify_password(current, user.password_hash):
+        raise Unauthenticated("the current password is wrong", field="current")
+    if new == current:
+        raise InvalidInput("the new password is the same as the current one", field="password")
+    set_password(session, user, new)
+
+
+def end_sessions(session: Session, user: User, *, actor_id: int | None = None) -> None:
+    """Sign ``user`` out everywhere: every session cookie issued so far stops working."""
+    user.session_generation = (user.session_generation or 0) + 1
+    audit.record(session, "user.signed_out_everywhere", actor_id=actor_id, target_type="user", target_id=user.id)
 
 
 def authenticate(session: Session, username: str, password: str) -> User:
     """Return the user whose credentials these are, or raise Unauthenticated."""
     user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.is_active or not verify_password(password, user.password_hash):
+    # Unknown names cost a hash verification too, so the answer's timing does not tell which names exist.
+    matches = verify_password(password, user.password_hash if user is not None else _dummy_hash())
+    if user is None or not user.is_active or not matches:
         raise Unauthenticated("wrong username or password")
     return user
 

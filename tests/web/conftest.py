@@ -42,8 +42,8 @@ class World:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings on a temporary data folder, with a small upload limit."""
+def settings(tmp_path: Path, redis_url: str) -> Settings:
+    """Settings on a temporary data folder, with a small upload limit; rate limits count in the private Redis."""
     return Settings.from_env(
         {},
         data_dir=tmp_path,
@@ -55,6 +55,7 @@ def settings(tmp_path: Path) -> Settings:
         default_locale="en",
         # Nothing listens here: uploads must still become queued submissions (the reconciler enqueues later).
         redis_url="redis://127.0.0.1:1/0",
+        limits_redis_url=redis_url,
     )
 
 

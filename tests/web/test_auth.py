@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from arena import passwords
 from arena.models import ApiToken, User
+from arena.services import accounts
 from tests.web.conftest import PASSWORD, csrf_from, login, make_user, token_for
 from web.extensions import db
 
@@ -124,3 +127,29 @@ def test_login_redirect_stays_on_site(app: Flask, client: FlaskClient) -> None:
         "/login?next=//evil.example/x", data={"username": "kim", "password": PASSWORD, "csrf_token": token}
     )
     assert response.headers["Location"] == "/"
+
+
+def test_token_requests_verify_a_hash_whether_or_not_the_user_exists(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_user(app, "lee")
+    verified: list[str] = []
+
+    def recording_verify(password: str, stored: str) -> bool:
+        verified.append(stored)
+        return passwords.verify_password(password, stored)
+
+    monkeypatch.setattr(accounts, "verify_password", recording_verify)
+    for username in ("lee", "no-such-user"):
+        response = client.post("/api/v1/tokens", json={"username": username, "password": "wrong-password"})
+        assert response.status_code == 401 and response.get_json()["error"]["message"] == "wrong username or password"
+    assert len(verified) == 2 and all(stored.startswith("scrypt$") for stored in verified)
+    assert verified[0] != verified[1]
+
+
+def test_registration_refuses_weak_passwords_with_a_reason(client: FlaskClient) -> None:
+    token = csrf_from(client.get("/register").get_data(as_text=True))
+    for password, reason in [("12345678", "consecutive"), ("mona-lisa", "username"), ("password1", "common")]:
+        form = {"username": "mona-lisa", "password": password, "confirm": password, "csrf_token": token}
+        response = client.post("/register", data=form)
+        assert response.status_code == 400 and reason in response.get_data(as_text=True)

@@ -27,7 +27,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         404: "Not found",
         409: "Conflict with the current state (taken name, already in a team, phase closed)",
         413: "Upload too large",
-        429: "Quota used up; see Retry-After and error.retry_at",
+        429: "Quota used up, or too many failed attempts (error.code rate_limited); see Retry-After",
     }
     return {str(code): _json(ERROR, names[code]) for code in codes}
 
@@ -111,7 +111,7 @@ def document() -> dict[str, Any]:
                     "Create an API token from a username and password",
                     "201",
                     OBJ,
-                    (400, 401),
+                    (400, 401, 429),
                     auth=False,
                     body=_json_body({"username": STR, "password": STR, "name": STR}, ["username", "password"]),
                 )

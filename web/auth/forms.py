@@ -23,6 +23,17 @@ class RegisterForm(FlaskForm):
     institution = StringField(_l("University, institute or company (optional)"), validators=[Length(max=200)])
 
 
+class PasswordForm(FlaskForm):
+    """Change one's own password."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(_l("New password (at least 8 characters)"), validators=[DataRequired(), Length(max=1024)])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+
+
 class LoginForm(FlaskForm):
     """Log in with a username and password."""
 

@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
-from flask import g
-from flask_login import UserMixin, current_user
+import time
+
+from flask import g, session
+from flask_login import UserMixin, current_user, login_user
 
 from arena.errors import Unauthenticated
 from arena.models import User
@@ -20,8 +22,8 @@ class LoginUser(UserMixin):
         self.user = user
 
     def get_id(self) -> str:
-        """Return the id stored in the session cookie."""
-        return str(self.user.id)
+        """Return what the session cookie carries: the user id and the account's session generation."""
+        return f"{self.user.id}:{self.user.session_generation}"
 
     @property
     def is_active(self) -> bool:
@@ -29,14 +31,29 @@ class LoginUser(UserMixin):
         return bool(self.user.is_active)
 
 
+LOGIN_AT_KEY = "arena_login_at"
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in on this browser, for at most the session lifetime from now."""
+    login_user(LoginUser(user))
+    session.permanent = True  # the cookie's signed timestamp then enforces the idle limit
+    session[LOGIN_AT_KEY] = int(time.time())
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> LoginUser | None:
-    """Load the session's user, if the id is valid and the account active."""
+def load_user(session_id: str) -> LoginUser | None:
+    """Load the session's user, unless the account is inactive or signed out since, or the session too old."""
+    user_id, _, generation = session_id.partition(":")
     try:
         user = state.session().get(User, int(user_id))
     except ValueError:
         return None
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or generation != str(user.session_generation):
+        return None
+    login_at = session.get(LOGIN_AT_KEY)
+    lifetime = state.settings().session_lifetime_hours * 3600
+    if not isinstance(login_at, int) or time.time() - login_at > lifetime:
         return None
     return LoginUser(user)
 

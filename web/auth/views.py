@@ -7,14 +7,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required, logout_user
 from werkzeug.wrappers import Response
 
 from arena.errors import ArenaError
 from arena.services import accounts
 from web import state
-from web.auth.forms import ConfirmForm, LoginForm, ProfileForm, RegisterForm, TokenForm
-from web.auth.identity import LoginUser, page_user, required
+from web.auth.forms import ConfirmForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, TokenForm
+from web.auth.identity import page_user, required, start_session
 from web.forms import show_error
 
 bp = Blueprint("auth", __name__)
@@ -45,7 +45,7 @@ def register() -> str | Response | tuple[str, int]:
             state.session().rollback()
             status = show_error(form, error)
             return render_template("auth/register.html", form=form), status
-        login_user(LoginUser(user))
+        start_session(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.username), "success")
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
@@ -61,18 +61,42 @@ def login() -> str | Response | tuple[str, int]:
         except ArenaError as error:
             status = show_error(form, error)
             return render_template("auth/login.html", form=form), status
-        login_user(LoginUser(user))
+        start_session(user)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    """End the session (a POST with a CSRF token, so links cannot log people out)."""
+    """End the account's sessions on every browser (a POST with a CSRF token, so links cannot log people out)."""
     form = ConfirmForm()
     if form.validate_on_submit():
+        user = page_user()
+        if user is not None:
+            accounts.end_sessions(state.session(), user, actor_id=user.id)
+            state.session().commit()
         logout_user()
     return redirect(url_for("challenges.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> str | Response | tuple[str, int]:
+    """Change the password; every other session of the account ends, this one goes on."""
+    user = required(page_user())
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(state.session(), user, form.current.data or "", form.password.data or "")
+            state.session().commit()
+        except ArenaError as error:
+            state.session().rollback()
+            status = show_error(form, error)
+            return render_template("auth/password.html", form=form), status
+        start_session(user)
+        flash(_("Your password is changed; other browsers signed in to your account are signed out."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/profile", methods=["GET", "POST"])
