@@ -7,10 +7,11 @@ from flask import Blueprint, render_template, request
 from arena.enums import Split
 from arena.permissions import Action, decide
 from arena.services import moderation as moderation_service
-from arena.standings import Board, board_page, is_frozen, viewer_board
+from arena.standings import MAX_PER_PAGE, Board, board_page, is_frozen, viewer_board
 from web import state
 from web.auth.identity import page_user
 from web.lookups import leaderboard_action, parse_split, phase_context
+from web.numbers import MAX_PAGE, query_int
 from web.pages import moderation, selection
 
 bp = Blueprint("leaderboards", __name__)
@@ -21,13 +22,12 @@ PER_PAGE = 50
 
 
 def page_arguments() -> tuple[int, int]:
-    """Return ``?page=&per_page=`` as positive integers (defaults 1 and 50)."""
-    page = request.args.get("page", 1, type=int) or 1
-    per_page = request.args.get("per_page", PER_PAGE, type=int) or PER_PAGE
-    return max(1, page), max(1, per_page)
+    """Return ``?page=&per_page=`` as bounded positive integers (defaults 1 and 50)."""
+    page = query_int(request.args.get("page"), "page", 1, maximum=MAX_PAGE)
+    return page, query_int(request.args.get("per_page"), "per_page", PER_PAGE, maximum=MAX_PER_PAGE)
 
 
-@bp.route("/phases/<int:phase_id>/leaderboard")
+@bp.route("/phases/<id:phase_id>/leaderboard")
 def show(phase_id: int) -> tuple[str, int]:
     """Show the public or private leaderboard, or say when the private one will be revealed."""
     context = phase_context(phase_id, page_user())
