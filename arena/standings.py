@@ -49,6 +49,7 @@ from arena.permissions import Action, Actor, decide
 from arena.splits import public_mask
 from arena.statistics import Floats, board_seed, board_statistics, ladder_releases
 from arena.storage import BlobStore
+from arena.timestamps import rfc3339
 
 STATISTICS_TOP = 200
 MAX_PER_PAGE = 200
@@ -453,9 +454,9 @@ class BoardRow:
             "team": {"id": self.team_id, "name": self.team_name, "institution": self.institution},
             "score": round(self.shown_score, precision),
             "submission_id": self.submission_id,
-            "submitted_at": self.submitted_at.isoformat(),
+            "submitted_at": rfc3339(self.submitted_at),
             "entries": self.entries,
-            "last_submitted_at": self.last_submitted_at.isoformat(),
+            "last_submitted_at": rfc3339(self.last_submitted_at),
             "is_baseline": self.is_baseline,
         }
         if statistics:
