@@ -136,3 +136,40 @@ def test_every_timestamp_is_rfc3339_utc_seconds_and_next_allowed_is_null_when_fr
     stamps = [t for body in bodies for t in _timestamps(body)]
     assert len(stamps) >= 8
     assert [t for t in stamps if not RFC3339.match(t)] == []
+
+
+def test_another_teams_submission_is_not_found_for_selection_and_moderation(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    make_user(app, "ann")
+    make_user(app, "ben")
+    ann, ben = token_for(client, "ann"), token_for(client, "ben")
+    api_team(client, ann, "Owls")
+    api_team(client, ben, "Bats")
+    sent = client.post(
+        f"/api/v1/phases/{world.open_phase_id}/submissions",
+        headers=ann,
+        data={"file": (io.BytesIO(b"id,label\n1,3\n2,5\n3,0\n"), "p.csv")},
+        content_type="multipart/form-data",
+    )
+    theirs, missing = sent.get_json()["id"], 999_999
+    for submission_id in (theirs, missing):
+        for method, path in (
+            ("POST", "selection"),
+            ("DELETE", "selection"),
+            ("PUT", "baseline"),
+            ("DELETE", "baseline"),
+            ("DELETE", "hidden"),
+        ):
+            answer = client.open(f"/api/v1/submissions/{submission_id}/{path}", method=method, headers=ben)
+            assert answer.status_code == 404, (method, path, submission_id, answer.get_json())
+        hide = client.post(f"/api/v1/submissions/{submission_id}/hidden", json={"reason": "x"}, headers=ben)
+        assert hide.status_code == 404
+    # The team itself is told what is wrong with its own submission.
+    assert client.post(f"/api/v1/submissions/{theirs}/selection", headers=ann).status_code in (400, 409)
+    assert client.put(f"/api/v1/submissions/{theirs}/baseline", headers=ann).status_code == 403
+
+
+def test_anonymous_private_board_page_asks_to_log_in(client: FlaskClient, world: World) -> None:
+    answer = client.get(f"/phases/{world.open_phase_id}/leaderboard?split=private")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login?next=")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from arena.enums import Split
 from arena.permissions import Action, decide
@@ -28,11 +29,14 @@ def page_arguments() -> tuple[int, int]:
 
 
 @bp.route("/phases/<id:phase_id>/leaderboard")
-def show(phase_id: int) -> tuple[str, int]:
+def show(phase_id: int) -> tuple[str, int] | Response:
     """Show the public or private leaderboard, or say when the private one will be revealed."""
     context = phase_context(phase_id, page_user())
     split = parse_split(request.args.get("split"))
     allowed = decide(context.actor, leaderboard_action(split), context.resource())
+    if not allowed and not context.actor.is_authenticated:
+        # A visitor may be an organizer who has not logged in yet: ask, and come back here.
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     now = state.now()
     board = viewer_board(context.actor, context.phase, split, now)
     page_number, per_page = page_arguments()
