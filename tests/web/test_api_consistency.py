@@ -173,3 +173,17 @@ def test_another_teams_submission_is_not_found_for_selection_and_moderation(
 def test_anonymous_private_board_page_asks_to_log_in(client: FlaskClient, world: World) -> None:
     answer = client.get(f"/phases/{world.open_phase_id}/leaderboard?split=private")
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/login?next=")
+
+
+def test_a_server_error_under_the_api_is_the_same_json_shape(app: Flask) -> None:
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/api/v1/boom", "boom", boom)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    answer = app.test_client().get("/api/v1/boom?lang=zh-CN")
+    assert answer.status_code == 500 and answer.mimetype == "application/json"
+    assert answer.get_json()["error"] == {
+        "code": "internal_error",
+        "message": "Something went wrong on our side; the error was logged.",
+    }
