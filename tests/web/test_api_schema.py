@@ -38,6 +38,7 @@ class Seeded:
     """The participant's token header and the ids of what the app holds."""
 
     participant: dict[str, str]
+    organizer: dict[str, str]
     submission_id: int
 
 
@@ -47,7 +48,7 @@ def seeded(app: Flask, client: FlaskClient, world: World) -> Seeded:
     for name in ("ann", "ben", "cat"):
         make_user(app, name)
     make_user(app, "olga", organizer_of="demo")
-    ann, ben = token_for(client, "ann"), token_for(client, "ben")
+    ann, ben, olga = token_for(client, "ann"), token_for(client, "ben"), token_for(client, "olga")
     team = api_team(client, ann, "Owls")
     api_team(client, ben, "Bats")
     client.post(f"/api/v1/teams/{team['id']}/invitations", json={"username": "cat"}, headers=ann)
@@ -60,7 +61,7 @@ def seeded(app: Flask, client: FlaskClient, world: World) -> Seeded:
     assert sent.status_code == 202, sent.get_json()
     with app.app_context():
         evaluate_submission(db.session(), state.settings(), state.store(), sent.get_json()["id"])
-    return Seeded(participant=ann, submission_id=sent.get_json()["id"])
+    return Seeded(participant=ann, organizer=olga, submission_id=sent.get_json()["id"])
 
 
 # The document is built without an app; each call goes to the test's app through WSGI (``app=``).
@@ -87,3 +88,9 @@ def test_api_keeps_its_promises_to_anonymous_callers(case: schemathesis.Case, ap
 @SETTINGS
 def test_api_keeps_its_promises_to_a_participant(case: schemathesis.Case, app: Flask, seeded: Seeded) -> None:
     case.call_and_validate(app=app, headers=seeded.participant, checks=CHECKS)
+
+
+@schema.include(path_regex="/exports/").parametrize()
+@SETTINGS
+def test_exports_are_the_documented_files_for_an_organizer(case: schemathesis.Case, app: Flask, seeded: Seeded) -> None:
+    case.call_and_validate(app=app, headers=seeded.organizer, checks=CHECKS)
