@@ -13,6 +13,7 @@ from arena.boards import Board, board_filter, ordering
 from arena.models import LeaderboardEntry, Phase, Score, Team
 from arena.standings import build_board
 from arena.storage import BlobStore
+from arena.timestamps import rfc3339
 
 MAX_PER_PAGE = 200
 
@@ -46,9 +47,9 @@ class BoardRow:
             "team": {"id": self.team_id, "name": self.team_name, "institution": self.institution},
             "score": round(self.shown_score, precision),
             "submission_id": self.submission_id,
-            "submitted_at": self.submitted_at.isoformat(),
+            "submitted_at": rfc3339(self.submitted_at),
             "entries": self.entries,
-            "last_submitted_at": self.last_submitted_at.isoformat(),
+            "last_submitted_at": rfc3339(self.last_submitted_at),
             "is_baseline": self.is_baseline,
         }
         if statistics:

@@ -12,6 +12,7 @@ from arena.enums import Split
 from arena.errors import InvalidInput
 from arena.leaderboards import leaderboard
 from arena.models import Phase, Score, Submission, Team, User
+from arena.timestamps import rfc3339
 
 
 def leaderboard_frame(session: Session, phase: Phase, split: Split) -> pd.DataFrame:
@@ -26,9 +27,9 @@ def leaderboard_frame(session: Session, phase: Phase, split: Split) -> pd.DataFr
                 "institution": r.institution,
                 "score": r.score,
                 "submission_id": r.submission_id,
-                "submitted_at": r.submitted_at.isoformat(),
+                "submitted_at": rfc3339(r.submitted_at),
                 "entries": r.entries,
-                "last_submitted_at": r.last_submitted_at.isoformat(),
+                "last_submitted_at": rfc3339(r.last_submitted_at),
                 "baseline": r.is_baseline,
             }
             for r in rows
@@ -71,7 +72,7 @@ def submissions_frame(session: Session, phase: Phase) -> pd.DataFrame:
                 "team_id": submission.team_id,
                 "team": team_name,
                 "submitted_by": username or "",
-                "created_at": submission.created_at.isoformat(),
+                "created_at": rfc3339(submission.created_at),
                 "status": submission.status,
                 "failure_class": submission.failure_class or "",
                 "error": submission.error_message,

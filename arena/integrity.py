@@ -32,6 +32,7 @@ from arena.errors import Conflict, InvalidInput, NotFound
 from arena.models import ChallengeFile, IntegritySignal, Phase, Score, Submission, Track
 from arena.settings import Settings
 from arena.storage import BlobStore
+from arena.timestamps import rfc3339
 
 log = logging.getLogger(__name__)
 
@@ -320,7 +321,7 @@ def signal_dict(signal: IntegritySignal) -> dict[str, Any]:
         "team_ids": list(signal.team_ids),
         "submission_ids": list(signal.submission_ids),
         "detail": dict(signal.detail),
-        "created_at": signal.created_at.isoformat(),
-        "dismissed_at": signal.dismissed_at.isoformat() if signal.dismissed_at else None,
+        "created_at": rfc3339(signal.created_at),
+        "dismissed_at": rfc3339(signal.dismissed_at),
         "dismissed_reason": signal.dismissed_reason or None,
     }

@@ -30,6 +30,7 @@ from arena.enums import Direction, Split, SubmissionStatus, TeamStatus
 from arena.models import Phase, Score, Submission, Team
 from arena.statistics import Floats, ladder_releases
 from arena.storage import BlobStore
+from arena.timestamps import rfc3339
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,9 @@ class LeaderboardRow:
             "score": self.score if precision is None else round(self.score, precision),
             "metrics": self.metrics,
             "submission_id": self.submission_id,
-            "submitted_at": self.submitted_at.isoformat(),
+            "submitted_at": rfc3339(self.submitted_at),
             "entries": self.entries,
-            "last_submitted_at": self.last_submitted_at.isoformat(),
+            "last_submitted_at": rfc3339(self.last_submitted_at),
             "is_baseline": self.is_baseline,
             "tied_with_previous": self.tied_with_previous,
         }

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from arena.enums import SubmissionStatus
 from arena.errors import QuotaExceeded
 from arena.models import Challenge, Phase, Submission, Track
+from arena.timestamps import rfc3339
 
 IN_FLIGHT = (SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.SCORING)
 # When the concurrent cap is reached nobody knows when a run ends; this is the polling hint we give.
@@ -33,7 +34,11 @@ class QuotaLimit(StrEnum):
 
 @dataclass(frozen=True)
 class QuotaStatus:
-    """How many submissions a team (and the person asking) has left in a phase, and when that changes."""
+    """How many submissions a team (and the person asking) has left in a phase, and when that changes.
+
+    ``next_allowed_at`` is when the limit in ``blocked_by`` lets the next submission in: None while nothing
+    blocks, and None when no further submission is possible in the phase.
+    """
 
     daily_limit: int
     used_today: int
@@ -146,7 +151,7 @@ def quota_status(
         person_used = person_used_today(session, user_id, phase.track.challenge_id, now)
     next_day = day_end if day_end < phase.closes_at else None
     blocked_by: QuotaLimit | None = None
-    next_allowed: datetime | None = now
+    next_allowed: datetime | None = None  # null while nothing blocks
     if phase.total_quota is not None and used_total >= phase.total_quota:
         blocked_by, next_allowed = QuotaLimit.TOTAL, None
     elif used_today >= phase.daily_quota:
@@ -174,7 +179,7 @@ def quota_status(
 
 def _message(status: QuotaStatus) -> tuple[str, dict[str, object]]:
     """Return the message template saying which limit applies, and its parameters."""
-    when = status.next_allowed_at.isoformat() if status.next_allowed_at else None
+    when = rfc3339(status.next_allowed_at)
     match status.blocked_by:
         case QuotaLimit.TOTAL:
             return "your team has used all %(total)s submissions of this phase", {"total": status.total_limit}

@@ -34,6 +34,7 @@ from arena.scoring import ScorerBroken, SplitScore, scorer_version
 from arena.services.submissions import current_scores
 from arena.settings import Settings
 from arena.storage import BlobStore
+from arena.timestamps import rfc3339
 from sandbox import Runner
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class ScoreProvenance:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
-        return {**asdict(self), "created_at": self.created_at.isoformat()}
+        return {**asdict(self), "created_at": rfc3339(self.created_at)}
 
 
 def provenance(session: Session, submission: Submission) -> list[ScoreProvenance]:
@@ -153,8 +154,8 @@ def rerun_dict(rerun: Rerun) -> dict[str, Any]:
         "status": rerun.status,
         "reproduced": rerun.reproduced,
         "detail": dict(rerun.detail or {}),
-        "created_at": rerun.created_at.isoformat(),
-        "finished_at": rerun.finished_at.isoformat() if rerun.finished_at else None,
+        "created_at": rfc3339(rerun.created_at),
+        "finished_at": rfc3339(rerun.finished_at),
     }
 
 

@@ -36,6 +36,7 @@ from web.i18n import (
     select_locale,
 )
 from web.markdown import render_markdown
+from web.numbers import IdConverter
 from web.pages import page_blueprints
 from web.times import dual_time, iso_utc, viewer_zone_name
 
@@ -143,6 +144,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(flask_config(settings))
     app.config["ARENA_TIMEZONE"] = settings.default_timezone
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # Every route names objects with <id:…>: ids beyond a 64-bit column are addresses that do not exist.
+    app.url_map.converters["id"] = IdConverter
     state.install(app, settings)
 
     db.init_app(app)

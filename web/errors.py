@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -26,7 +26,8 @@ from arena.errors import (
     QuotaExceeded,
     Unauthenticated,
 )
-from web.i18n import localized
+from web.i18n import localized, localized_message
+from web.numbers import InvalidNumber
 from web.times import iso_utc
 
 API_PREFIX = "/api/v1"
@@ -42,6 +43,7 @@ _STATUS: list[tuple[type[ArenaError], int]] = [
     (InvalidTransition, 409),
     (Conflict, 409),
     (FileTooLarge, 413),
+    (InvalidNumber, 422),
     (InvalidInput, 400),
 ]
 
@@ -55,6 +57,7 @@ _HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     429: "quota_exceeded",
+    500: "internal_error",
 }
 
 
@@ -79,6 +82,7 @@ def title_for(status: int) -> str:
         405: _("Method not allowed"),
         409: _("Conflict"),
         413: _("The upload is too large"),
+        422: _("The request could not be processed"),
         429: _("Submission quota used up"),
     }
     return str(titles.get(status, _("Something went wrong")))
@@ -137,18 +141,34 @@ def handle_csrf_error(error: CSRFError) -> Response:
     return _respond(400, "csrf_failed", message)
 
 
+HTTP_MESSAGES = {
+    404: "There is nothing at this address.",
+    405: "This address does not accept the %(method)s method.",
+    413: "The request is larger than the site accepts: at most %(megabytes)s MiB (%(bytes)s bytes).",
+    500: "Something went wrong on our side; the error was logged.",
+}
+
+
+def _say(template: str, params: dict[str, Any]) -> str:
+    """Fill ``template``: in English for the API (which promises English), in the viewer's language on pages."""
+    english = template % params if params else template
+    return english if wants_json() else localized_message(template, params, english)
+
+
 def handle_http_error(error: HTTPException) -> Response:
-    """Answer werkzeug's HTTP errors (404, 405, 413, bad form data…) in the right format."""
+    """Answer werkzeug's HTTP errors (404, 405, 413, 500, bad form data…) in the right format."""
     status = error.code or 500
-    if status == 413:
-        message = _("The upload is larger than the site allows.")
-    elif status == 404:
-        message = _("There is nothing at this address.")
-    elif status == 405:
-        message = _("This address does not accept the %(method)s method.", method=request.method)
-    else:
-        message = str(error.description or error.name)
-    response = _respond(status, _HTTP_CODES.get(status, "http_error"), str(message))
+    params: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    if status == 405:
+        params["method"] = request.method
+    elif status == 413:
+        limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+        params.update(bytes=limit, megabytes=f"{limit / 2**20:.1f}")
+        extra["max_bytes"] = limit
+    template = HTTP_MESSAGES.get(status)
+    message = _say(template, params) if template else str(error.description or error.name)
+    response = _respond(status, _HTTP_CODES.get(status, "http_error"), message, **extra)
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response

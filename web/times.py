@@ -9,6 +9,8 @@ from flask import current_app
 from flask_login import current_user
 from markupsafe import Markup
 
+from arena.timestamps import rfc3339
+
 FORMAT = "%Y-%m-%d %H:%M"
 
 
@@ -27,10 +29,8 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def iso_utc(moment: datetime | None) -> str | None:
-    """Return an ISO-8601 UTC string ending in ``Z`` (or None)."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """Return the RFC 3339 UTC form every API field and ``<time datetime>`` uses (or None)."""
+    return rfc3339(moment)
 
 
 def dual_time(moment: datetime | None) -> Markup:

@@ -19,6 +19,7 @@ from arena.errors import Conflict, InvalidInput, NotFound
 from arena.leaderboards import LeaderboardRow, leaderboard
 from arena.models import AuditEvent, Phase, PhaseEntry, Team, User
 from arena.permissions import Action, actor_for, require
+from arena.timestamps import rfc3339
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def advance(session: Session, phase: Phase, actor: User, now: datetime) -> Advan
     if now < source.closes_at:
         raise Conflict(
             "the previous phase closes at %(closes)s; advance teams after it has closed",
-            params={"closes": source.closes_at.isoformat()},
+            params={"closes": rfc3339(source.closes_at)},
         )
     present = {e.team_id for e in entries(session, phase)}
     admitted: list[Advanced] = []

@@ -12,6 +12,7 @@ from arena.errors import Conflict, Forbidden, InvalidInput, NotFound
 from arena.models import Challenge, Membership, Team, TeamInvitation, User
 from arena.permissions import Action, Resource, actor_for, require
 from arena.services.teams import check_composition_open, require_active, require_captain, team_of
+from arena.timestamps import rfc3339
 
 
 def _challenge(session: Session, team: Team) -> Challenge:
@@ -25,7 +26,7 @@ def _check_can_join(session: Session, team: Team, user: User) -> Challenge:
     require_active(team)
     if challenge.entry_deadline is not None and utcnow() >= challenge.entry_deadline:
         raise Forbidden(
-            "the entry deadline (%(deadline)s) has passed", params={"deadline": challenge.entry_deadline.isoformat()}
+            "the entry deadline (%(deadline)s) has passed", params={"deadline": rfc3339(challenge.entry_deadline)}
         )
     check_composition_open(challenge, "joining a team")
     if team_of(session, user.id, challenge.id) is not None:

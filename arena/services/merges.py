@@ -33,6 +33,7 @@ from arena.models import (
 from arena.quotas import allowance_by, used_in_phase
 from arena.services.teams import require_active, require_captain
 from arena.storage import BlobStore
+from arena.timestamps import rfc3339
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def check_merge(session: Session, from_team: Team, into_team: Team, now: datetim
     assert challenge is not None
     deadline = merge_deadline(challenge)
     if deadline is not None and now >= deadline:
-        raise Forbidden("the team merge deadline (%(deadline)s) has passed", params={"deadline": deadline.isoformat()})
+        raise Forbidden("the team merge deadline (%(deadline)s) has passed", params={"deadline": rfc3339(deadline)})
     size = len(from_team.members) + len(into_team.members)
     if size > challenge.team_size_max:
         raise Conflict(

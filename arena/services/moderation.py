@@ -33,6 +33,13 @@ def _require(actor: Actor, phase: Phase, now: datetime) -> None:
     require(actor, Action.MODERATE, phase_resource(phase, now))
 
 
+def _require_for(actor: Actor, submission: Submission, now: datetime) -> None:
+    # A submission the caller may not see does not exist for them (404), so ids reveal nothing.
+    resource = phase_resource(submission.phase, now, owner_team_id=submission.team_id)
+    require(actor, Action.VIEW_SUBMISSION, resource, hide=True)
+    _require(actor, submission.phase, now)
+
+
 def _challenge_phases(session: Session, challenge_id: int) -> list[Phase]:
     return list(
         session.scalars(select(Phase).join(Track, Track.id == Phase.track_id).where(Track.challenge_id == challenge_id))
@@ -49,7 +56,7 @@ def set_submission_hidden(
     now: datetime,
 ) -> Submission:
     """Hide a submission from every board (a reason is required) or show it again."""
-    _require(actor, submission.phase, now)
+    _require_for(actor, submission, now)
     text = _reason(reason) if hidden else (reason or "").strip()[:REASON_MAX]
     if submission.is_hidden == hidden:
         raise Conflict("the submission is already hidden" if hidden else "the submission is not hidden")
@@ -105,7 +112,7 @@ def set_submission_baseline(
     session: Session, store: BlobStore, actor: Actor, submission: Submission, baseline: bool, now: datetime
 ) -> Submission:
     """Mark a submission as an organizer's baseline (shown with a badge) or unmark it."""
-    _require(actor, submission.phase, now)
+    _require_for(actor, submission, now)
     submission.is_baseline = baseline
     audit.record(
         session,

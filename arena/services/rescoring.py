@@ -28,6 +28,7 @@ from arena.models import Phase, RescoreRun, Score, Submission
 from arena.queueing import enqueue_evaluation
 from arena.services.submissions import transition
 from arena.settings import Settings
+from arena.timestamps import rfc3339
 
 log = logging.getLogger(__name__)
 
@@ -168,8 +169,8 @@ class RescoreProgress:
             "failed": self.failed,
             "percent": self.percent,
             "superseded": self.superseded,
-            "created_at": self.created_at.isoformat(),
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "created_at": rfc3339(self.created_at),
+            "finished_at": rfc3339(self.finished_at),
         }
 
 

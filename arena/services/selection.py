@@ -92,7 +92,10 @@ def team_selection(session: Session, phase: Phase, team_id: int, now: datetime) 
 
 def _check(actor: Actor, submission: Submission, now: datetime) -> Phase:
     phase = submission.phase
-    require(actor, Action.SELECT_FINAL_SUBMISSIONS, phase_resource(phase, now, owner_team_id=submission.team_id))
+    resource = phase_resource(phase, now, owner_team_id=submission.team_id)
+    # Another team's submission does not exist for the caller: 404, never 403, so ids reveal nothing.
+    require(actor, Action.VIEW_SUBMISSION, resource, hide=True)
+    require(actor, Action.SELECT_FINAL_SUBMISSIONS, resource)
     if not phase.final_selection_max:
         raise InvalidInput("this phase has no final selection: every submission counts")
     if selection_locked(phase, now):

@@ -21,6 +21,7 @@ from arena.services.advancement import is_admitted, not_admitted_message
 from arena.services.challenges import phase_resource
 from arena.services.teams import team_of
 from arena.storage import BlobStore, TooLarge
+from arena.timestamps import rfc3339
 
 RESULT_SUFFIXES = (".csv", ".txt", ".tsv")
 CODE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
@@ -29,12 +30,12 @@ CODE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
 def _check_phase_open(phase: Phase, now: datetime) -> None:
     if now < phase.opens_at:
         raise PhaseClosed(
-            "this phase opens at %(at)s; submissions are not accepted yet", params={"at": phase.opens_at.isoformat()}
+            "this phase opens at %(at)s; submissions are not accepted yet", params={"at": rfc3339(phase.opens_at)}
         )
     if now >= phase.closes_at:
         raise PhaseClosed(
             "this phase closed at %(at)s; submissions are no longer accepted",
-            params={"at": phase.closes_at.isoformat()},
+            params={"at": rfc3339(phase.closes_at)},
         )
 
 
@@ -228,7 +229,7 @@ class SubmissionView:
         """Return a JSON-safe dict."""
 
         def iso(value: datetime | None) -> str | None:
-            return value.isoformat() if value else None
+            return rfc3339(value)
 
         return {
             "id": self.id,

@@ -13,6 +13,7 @@ from arena.enums import TeamStatus
 from arena.errors import Conflict, Forbidden, InvalidInput, NotFound
 from arena.models import Challenge, Membership, MergeRequest, PhaseEntry, Submission, Team, TeamInvitation, User
 from arena.permissions import Action, Resource, actor_for, require
+from arena.timestamps import rfc3339
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -25,7 +26,7 @@ def _check_can_enter(session: Session, user: User, challenge: Challenge) -> None
     if not challenge.is_published:
         raise NotFound("no such challenge")
     if challenge.entry_deadline is not None and utcnow() >= challenge.entry_deadline:
-        raise Forbidden("the entry deadline (%(at)s) has passed", params={"at": challenge.entry_deadline.isoformat()})
+        raise Forbidden("the entry deadline (%(at)s) has passed", params={"at": rfc3339(challenge.entry_deadline)})
     if team_of(session, user.id, challenge.id) is not None:
         raise Conflict("you are already in a team for this challenge; leave it first")
 
@@ -142,7 +143,7 @@ def check_composition_open(challenge: Challenge, what: str) -> None:
     if challenge.merge_deadline is not None and utcnow() >= challenge.merge_deadline:
         raise Forbidden(
             "%(what)s is not possible after the team merge deadline (%(deadline)s); teams are frozen from then on",
-            params={"what": what, "deadline": challenge.merge_deadline.isoformat()},
+            params={"what": what, "deadline": rfc3339(challenge.merge_deadline)},
         )
 
 

@@ -39,7 +39,7 @@ def test_daily_quota_and_its_reset(session: Session, store: BlobStore, tmp_path:
         upload(session, store, user, phase, answers(["b"] * 20), now=NOON + timedelta(minutes=6))
     session.rollback()
     assert caught.value.retry_at == midnight
-    assert "2026-11-23T00:00:00+00:00" in caught.value.message
+    assert "2026-11-23T00:00:00Z" in caught.value.message
     # After the reset the team may submit again.
     upload(session, store, user, phase, answers(["b"] * 20), now=midnight + timedelta(seconds=1))
 

@@ -16,6 +16,7 @@ from arena.errors import BundleError, Conflict, Forbidden, InvalidInput, PhaseCl
 from arena.models import AuditEvent, Challenge, Phase, Submission, Team, User
 from arena.services import advancement
 from arena.storage import BlobStore
+from arena.timestamps import rfc3339
 from tests.factories import answers, make_team, make_user, mark_scored, upload, write_bundle
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -98,7 +99,7 @@ def test_one_second_late_is_refused_with_the_deadline(session: Session, store: B
     upload(session, store, user, prelim, answers(["a"] * 20), now=PRELIM_CLOSES - timedelta(seconds=1))
     with pytest.raises(PhaseClosed) as caught:
         upload(session, store, user, prelim, answers(["a"] * 20), now=PRELIM_CLOSES + timedelta(seconds=1))
-    assert PRELIM_CLOSES.isoformat() in caught.value.message
+    assert rfc3339(PRELIM_CLOSES) in caught.value.message
     with pytest.raises(PhaseClosed, match="closed at"):
         upload(session, store, user, prelim, answers(["a"] * 20), now=PRELIM_CLOSES)
     with pytest.raises(PhaseClosed, match="opens at"):

@@ -102,6 +102,14 @@ def test_bad_upload_gets_a_message_not_a_500(app: Flask, client: FlaskClient, wo
 
 def test_leaderboard_pages(app: Flask, client: FlaskClient, world: World) -> None:
     assert client.get(f"/phases/{world.open_phase_id}/leaderboard").status_code == 200
+    asked = client.get(f"/phases/{world.open_phase_id}/leaderboard?split=private&lang=en")
+    assert asked.status_code == 302
+    assert (
+        asked.headers["Location"]
+        == f"/login?next=/phases/{world.open_phase_id}/leaderboard?split%3Dprivate%26lang%3Den"
+    )
+    make_user(app, "pia")
+    login(client, "pia")
     hidden = client.get(f"/phases/{world.open_phase_id}/leaderboard?split=private&lang=en")
     assert hidden.status_code == 403 and "revealed when the phase ends" in hidden.get_data(as_text=True)
     assert client.get(f"/phases/{world.closed_phase_id}/leaderboard?split=private").status_code == 200

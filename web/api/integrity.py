@@ -17,6 +17,7 @@ from web.api.requests import json_body, text_field
 from web.auth.identity import api_user, required
 from web.downloads import download
 from web.lookups import challenge_context, challenge_context_for_id, parse_split, phase_context
+from web.times import iso_utc
 
 bp = Blueprint("integrity", __name__)
 
@@ -32,7 +33,7 @@ def signals(slug: str) -> dict[str, Any]:
     return {"signals": [integrity.signal_dict(s) for s in rows]}
 
 
-@bp.post("/integrity-signals/<int:signal_id>/dismiss")
+@bp.post("/integrity-signals/<id:signal_id>/dismiss")
 def dismiss(signal_id: int) -> dict[str, Any]:
     """Dismiss a signal with ``{"reason"}``; the dismissal is audited."""
     user = required(api_user())
@@ -46,7 +47,7 @@ def dismiss(signal_id: int) -> dict[str, Any]:
     return integrity.signal_dict(signal)
 
 
-@bp.get("/phases/<int:phase_id>/rescores")
+@bp.get("/phases/<id:phase_id>/rescores")
 def rescores(phase_id: int) -> dict[str, Any]:
     """Return the phase's current score version and every rescore's progress."""
     context = phase_context(phase_id, required(api_user()))
@@ -56,7 +57,7 @@ def rescores(phase_id: int) -> dict[str, Any]:
     return {"phase_id": phase_id, "score_version": context.phase.score_version, "runs": [r.to_dict() for r in runs]}
 
 
-@bp.post("/phases/<int:phase_id>/rescores")
+@bp.post("/phases/<id:phase_id>/rescores")
 def start_rescore(phase_id: int) -> tuple[dict[str, Any], int]:
     """Rescore every scored submission of the phase under a new score version (``{"reason"}``)."""
     user = required(api_user())
@@ -68,7 +69,7 @@ def start_rescore(phase_id: int) -> tuple[dict[str, Any], int]:
     return rescoring.progress(session, run).to_dict(), 202
 
 
-@bp.get("/submissions/<int:submission_id>/provenance")
+@bp.get("/submissions/<id:submission_id>/provenance")
 def provenance(submission_id: int) -> dict[str, Any]:
     """Return every recorded score of a submission with its provenance (organizers only)."""
     submission = submission_service.get_submission(state.session(), submission_id)
@@ -82,7 +83,7 @@ def provenance(submission_id: int) -> dict[str, Any]:
     }
 
 
-@bp.get("/submissions/<int:submission_id>/reruns")
+@bp.get("/submissions/<id:submission_id>/reruns")
 def submission_reruns(submission_id: int) -> dict[str, Any]:
     """List a submission's re-runs, newest first (organizers only)."""
     submission = submission_service.get_submission(state.session(), submission_id)
@@ -91,7 +92,7 @@ def submission_reruns(submission_id: int) -> dict[str, Any]:
     return {"reruns": [reruns.rerun_dict(r) for r in reruns.submission_reruns(state.session(), submission.id)]}
 
 
-@bp.post("/submissions/<int:submission_id>/reruns")
+@bp.post("/submissions/<id:submission_id>/reruns")
 def request_rerun(submission_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Queue a re-run of a scored or failed submission; its status and scores do not change."""
     user = required(api_user())
@@ -103,7 +104,7 @@ def request_rerun(submission_id: int) -> tuple[dict[str, Any], int, dict[str, st
     return reruns.rerun_dict(rerun), 202, {"Location": location}
 
 
-@bp.get("/reruns/<int:rerun_id>")
+@bp.get("/reruns/<id:rerun_id>")
 def show_rerun(rerun_id: int) -> dict[str, Any]:
     """Return a re-run: its status and whether the recorded score was reproduced."""
     user = required(api_user())
@@ -114,7 +115,7 @@ def show_rerun(rerun_id: int) -> dict[str, Any]:
     return reruns.rerun_dict(rerun)
 
 
-@bp.get("/phases/<int:phase_id>/exports/submissions")
+@bp.get("/phases/<id:phase_id>/exports/submissions")
 def export_submissions(phase_id: int) -> Response:
     """Download every submission of the phase as ``?format=csv|parquet`` (organizers only)."""
     context = phase_context(phase_id, required(api_user()))
@@ -124,7 +125,7 @@ def export_submissions(phase_id: int) -> Response:
     return download(data, fmt, f"{context.challenge.slug}-phase{phase_id}-submissions")
 
 
-@bp.get("/phases/<int:phase_id>/exports/leaderboard")
+@bp.get("/phases/<id:phase_id>/exports/leaderboard")
 def export_leaderboard(phase_id: int) -> Response:
     """Download a board as ``?split=public|private&format=csv|parquet`` (organizers only)."""
     context = phase_context(phase_id, required(api_user()))
@@ -135,7 +136,7 @@ def export_leaderboard(phase_id: int) -> Response:
     return download(data, fmt, f"{context.challenge.slug}-phase{phase_id}-{split.value}-leaderboard")
 
 
-@bp.get("/phases/<int:phase_id>/charts")
+@bp.get("/phases/<id:phase_id>/charts")
 def phase_charts(phase_id: int) -> dict[str, Any]:
     """Return chart data for ``?split=``: each leading team's best score over time and the score histogram."""
     context = phase_context(phase_id, api_user())
@@ -149,12 +150,12 @@ def phase_charts(phase_id: int) -> dict[str, Any]:
         "phase_id": phase_id,
         "split": split.value,
         "direction": chart.direction,
-        "frozen_at": chart.frozen_at.isoformat() if chart.frozen_at else None,
+        "frozen_at": iso_utc(chart.frozen_at),
         "teams": [
             {
                 "team": {"id": s.team_id, "name": s.team_name},
                 "is_baseline": s.is_baseline,
-                "points": [{"at": p.at.isoformat(), "score": p.score} for p in s.points],
+                "points": [{"at": iso_utc(p.at), "score": p.score} for p in s.points],
             }
             for s in chart.series
         ],

@@ -16,10 +16,13 @@ from arena.boardcache import BoardFacts, RenderedPage
 from arena.boards import Board, is_frozen, viewer_board
 from arena.enums import Split
 from arena.permissions import ANONYMOUS, Action, actor_for, require
+from arena.boardpages import MAX_PER_PAGE
 from web import state
 from web.api import moderation, selection
 from web.auth.identity import api_user
 from web.lookups import leaderboard_action, parse_split
+from web.numbers import MAX_PAGE, query_int
+from web.times import iso_utc
 
 bp = Blueprint("leaderboards", __name__)
 bp.register_blueprint(selection.bp)
@@ -38,19 +41,12 @@ class BoardQuery:
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> BoardQuery:
-        """Read the query arguments (bad numbers fall back to the defaults; a bad split is InvalidInput)."""
+        """Read the query arguments; a bad split or a number out of bounds is InvalidInput naming it."""
         return cls(
             split=parse_split(args.get("split")),
-            page=max(1, _number(args.get("page"), 1)),
-            per_page=_number(args.get("per_page"), PER_PAGE),
+            page=query_int(args.get("page"), "page", 1, maximum=MAX_PAGE),
+            per_page=query_int(args.get("per_page"), "per_page", PER_PAGE, maximum=MAX_PER_PAGE),
         )
-
-
-def _number(value: str | None, default: int) -> int:
-    try:
-        return int(value or default) or default
-    except ValueError:
-        return default
 
 
 def render(facts: BoardFacts, split: Split, board: Board, page: RenderedPage, now: datetime) -> bytes:
@@ -61,7 +57,7 @@ def render(facts: BoardFacts, split: Split, board: Board, page: RenderedPage, no
         "direction": facts.direction,
         "precision": facts.precision,
         "frozen": split == Split.PUBLIC and is_frozen(facts, now),
-        "frozen_at": facts.freeze_at.isoformat() if board == Board.FROZEN and facts.freeze_at else None,
+        "frozen_at": iso_utc(facts.freeze_at) if board == Board.FROZEN else None,
         "ladder": split == Split.PUBLIC and facts.use_ladder,
         "score_version": facts.score_version,
         "revision": facts.board_stamp,
@@ -89,7 +85,7 @@ def cache_headers(etag: str) -> dict[str, str]:
     return {"ETag": f'"{etag}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
 
 
-@bp.get("/phases/<int:phase_id>/leaderboard")
+@bp.get("/phases/<id:phase_id>/leaderboard")
 def show(phase_id: int) -> Response:
     """Return one page (``?page=&per_page=``) of a phase's leaderboard for ``?split=public|private``."""
     session, cache, now = state.lazy_session(), state.board_cache(), state.now()

@@ -13,7 +13,7 @@ from arena.permissions import Action, Resource, decide
 from arena.services import merges as merge_service
 from arena.services import teams as team_service
 from web import state
-from web.api.requests import json_body, text_field
+from web.api.requests import id_field, json_body, text_field
 from web.api.serializers import merge_dict, team_dict
 from web.auth.identity import api_user, required
 from web.lookups import challenge_context_for_id
@@ -24,16 +24,14 @@ bp = Blueprint("merges", __name__)
 def _target(team: Team, data: dict[str, Any]) -> Team:
     into_id = data.get("into_team_id")
     if into_id is not None:
-        if isinstance(into_id, bool) or not isinstance(into_id, int):
-            raise InvalidInput("'into_team_id' must be a team id", field="into_team_id")
-        return team_service.get_team(state.session(), into_id)
+        return team_service.get_team(state.session(), id_field(data, "into_team_id"))
     name = text_field(data, "into_team", required=False, max_length=100)
     if not name:
         raise InvalidInput("give 'into_team_id' or 'into_team' (the team's name)", field="into_team_id")
     return team_service.find_team(state.session(), team.challenge_id, name)
 
 
-@bp.post("/teams/<int:team_id>/merge-requests")
+@bp.post("/teams/<id:team_id>/merge-requests")
 def create(team_id: int) -> tuple[dict[str, Any], int]:
     """Ask to merge this team (the caller captains it) into another team."""
     user = required(api_user())
@@ -43,7 +41,7 @@ def create(team_id: int) -> tuple[dict[str, Any], int]:
     return merge_dict(request), 201
 
 
-@bp.get("/teams/<int:team_id>/merge-requests")
+@bp.get("/teams/<id:team_id>/merge-requests")
 def index(team_id: int) -> dict[str, Any]:
     """List the team's pending merge requests, sent and received (members and organizers)."""
     team = team_service.get_team(state.session(), team_id)
@@ -54,7 +52,7 @@ def index(team_id: int) -> dict[str, Any]:
     return {"sent": [merge_dict(r) for r in sent], "received": [merge_dict(r) for r in received]}
 
 
-@bp.post("/merge-requests/<int:request_id>/accept")
+@bp.post("/merge-requests/<id:request_id>/accept")
 def accept(request_id: int) -> dict[str, Any]:
     """Merge the requesting team into the caller's (the receiving captain); returns the merged team."""
     user = required(api_user())
@@ -64,7 +62,7 @@ def accept(request_id: int) -> dict[str, Any]:
     return team_dict(team, private=True)
 
 
-@bp.post("/merge-requests/<int:request_id>/decline")
+@bp.post("/merge-requests/<id:request_id>/decline")
 def decline(request_id: int) -> dict[str, Any]:
     """Refuse a merge request (the receiving captain), with an optional ``reason``."""
     user = required(api_user())
@@ -76,7 +74,7 @@ def decline(request_id: int) -> dict[str, Any]:
     return merge_dict(request)
 
 
-@bp.post("/merge-requests/<int:request_id>/cancel")
+@bp.post("/merge-requests/<id:request_id>/cancel")
 def cancel(request_id: int) -> dict[str, Any]:
     """Withdraw a merge request (the requesting captain)."""
     user = required(api_user())

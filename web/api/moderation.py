@@ -69,49 +69,49 @@ def _team_result(team_id: int, change: str, on: bool) -> dict[str, Any]:
     }
 
 
-@bp.post("/submissions/<int:submission_id>/hidden")
+@bp.post("/submissions/<id:submission_id>/hidden")
 def hide_submission(submission_id: int) -> dict[str, Any]:
     """Hide a submission from every board; the JSON body's ``reason`` goes to the audit log."""
     return _submission_result(submission_id, "hidden", True)
 
 
-@bp.delete("/submissions/<int:submission_id>/hidden")
+@bp.delete("/submissions/<id:submission_id>/hidden")
 def show_submission(submission_id: int) -> dict[str, Any]:
     """Show a hidden submission again."""
     return _submission_result(submission_id, "hidden", False)
 
 
-@bp.put("/submissions/<int:submission_id>/baseline")
+@bp.put("/submissions/<id:submission_id>/baseline")
 def mark_submission_baseline(submission_id: int) -> dict[str, Any]:
     """Mark a submission as a baseline (shown with a badge)."""
     return _submission_result(submission_id, "baseline", True)
 
 
-@bp.delete("/submissions/<int:submission_id>/baseline")
+@bp.delete("/submissions/<id:submission_id>/baseline")
 def unmark_submission_baseline(submission_id: int) -> dict[str, Any]:
     """Unmark a baseline submission."""
     return _submission_result(submission_id, "baseline", False)
 
 
-@bp.post("/teams/<int:team_id>/disqualification")
+@bp.post("/teams/<id:team_id>/disqualification")
 def disqualify_team(team_id: int) -> dict[str, Any]:
     """Disqualify a team; the JSON body's ``reason`` goes to the audit log."""
     return _team_result(team_id, "disqualified", True)
 
 
-@bp.delete("/teams/<int:team_id>/disqualification")
+@bp.delete("/teams/<id:team_id>/disqualification")
 def reinstate_team(team_id: int) -> dict[str, Any]:
     """Reinstate a disqualified team."""
     return _team_result(team_id, "disqualified", False)
 
 
-@bp.put("/teams/<int:team_id>/baseline")
+@bp.put("/teams/<id:team_id>/baseline")
 def mark_team_baseline(team_id: int) -> dict[str, Any]:
     """Mark a whole team as a baseline team."""
     return _team_result(team_id, "baseline", True)
 
 
-@bp.delete("/teams/<int:team_id>/baseline")
+@bp.delete("/teams/<id:team_id>/baseline")
 def unmark_team_baseline(team_id: int) -> dict[str, Any]:
     """Unmark a baseline team."""
     return _team_result(team_id, "baseline", False)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 
 from arena.errors import InvalidInput
+from web.numbers import bounded_int
 
 
 def json_body() -> dict[str, Any]:
@@ -29,3 +30,8 @@ def text_field(data: dict[str, Any], name: str, *, required: bool = True, max_le
     if len(value) > max_length:
         raise InvalidInput(f"'{name}' is too long (at most {max_length} characters)", field=name)
     return value
+
+
+def id_field(data: dict[str, Any], name: str) -> int:
+    """Return an object id from a JSON body: an integer from 1 to 2^63−1, else InvalidNumber naming the field."""
+    return bounded_int(data.get(name), name)

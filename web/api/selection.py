@@ -26,13 +26,13 @@ def _toggle(submission_id: int, selected: bool) -> dict[str, Any]:
     return {"submission_id": submission.id, "selected": submission.is_selected, "selection": result.to_dict()}
 
 
-@bp.post("/submissions/<int:submission_id>/selection")
+@bp.post("/submissions/<id:submission_id>/selection")
 def select(submission_id: int) -> dict[str, Any]:
     """Select a scored submission for the private leaderboard (up to the phase's limit, until it ends)."""
     return _toggle(submission_id, True)
 
 
-@bp.delete("/submissions/<int:submission_id>/selection")
+@bp.delete("/submissions/<id:submission_id>/selection")
 def unselect(submission_id: int) -> dict[str, Any]:
     """Remove a submission from the team's final selection."""
     return _toggle(submission_id, False)

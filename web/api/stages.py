@@ -6,13 +6,12 @@ from typing import Any
 
 from flask import Blueprint
 
-from arena.errors import InvalidInput
 from arena.models import Team
 from arena.permissions import Action, decide
 from arena.services import advancement
 from arena.services import teams as team_service
 from web import state
-from web.api.requests import json_body, text_field
+from web.api.requests import id_field, json_body, text_field
 from web.api.serializers import entry_dict
 from web.auth.identity import api_user, required
 from web.lookups import phase_context
@@ -21,7 +20,7 @@ from web.times import iso_utc
 bp = Blueprint("stages", __name__)
 
 
-@bp.get("/phases/<int:phase_id>/entries")
+@bp.get("/phases/<id:phase_id>/entries")
 def index(phase_id: int) -> dict[str, Any]:
     """Return whether the phase is staged, its rule, and the admitted teams (reasons for organizers)."""
     context = phase_context(phase_id, api_user())
@@ -46,7 +45,7 @@ def index(phase_id: int) -> dict[str, Any]:
     }
 
 
-@bp.post("/phases/<int:phase_id>/advance")
+@bp.post("/phases/<id:phase_id>/advance")
 def advance(phase_id: int) -> dict[str, Any]:
     """Admit the teams that qualify on the previous phase's board (organizers)."""
     context = phase_context(phase_id, required(api_user()))
@@ -63,15 +62,12 @@ def advance(phase_id: int) -> dict[str, Any]:
     }
 
 
-@bp.post("/phases/<int:phase_id>/entries")
+@bp.post("/phases/<id:phase_id>/entries")
 def admit(phase_id: int) -> tuple[dict[str, Any], int]:
     """Admit one team by hand: ``{"team_id", "reason"}`` (organizers)."""
     context = phase_context(phase_id, required(api_user()))
     data = json_body()
-    team_id = data.get("team_id")
-    if isinstance(team_id, bool) or not isinstance(team_id, int):
-        raise InvalidInput("'team_id' must be a team id", field="team_id")
-    team = team_service.get_team(state.session(), team_id)
+    team = team_service.get_team(state.session(), id_field(data, "team_id"))
     reason = text_field(data, "reason", max_length=1000)
     entry = advancement.admit(state.session(), context.phase, team, required(context.user), reason, state.now())
     state.session().commit()

@@ -17,7 +17,7 @@ from web.uploads import accept_upload
 bp = Blueprint("submissions", __name__)
 
 
-@bp.post("/phases/<int:phase_id>/submissions")
+@bp.post("/phases/<id:phase_id>/submissions")
 def create(phase_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Upload a file (multipart field ``file``) and queue its evaluation."""
     context = phase_context(phase_id, required(api_user()))
@@ -28,7 +28,7 @@ def create(phase_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     return {"id": submission.id, "status": submission.status, "url": location}, 202, {"Location": location}
 
 
-@bp.get("/phases/<int:phase_id>/submissions")
+@bp.get("/phases/<id:phase_id>/submissions")
 def index(phase_id: int) -> dict[str, Any]:
     """List the caller's team's submissions in a phase, newest first."""
     context = phase_context(phase_id, required(api_user()))
@@ -39,7 +39,7 @@ def index(phase_id: int) -> dict[str, Any]:
     return {"submissions": [view.to_dict() for view in views]}
 
 
-@bp.get("/submissions/<int:submission_id>")
+@bp.get("/submissions/<id:submission_id>")
 def show(submission_id: int) -> dict[str, Any]:
     """Return a submission's status, failure and the scores the caller may see."""
     user = required(api_user())
@@ -50,7 +50,7 @@ def show(submission_id: int) -> dict[str, Any]:
     ).to_dict()
 
 
-@bp.get("/phases/<int:phase_id>/quota")
+@bp.get("/phases/<id:phase_id>/quota")
 def quota(phase_id: int) -> dict[str, Any]:
     """Return the caller's team's quota in a phase."""
     context = phase_context(phase_id, required(api_user()))

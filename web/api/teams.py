@@ -46,7 +46,7 @@ def join() -> dict[str, Any]:
     return team_dict(team, private=True)
 
 
-@bp.get("/teams/<int:team_id>")
+@bp.get("/teams/<id:team_id>")
 def show(team_id: int) -> dict[str, Any]:
     """Return a team; its members (and organizers) also get the invite code."""
     team = team_service.get_team(state.session(), team_id)
@@ -55,7 +55,7 @@ def show(team_id: int) -> dict[str, Any]:
     return team_dict(team, private=private)
 
 
-@bp.patch("/teams/<int:team_id>")
+@bp.patch("/teams/<id:team_id>")
 def update(team_id: int) -> dict[str, Any]:
     """Change the team's institution (captain)."""
     user = required(api_user())
@@ -68,7 +68,7 @@ def update(team_id: int) -> dict[str, Any]:
     return team_dict(team, private=True)
 
 
-@bp.post("/teams/<int:team_id>/captain")
+@bp.post("/teams/<id:team_id>/captain")
 def transfer(team_id: int) -> dict[str, Any]:
     """Hand the captaincy to the member named ``username`` (captain)."""
     user = required(api_user())
@@ -78,7 +78,7 @@ def transfer(team_id: int) -> dict[str, Any]:
     return team_dict(team, private=True)
 
 
-@bp.post("/teams/<int:team_id>/leave")
+@bp.post("/teams/<id:team_id>/leave")
 def leave(team_id: int) -> dict[str, Any]:
     """Leave the team; a captain alone dissolves it (then ``team`` is null)."""
     user = required(api_user())
@@ -94,7 +94,7 @@ def _invitation_dict(invitation: TeamInvitation) -> dict[str, Any]:
     return invitation_dict(invitation, team, state.session().get(User, invitation.user_id))
 
 
-@bp.post("/teams/<int:team_id>/invitations")
+@bp.post("/teams/<id:team_id>/invitations")
 def invite(team_id: int) -> tuple[dict[str, Any], int]:
     """Invite the user named ``username`` (captain)."""
     user = required(api_user())
@@ -106,7 +106,7 @@ def invite(team_id: int) -> tuple[dict[str, Any], int]:
     return _invitation_dict(invitation), 201
 
 
-@bp.get("/teams/<int:team_id>/invitations")
+@bp.get("/teams/<id:team_id>/invitations")
 def team_invitations(team_id: int) -> dict[str, Any]:
     """List the team's pending invitations (members and organizers)."""
     team = team_service.get_team(state.session(), team_id)
@@ -126,7 +126,7 @@ def my_invitations(slug: str) -> dict[str, Any]:
     return {"invitations": [_invitation_dict(row) for row in rows]}
 
 
-@bp.post("/invitations/<int:invitation_id>/accept")
+@bp.post("/invitations/<id:invitation_id>/accept")
 def accept_invitation(invitation_id: int) -> dict[str, Any]:
     """Accept an invitation addressed to the caller and join the team."""
     user = required(api_user())
@@ -136,7 +136,7 @@ def accept_invitation(invitation_id: int) -> dict[str, Any]:
     return team_dict(team, private=True)
 
 
-@bp.post("/invitations/<int:invitation_id>/decline")
+@bp.post("/invitations/<id:invitation_id>/decline")
 def decline_invitation(invitation_id: int) -> dict[str, Any]:
     """Decline an invitation addressed to the caller."""
     user = required(api_user())
@@ -146,7 +146,7 @@ def decline_invitation(invitation_id: int) -> dict[str, Any]:
     return _invitation_dict(invitation)
 
 
-@bp.post("/invitations/<int:invitation_id>/cancel")
+@bp.post("/invitations/<id:invitation_id>/cancel")
 def cancel_invitation(invitation_id: int) -> dict[str, Any]:
     """Withdraw an invitation (the inviting team's captain)."""
     user = required(api_user())

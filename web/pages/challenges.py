@@ -44,7 +44,7 @@ def detail(slug: str) -> str:
     )
 
 
-@bp.route("/c/<slug>/files/<int:file_id>")
+@bp.route("/c/<slug>/files/<id:file_id>")
 def download(slug: str, file_id: int) -> Response:
     """Send a public file, looked up by its id and checked against the policy (never a path from the URL)."""
     context = challenge_context(slug, page_user())

@@ -50,7 +50,7 @@ def signals(slug: str) -> str:
     )
 
 
-@bp.route("/c/<slug>/integrity/<int:signal_id>/dismiss", methods=["POST"])
+@bp.route("/c/<slug>/integrity/<id:signal_id>/dismiss", methods=["POST"])
 @login_required
 def dismiss(slug: str, signal_id: int) -> Response:
     """Dismiss a signal with a reason (audited)."""
@@ -75,7 +75,7 @@ def dismiss(slug: str, signal_id: int) -> Response:
     return redirect(url_for("integrity.signals", slug=slug))
 
 
-@bp.route("/phases/<int:phase_id>/rescoring")
+@bp.route("/phases/<id:phase_id>/rescoring")
 @login_required
 def rescores(phase_id: int) -> str:
     """Show the phase's score version and the progress of its rescores; refresh while one runs."""
@@ -94,7 +94,7 @@ def rescores(phase_id: int) -> str:
     )
 
 
-@bp.route("/phases/<int:phase_id>/rescore", methods=["POST"])
+@bp.route("/phases/<id:phase_id>/rescore", methods=["POST"])
 @login_required
 def rescore(phase_id: int) -> Response:
     """Start rescoring every scored submission of the phase under a new score version."""
@@ -115,7 +115,7 @@ def rescore(phase_id: int) -> Response:
     return redirect(url_for("integrity.rescores", phase_id=phase_id))
 
 
-@bp.route("/submissions/<int:submission_id>/rerun", methods=["POST"])
+@bp.route("/submissions/<id:submission_id>/rerun", methods=["POST"])
 @login_required
 def rerun(submission_id: int) -> Response:
     """Re-run a submission to check that it reproduces its recorded score."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
-from arena.boardpages import board_page
+from arena.boardpages import MAX_PER_PAGE, board_page
 from arena.boards import Board, is_frozen, viewer_board
 from arena.enums import Split
 from arena.permissions import Action, decide
@@ -12,6 +13,7 @@ from arena.services import moderation as moderation_service
 from web import state
 from web.auth.identity import page_user
 from web.lookups import leaderboard_action, parse_split, phase_context
+from web.numbers import MAX_PAGE, query_int
 from web.pages import moderation, selection
 
 bp = Blueprint("leaderboards", __name__)
@@ -22,18 +24,20 @@ PER_PAGE = 50
 
 
 def page_arguments() -> tuple[int, int]:
-    """Return ``?page=&per_page=`` as positive integers (defaults 1 and 50)."""
-    page = request.args.get("page", 1, type=int) or 1
-    per_page = request.args.get("per_page", PER_PAGE, type=int) or PER_PAGE
-    return max(1, page), max(1, per_page)
+    """Return ``?page=&per_page=`` as bounded positive integers (defaults 1 and 50)."""
+    page = query_int(request.args.get("page"), "page", 1, maximum=MAX_PAGE)
+    return page, query_int(request.args.get("per_page"), "per_page", PER_PAGE, maximum=MAX_PER_PAGE)
 
 
-@bp.route("/phases/<int:phase_id>/leaderboard")
-def show(phase_id: int) -> tuple[str, int]:
+@bp.route("/phases/<id:phase_id>/leaderboard")
+def show(phase_id: int) -> tuple[str, int] | Response:
     """Show the public or private leaderboard, or say when the private one will be revealed."""
     context = phase_context(phase_id, page_user())
     split = parse_split(request.args.get("split"))
     allowed = decide(context.actor, leaderboard_action(split), context.resource())
+    if not allowed and not context.actor.is_authenticated:
+        # A visitor may be an organizer who has not logged in yet: ask, and come back here.
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     now = state.now()
     board = viewer_board(context.actor, context.phase, split, now)
     page_number, per_page = page_arguments()

@@ -18,11 +18,12 @@ from web import state
 from web.auth.identity import page_user
 from web.i18n import localized
 from web.lookups import phase_context
+from web.numbers import parsed_int
 
 bp = Blueprint("moderation", __name__)
 
 
-@bp.route("/phases/<int:phase_id>/moderation")
+@bp.route("/phases/<id:phase_id>/moderation")
 def show(phase_id: int) -> str:
     """List the phase's scored submissions and the challenge's teams with moderation forms."""
     context = phase_context(phase_id, page_user())
@@ -48,7 +49,7 @@ def _flag() -> bool:
     return request.form.get("on", "1") == "1"
 
 
-@bp.post("/submissions/<int:submission_id>/moderation/hidden")
+@bp.post("/submissions/<id:submission_id>/moderation/hidden")
 def hide(submission_id: int) -> Response:
     """Hide a submission (``on=1`` with a reason) or show it again (``on=0``)."""
     session = state.session()
@@ -66,7 +67,7 @@ def hide(submission_id: int) -> Response:
     return _back(submission.phase_id)
 
 
-@bp.post("/submissions/<int:submission_id>/moderation/baseline")
+@bp.post("/submissions/<id:submission_id>/moderation/baseline")
 def submission_baseline(submission_id: int) -> Response:
     """Mark (``on=1``) or unmark (``on=0``) a submission as a baseline."""
     session = state.session()
@@ -80,13 +81,12 @@ def submission_baseline(submission_id: int) -> Response:
 
 def _team_phase(team_id: int) -> tuple[Team, int]:
     team = state.session().get(Team, team_id)
-    phase_id = request.form.get("phase_id", type=int)
-    if team is None or phase_id is None:
+    if team is None or not request.form.get("phase_id"):
         raise NotFound("no such team")
-    return team, phase_id
+    return team, parsed_int(request.form["phase_id"], "phase_id")
 
 
-@bp.post("/teams/<int:team_id>/moderation/disqualified")
+@bp.post("/teams/<id:team_id>/moderation/disqualified")
 def disqualify(team_id: int) -> Response:
     """Disqualify a team (``on=1`` with a reason) or reinstate it (``on=0``)."""
     session = state.session()
@@ -106,7 +106,7 @@ def disqualify(team_id: int) -> Response:
     return _back(phase_id)
 
 
-@bp.post("/teams/<int:team_id>/moderation/baseline")
+@bp.post("/teams/<id:team_id>/moderation/baseline")
 def team_baseline(team_id: int) -> Response:
     """Mark (``on=1``) or unmark (``on=0``) a whole team as a baseline team."""
     session = state.session()

@@ -15,7 +15,7 @@ from web.lookups import parse_split, phase_context
 bp = Blueprint("organizer", __name__)
 
 
-@bp.route("/phases/<int:phase_id>/all-submissions")
+@bp.route("/phases/<id:phase_id>/all-submissions")
 def submissions(phase_id: int) -> str:
     """List every submission of a phase (organizers only)."""
     context = phase_context(phase_id, page_user())
@@ -27,7 +27,7 @@ def submissions(phase_id: int) -> str:
     )
 
 
-@bp.route("/phases/<int:phase_id>/export/leaderboard.<any(csv, parquet):fmt>")
+@bp.route("/phases/<id:phase_id>/export/leaderboard.<any(csv, parquet):fmt>")
 def leaderboard_export(phase_id: int, fmt: str) -> Response:
     """Download a leaderboard split as CSV or Parquet (organizers only)."""
     context = phase_context(phase_id, page_user())
@@ -37,7 +37,7 @@ def leaderboard_export(phase_id: int, fmt: str) -> Response:
     return download(data, fmt, f"{context.challenge.slug}-phase{phase_id}-{split.value}-leaderboard")
 
 
-@bp.route("/phases/<int:phase_id>/export/submissions.<any(csv, parquet):fmt>")
+@bp.route("/phases/<id:phase_id>/export/submissions.<any(csv, parquet):fmt>")
 def submissions_export(phase_id: int, fmt: str) -> Response:
     """Download every submission of a phase as CSV or Parquet (organizers only)."""
     context = phase_context(phase_id, page_user())

@@ -37,14 +37,14 @@ def _toggle(submission_id: int, selected: bool) -> Response:
     return redirect(url_for("submissions.mine", phase_id=submission.phase_id))
 
 
-@bp.post("/submissions/<int:submission_id>/select")
+@bp.post("/submissions/<id:submission_id>/select")
 @login_required
 def select(submission_id: int) -> Response:
     """Select a submission for the private leaderboard."""
     return _toggle(submission_id, True)
 
 
-@bp.post("/submissions/<int:submission_id>/unselect")
+@bp.post("/submissions/<id:submission_id>/unselect")
 @login_required
 def unselect(submission_id: int) -> Response:
     """Remove a submission from the final selection."""

@@ -44,13 +44,13 @@ def _render(context: PhaseContext, admit_form: AdmitForm | None = None, status: 
     return page, status
 
 
-@bp.route("/phases/<int:phase_id>/entries")
+@bp.route("/phases/<id:phase_id>/entries")
 def entries(phase_id: int) -> tuple[str, int]:
     """Show who may submit to a phase: everyone, or the admitted teams with the reason of each admission."""
     return _render(phase_context(phase_id, page_user()))
 
 
-@bp.route("/phases/<int:phase_id>/advance", methods=["POST"])
+@bp.route("/phases/<id:phase_id>/advance", methods=["POST"])
 @login_required
 def advance(phase_id: int) -> Response | tuple[str, int]:
     """Admit the teams that qualify on the previous phase's board (organizers)."""
@@ -75,7 +75,7 @@ def advance(phase_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("stages.entries", phase_id=phase_id))
 
 
-@bp.route("/phases/<int:phase_id>/admit", methods=["POST"])
+@bp.route("/phases/<id:phase_id>/admit", methods=["POST"])
 @login_required
 def admit(phase_id: int) -> Response | tuple[str, int]:
     """Admit one team by hand with a reason (organizers)."""

@@ -46,7 +46,7 @@ def _render_submit(
     return page, status
 
 
-@bp.route("/phases/<int:phase_id>/submit", methods=["GET", "POST"])
+@bp.route("/phases/<id:phase_id>/submit", methods=["GET", "POST"])
 @login_required
 def submit(phase_id: int) -> Response | tuple[str, int]:
     """Show the upload form with the remaining quota; accept an upload."""
@@ -63,7 +63,7 @@ def submit(phase_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("submissions.mine", phase_id=phase_id))
 
 
-@bp.route("/phases/<int:phase_id>/submissions")
+@bp.route("/phases/<id:phase_id>/submissions")
 @login_required
 def mine(phase_id: int) -> str:
     """List the viewer's team's submissions in a phase; refresh while any is queued or running."""
@@ -84,7 +84,7 @@ def mine(phase_id: int) -> str:
     )
 
 
-@bp.route("/submissions/<int:submission_id>")
+@bp.route("/submissions/<id:submission_id>")
 @login_required
 def show(submission_id: int) -> str:
     """Show one submission's status, failure message and the scores the viewer may see."""

@@ -61,7 +61,7 @@ def _team_url(team: Team) -> str:
     return url_for("teams.show", team_id=team.id)
 
 
-@bp.route("/teams/<int:team_id>/invitations", methods=["POST"])
+@bp.route("/teams/<id:team_id>/invitations", methods=["POST"])
 @login_required
 def invite(team_id: int) -> Outcome:
     """Invite a user by username (captain)."""
@@ -80,7 +80,7 @@ def _invitation_team(invitation_id: int) -> Team:
     return team_service.get_team(state.session(), invitation.team_id)
 
 
-@bp.route("/invitations/<int:invitation_id>/accept", methods=["POST"])
+@bp.route("/invitations/<id:invitation_id>/accept", methods=["POST"])
 @login_required
 def accept_invitation(invitation_id: int) -> Outcome:
     """Accept an invitation and join the team."""
@@ -94,7 +94,7 @@ def accept_invitation(invitation_id: int) -> Outcome:
     return _run(ConfirmForm(), team, work)
 
 
-@bp.route("/invitations/<int:invitation_id>/decline", methods=["POST"])
+@bp.route("/invitations/<id:invitation_id>/decline", methods=["POST"])
 @login_required
 def decline_invitation(invitation_id: int) -> Outcome:
     """Decline an invitation."""
@@ -110,7 +110,7 @@ def decline_invitation(invitation_id: int) -> Outcome:
     return _run(ConfirmForm(), team, work)
 
 
-@bp.route("/invitations/<int:invitation_id>/cancel", methods=["POST"])
+@bp.route("/invitations/<id:invitation_id>/cancel", methods=["POST"])
 @login_required
 def cancel_invitation(invitation_id: int) -> Outcome:
     """Withdraw an invitation (captain)."""
@@ -123,7 +123,7 @@ def cancel_invitation(invitation_id: int) -> Outcome:
     return _run(ConfirmForm(), team, work)
 
 
-@bp.route("/teams/<int:team_id>/leave", methods=["POST"])
+@bp.route("/teams/<id:team_id>/leave", methods=["POST"])
 @login_required
 def leave(team_id: int) -> Outcome:
     """Leave the team (a captain alone dissolves it)."""
@@ -138,7 +138,7 @@ def leave(team_id: int) -> Outcome:
     return _run(ConfirmForm(), team, work)
 
 
-@bp.route("/teams/<int:team_id>/captain", methods=["POST"])
+@bp.route("/teams/<id:team_id>/captain", methods=["POST"])
 @login_required
 def transfer(team_id: int) -> Outcome:
     """Hand the captaincy to another member (captain)."""
@@ -152,7 +152,7 @@ def transfer(team_id: int) -> Outcome:
     return _run(form, team, work)
 
 
-@bp.route("/teams/<int:team_id>/institution", methods=["POST"])
+@bp.route("/teams/<id:team_id>/institution", methods=["POST"])
 @login_required
 def institution(team_id: int) -> Outcome:
     """Set the team's institution (captain)."""
@@ -166,7 +166,7 @@ def institution(team_id: int) -> Outcome:
     return _run(form, team, work)
 
 
-@bp.route("/teams/<int:team_id>/merge-requests", methods=["POST"])
+@bp.route("/teams/<id:team_id>/merge-requests", methods=["POST"])
 @login_required
 def request_merge(team_id: int) -> Outcome:
     """Ask to merge this team into another one (captain)."""
@@ -200,21 +200,21 @@ def _merge_action(request_id: int, action: str) -> Outcome:
     return _run(ConfirmForm(), team, work)
 
 
-@bp.route("/merge-requests/<int:request_id>/accept", methods=["POST"])
+@bp.route("/merge-requests/<id:request_id>/accept", methods=["POST"])
 @login_required
 def accept_merge(request_id: int) -> Outcome:
     """Carry out a merge into this team (the receiving captain)."""
     return _merge_action(request_id, "accept")
 
 
-@bp.route("/merge-requests/<int:request_id>/decline", methods=["POST"])
+@bp.route("/merge-requests/<id:request_id>/decline", methods=["POST"])
 @login_required
 def decline_merge(request_id: int) -> Outcome:
     """Refuse a merge into this team (the receiving captain)."""
     return _merge_action(request_id, "decline")
 
 
-@bp.route("/merge-requests/<int:request_id>/cancel", methods=["POST"])
+@bp.route("/merge-requests/<id:request_id>/cancel", methods=["POST"])
 @login_required
 def cancel_merge(request_id: int) -> Outcome:
     """Withdraw this team's merge request (the requesting captain)."""

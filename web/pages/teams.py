@@ -171,7 +171,7 @@ def join(slug: str) -> Response | tuple[str, int]:
     return redirect(url_for("teams.show", team_id=team.id))
 
 
-@bp.route("/teams/<int:team_id>")
+@bp.route("/teams/<id:team_id>")
 def show(team_id: int) -> str:
     """Show a team's page; members also see the invite code and pending requests, the captain the tools."""
     team = team_service.get_team(state.session(), team_id)
