@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import yaml
 from sqlalchemy.orm import Session
 
 from arena.enums import SubmissionStatus
@@ -69,3 +70,10 @@ def test_the_demo_restarts_a_worker_that_died(
     finally:
         supervisor.stop()
     assert second.poll() is not None, "stopping the demo stops its worker"
+
+
+def test_every_compose_service_is_restarted_when_it_exits() -> None:
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
+    policies = {name: service.get("restart") for name, service in compose["services"].items()}
+    assert policies == dict.fromkeys(policies, "unless-stopped")
+    assert {"postgres", "redis", "web", "worker"} <= set(policies)
