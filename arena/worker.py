@@ -112,6 +112,8 @@ class _Reconciler:
         while not self.stop.wait(self.settings.sweep_seconds):
             try:
                 self.tick()
+            except RedisError as error:  # an outage: say so once per sweep, without a traceback
+                log.warning("reconciling the queue failed, Redis does not answer (%s); will retry", error)
             except Exception:
                 log.exception("reconciling the queue failed; will retry")
 
