@@ -39,6 +39,12 @@ class _RidesOutRedisOutages:
 
     # rq's own dequeue loop backs off up to a minute; ten seconds lets it notice a returned Redis sooner.
     max_connection_wait_time = MAX_REDIS_WAIT_SECONDS
+    stop_signalled = False
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        """Remember that a signal asked the worker to stop (rq records it only while a job runs), then stop."""
+        self.stop_signalled = True
+        super().request_stop(signum, frame)  # type: ignore[misc]
 
     def maintain_heartbeats(self, job: Any, execution: Any) -> None:
         """Send rq's heartbeats, logging instead of quitting when Redis does not answer."""
@@ -168,7 +174,7 @@ def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False)
             except (RedisConnectionError, RedisTimeoutError) as error:
                 # rq's teardown talks to Redis too; an outage there must not end the process.
                 log.warning("the rq worker lost Redis while stopping: %s", error)
-            if burst or worker._stop_requested:  # noqa: SLF001 (rq records a requested warm stop only here)
+            if burst or worker.stop_signalled:
                 return worked
             _stop_on_signals(reconciler.stop)
             # A worker that keeps failing at once is restarted ever more slowly, not in a tight loop.

@@ -156,5 +156,7 @@ def test_worker_rides_out_redis_restarts_and_keeps_scoring(
                 f"submission {submission_id} to be scored after Redis came back empty",
             )
         assert worker.poll() is None, "the worker exited after Redis restarted empty:\n" + log_path.read_text()[-3000:]
+        worker.terminate()
+        assert worker.wait(timeout=15) == 0, "SIGTERM still stops the worker"
     finally:
         stop(worker)
