@@ -104,8 +104,8 @@ class WorkerSupervisor:
             if self._stop.wait(delay):
                 return
             delay = min(delay * 2, MAX_RESTART_DELAY)
-            self.restarts += 1
             self._spawn()
+            self.restarts += 1  # counted once the new process exists
 
     def stop(self) -> None:
         """Stop watching and stop the worker."""
