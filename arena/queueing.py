@@ -1,7 +1,8 @@
 """The rq queue: a doorbell for submissions that the database already records.
 
 The database is the source of truth. ``reconcile`` re-enqueues submissions that are queued
-in the database but have no live job, and re-queues runs whose worker died.
+in the database but have no live job, and re-queues runs whose worker died; ``reap_orphans`` does only the
+second, with one indexed query and one Redis round trip, so workers can run it every few seconds.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from arena.db import utcnow
 from arena.enums import SubmissionStatus
-from arena.leases import lease_alive
+from arena.leases import live_leases
 from arena.models import Submission
 from arena.payloads import EvaluateRequest, RerunRequest
 from arena.runtime import redis_connection
@@ -99,30 +100,56 @@ def remove_orphaned_containers(settings: Settings, submission_id: int, rerun_id:
         return 0
 
 
-def reconcile(session: Session, settings: Settings, *, stale_after: timedelta = timedelta(seconds=30)) -> int:
+def enqueue_grace(settings: Settings) -> timedelta:
+    """Return how long a new queued submission may go without a job (its doorbell is rung just after commit)."""
+    return timedelta(seconds=settings.lease_seconds)
+
+
+def _requeue(session: Session, settings: Settings, submission: Submission) -> None:
+    submission.job_id = enqueue_evaluation(settings, submission)
+    log.info("re-enqueued submission %s as %s", submission.id, submission.job_id)
+
+
+def _reap(session: Session, settings: Settings, running: list[Submission]) -> int:
+    alive = live_leases(settings, {submission.id: submission.started_at for submission in running})
+    count = 0
+    for submission in running:
+        if submission.id in alive:
+            continue
+        # Running or scoring without a live worker's lease: the worker died.
+        remove_orphaned_containers(settings, submission.id)
+        transition(session, submission, SubmissionStatus.QUEUED)
+        _requeue(session, settings, submission)
+        count += 1
+    return count
+
+
+def _running(session: Session) -> list[Submission]:
+    in_flight = [SubmissionStatus.RUNNING, SubmissionStatus.SCORING]
+    return list(session.scalars(select(Submission).where(Submission.status.in_(in_flight))).all())
+
+
+def reap_orphans(session: Session, settings: Settings) -> int:
+    """Queue again the running or scoring submissions whose worker died (lease expired); return how many."""
+    count = _reap(session, settings, _running(session))
+    session.commit()
+    return count
+
+
+def reconcile(session: Session, settings: Settings, *, stale_after: timedelta | None = None) -> int:
     """Re-enqueue queued submissions without a live job and re-queue runs whose job died.
 
     Returns how many submissions were sent to the queue again.
     """
-    now = utcnow()
+    cutoff = utcnow() - (enqueue_grace(settings) if stale_after is None else stale_after)
     count = 0
-    pending = session.scalars(
-        select(Submission).where(
-            Submission.status.in_([SubmissionStatus.QUEUED, SubmissionStatus.RUNNING, SubmissionStatus.SCORING])
-        )
+    queued = session.scalars(
+        select(Submission).where(Submission.status == SubmissionStatus.QUEUED, Submission.created_at <= cutoff)
     ).all()
-    for submission in pending:
-        if submission.status == SubmissionStatus.QUEUED:
-            if job_is_live(settings, submission.job_id) or submission.created_at > now - stale_after:
-                continue
-        else:
-            # Running or scoring: only a live worker's lease keeps it; otherwise the worker died.
-            if lease_alive(settings, submission.id):
-                continue
-            remove_orphaned_containers(settings, submission.id)
-            transition(session, submission, SubmissionStatus.QUEUED)
-        submission.job_id = enqueue_evaluation(settings, submission)
-        log.info("re-enqueued submission %s as %s", submission.id, submission.job_id)
-        count += 1
+    for submission in queued:
+        if not job_is_live(settings, submission.job_id):
+            _requeue(session, settings, submission)
+            count += 1
+    count += _reap(session, settings, _running(session))
     session.commit()
     return count

@@ -277,7 +277,7 @@ def reconcile_reruns(session: Session, settings: Settings, *, stale_after: timed
             if rerun.created_at > now - stale_after or job_is_live(settings, rerun_job_id(rerun.id)):
                 continue
         else:
-            if lease_alive(settings, rerun_subject(rerun.id)):
+            if lease_alive(settings, rerun_subject(rerun.id), since=rerun.created_at):
                 continue
             submission = session.get(Submission, rerun.submission_id)
             track = submission.phase.track if submission is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from dataclasses import dataclass
 
@@ -61,3 +62,16 @@ def close_runtimes() -> None:
         for runtime in _RUNTIMES.values():
             runtime.engine.dispose()
         _RUNTIMES.clear()
+
+
+def _forget_after_fork() -> None:
+    # A forked rq work horse must neither share the parent's pooled database connections nor inherit a lock
+    # that one of the parent's threads (the reconciler's sweep) held at the fork: it builds its own runtime.
+    global _RUNTIMES_LOCK  # noqa: PLW0603 (replacing a lock that may be held by a thread that is gone)
+    _RUNTIMES_LOCK = threading.Lock()
+    for runtime in _RUNTIMES.values():
+        runtime.engine.dispose(close=False)
+    _RUNTIMES.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)

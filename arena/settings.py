@@ -30,7 +30,9 @@ class Settings:
     queue_name: str = "arena"
     job_timeout_seconds: int = 3600
     max_infra_retries: int = 3
-    lease_seconds: int = 30
+    lease_seconds: int = 10
+    sweep_seconds: int = 3
+    reconcile_seconds: int = 60
     runner_image: str = "arena-runner:latest"
     sandbox_runtime: str = ""
     testing: bool = False
@@ -81,6 +83,8 @@ class Settings:
             ("job_timeout_seconds", "ARENA_JOB_TIMEOUT"),
             ("max_infra_retries", "ARENA_MAX_INFRA_RETRIES"),
             ("lease_seconds", "ARENA_LEASE_SECONDS"),
+            ("sweep_seconds", "ARENA_SWEEP_SECONDS"),
+            ("reconcile_seconds", "ARENA_RECONCILE_SECONDS"),
             ("probing_min_submissions", "ARENA_PROBING_MIN_SUBMISSIONS"),
             ("probing_window_hours", "ARENA_PROBING_WINDOW_HOURS"),
             ("probing_max_cases", "ARENA_PROBING_MAX_CASES"),
@@ -117,6 +121,8 @@ class Settings:
             "ARENA_JOB_TIMEOUT": str(self.job_timeout_seconds),
             "ARENA_MAX_INFRA_RETRIES": str(self.max_infra_retries),
             "ARENA_LEASE_SECONDS": str(self.lease_seconds),
+            "ARENA_SWEEP_SECONDS": str(self.sweep_seconds),
+            "ARENA_RECONCILE_SECONDS": str(self.reconcile_seconds),
             "ARENA_RUNNER_IMAGE": self.runner_image,
             "ARENA_SANDBOX_RUNTIME": self.sandbox_runtime,
             "ARENA_TESTING": "1" if self.testing else "0",

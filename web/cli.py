@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,6 @@ import click
 from granian import Granian
 from granian.constants import Interfaces
 
-from arena import localredis
 from arena.bundles import import_bundle
 from arena.db import session_scope
 from arena.errors import ArenaError, BundleError
@@ -79,7 +78,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int) 
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.pass_context
 def worker(ctx: click.Context, burst: bool) -> None:
-    """Run an evaluation worker."""
+    """Run an evaluation worker (it rides out Redis outages, reconnecting with back-off)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     run_worker(_settings(ctx), burst=burst)
 
 
@@ -209,14 +209,15 @@ def demo_command(host: str, port: int, data_dir: Path, challenges_dir: Path | No
                 if (cid := demo.import_demo_bundle(session, runtime.store, path)) is not None
             ]
             demo.seed_demo_accounts(session, ids)
-        worker_process = subprocess.Popen(  # noqa: S603 (this interpreter running our own CLI)
-            [sys.executable, "-m", "web.cli", "worker"], env={**os.environ, **settings.to_env()}
+        supervisor = demo.WorkerSupervisor(
+            [sys.executable, "-m", "web.cli", "worker"], {**os.environ, **settings.to_env()}
         )
+        supervisor.start()
         try:
             demo.print_logins(f"http://{host}:{port}/")
             serve_app(settings, host, port, workers=0)
         finally:
-            localredis.stop(worker_process)
+            supervisor.stop()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Pieces of ``arena demo``: a local Redis when none answers, bundle imports and demo accounts."""
+"""Pieces of ``arena demo``: a local Redis when none answers, a supervised worker, bundle imports and accounts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import secrets
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,9 @@ from arena.storage import BlobStore, sha256_tree
 
 DEMO_BUNDLES = ("digits", "snow-leopard")
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a key)
+
+STEADY_SECONDS = 60.0
+MAX_RESTART_DELAY = 30.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,57 @@ def redis_for(url: str, data_dir: Path) -> Iterator[subprocess.Popen[bytes] | No
         yield process
     finally:
         stop(process)
+
+
+class WorkerSupervisor:
+    """Keep one worker process running: start it, and start it again with back-off whenever it exits."""
+
+    def __init__(self, command: Sequence[str], env: Mapping[str, str], *, first_delay: float = 1.0) -> None:
+        self.command = list(command)
+        self.env = dict(env)
+        self.first_delay = first_delay
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._watch, daemon=True, name="worker-supervisor")
+
+    def start(self) -> None:
+        """Start the worker and the thread that watches it."""
+        self._spawn()
+        self._thread.start()
+
+    def _spawn(self) -> None:
+        with self._lock:
+            if not self._stop.is_set():
+                self.process = subprocess.Popen(self.command, env=self.env)  # noqa: S603 (our own CLI)
+
+    def _watch(self) -> None:
+        delay = self.first_delay
+        while not self._stop.is_set():
+            process = self.process
+            assert process is not None
+            started = time.monotonic()
+            while process.poll() is None and not self._stop.wait(0.2):
+                pass
+            if self._stop.is_set():
+                return
+            # A worker that ran for a while gets restarted quickly; one that keeps dying, ever more slowly.
+            delay = self.first_delay if time.monotonic() - started > STEADY_SECONDS else delay
+            click.echo(f"the worker exited with status {process.returncode}; restarting it in {delay:g} s", err=True)
+            if self._stop.wait(delay):
+                return
+            delay = min(delay * 2, MAX_RESTART_DELAY)
+            self._spawn()
+            self.restarts += 1  # counted once the new process exists
+
+    def stop(self) -> None:
+        """Stop watching and stop the worker."""
+        with self._lock:
+            self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        stop(self.process)
 
 
 def demo_bundles(challenges_dir: Path) -> list[Path]:

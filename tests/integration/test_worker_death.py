@@ -1,4 +1,5 @@
-"""A worker killed in the middle of a run leaves no container behind and no submission stuck in running."""
+"""A worker killed in the middle of a run leaves no container behind and no submission stuck in running, and
+another worker runs it again within seconds."""
 
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ with open(os.path.join(os.environ["ARENA_OUTPUT"], "predictions.csv"), "w") as o
 """
 
 
+QUICK = SLOW.replace("time.sleep(6)", "time.sleep(2)")
+
+
 def _containers(settings: Settings, submission_id: int) -> list[object]:
     client = docker.from_env()
     try:
@@ -61,14 +65,18 @@ def _wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def
     return False
 
 
-def test_killed_worker_is_cleaned_up_and_the_run_finishes(
-    session: Session, store: BlobStore, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _need_docker() -> None:
     if not docker_available():
         if os.environ.get("ARENA_REQUIRE_DOCKER") == "1":
             pytest.fail("no Docker engine answers", pytrace=False)
         pytest.skip("no Docker engine answers")
     build_runner_image(DEFAULT_TAG, log=lambda line: None)
+
+
+def test_killed_worker_is_cleaned_up_and_the_run_finishes(
+    session: Session, store: BlobStore, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _need_docker()
     settings = replace(settings, lease_seconds=2)
     for key, value in settings.to_env().items():
         monkeypatch.setenv(key, value)
@@ -117,3 +125,75 @@ def test_killed_worker_is_cleaned_up_and_the_run_finishes(
     finished = session.get(Submission, submission.id)
     assert finished is not None and finished.status == SubmissionStatus.SCORED
     assert finished.attempts == 2
+
+
+def _kill_session(session_id: int) -> None:
+    """SIGKILL every process of a session: the rq worker and its work horse (which has a process group of its own)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session_id:
+            try:
+                os.kill(int(stat.parent.name), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _arena_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "web.cli", "worker"],
+        env={**os.environ, **settings.to_env()},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_another_worker_reruns_a_killed_workers_submission_within_seconds(
+    session: Session, store: BlobStore, tmp_path: Path, settings: Settings
+) -> None:
+    # The default lease and sweep: the settings fixture tunes neither.
+    _need_docker()
+    challenge = make_challenge(
+        session,
+        store,
+        tmp_path / "bundle",
+        kind="code",
+        labels=["a"] * 9 + ["b"],
+        runner={"image": DEFAULT_TAG, "limits": {"wall_seconds": 60}},
+    )
+    user = make_user(session, "alice")
+    make_team(session, user, challenge)
+    archive = tmp_path / "code.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("main.py", QUICK)
+    submission = upload(session, store, user, first_phase(challenge), archive.read_bytes(), name="code.zip")
+    submission.job_id = enqueue_evaluation(settings, submission)
+    session.commit()
+
+    doomed = _arena_worker(settings)
+    survivor: subprocess.Popen[bytes] | None = None
+    try:
+        assert _wait_for(lambda: _containers(settings, submission.id), 60), "the run never started"
+        survivor = _arena_worker(settings)
+        _kill_session(doomed.pid)
+        doomed.wait()
+        killed_at = time.monotonic()
+
+        def scored() -> bool:
+            session.expire_all()
+            found = session.get(Submission, submission.id)
+            return found is not None and found.status == SubmissionStatus.SCORED
+
+        assert _wait_for(scored, 20), "no other worker re-ran and scored the submission within 20 s"
+        recovered_in = time.monotonic() - killed_at
+        assert survivor.poll() is None
+        session.refresh(submission)
+        assert submission.attempts == 2, recovered_in
+    finally:
+        for worker in (doomed, survivor):
+            if worker is not None:
+                _kill_session(worker.pid)
+                worker.wait()
