@@ -34,6 +34,7 @@ from web.i18n import (
 from web.markdown import render_markdown
 from web.pages import page_blueprints
 from web.times import dual_time, iso_utc, viewer_zone_name
+from web.uploads import UploadRequest
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask app for ``settings`` (read from ``ARENA_*`` variables when omitted)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    app.request_class = UploadRequest
     app.config.update(flask_config(settings))
     app.config["ARENA_TIMEZONE"] = settings.default_timezone
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from arena.errors import (
     Conflict,
     FileTooLarge,
     Forbidden,
+    InvalidArchive,
     InvalidInput,
     InvalidTransition,
     NotFound,
@@ -42,6 +43,7 @@ _STATUS: list[tuple[type[ArenaError], int]] = [
     (InvalidTransition, 409),
     (Conflict, 409),
     (FileTooLarge, 413),
+    (InvalidArchive, 422),
     (InvalidInput, 400),
 ]
 

@@ -26,7 +26,8 @@ def _errors(*codes: int) -> dict[str, Any]:
         403: "Not allowed",
         404: "Not found",
         409: "Conflict with the current state (taken name, already in a team, phase closed)",
-        413: "Upload too large",
+        413: "Upload too large (the message states the limit)",
+        422: "Code archive refused (unsafe, too large unpacked, damaged or nothing to run)",
         429: "Quota used up; see Retry-After and error.retry_at",
     }
     return {str(code): _json(ERROR, names[code]) for code in codes}
@@ -152,7 +153,7 @@ def document() -> dict[str, Any]:
                     "Upload a submission; evaluation is queued",
                     "202",
                     OBJ,
-                    (400, 401, 403, 404, 409, 413, 429),
+                    (400, 401, 403, 404, 409, 413, 422, 429),
                     params=[_path_id("phase_id")],
                     body=upload,
                 ),
