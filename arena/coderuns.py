@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from arena.settings import Settings
 from arena.storage import BlobStore
 from sandbox import Limits, Outcome, Runner, RunResult, RunSpec
 from sandbox.archives import ArchiveError, extract_archive
-from sandbox.manifest import read_manifest
+from sandbox.manifest import CodeEntry, read_manifest
 
 PREDICTIONS_FILE = "predictions.csv"
 MAX_ARCHIVE_FILES = 2000
@@ -84,6 +85,24 @@ def limits_for(runner_config: dict[str, object]) -> Limits:
     return Limits.from_dict(raw if isinstance(raw, dict) else {})
 
 
+def unpack_code(archive: Path, dest: Path) -> CodeEntry:
+    """Unpack a code archive into ``dest`` under the platform's caps and find what to run; raise ArchiveError."""
+    extract_archive(
+        archive, dest, max_files=MAX_ARCHIVE_FILES, max_total_bytes=MAX_ARCHIVE_BYTES, max_file_bytes=MAX_ARCHIVE_BYTES
+    )
+    return read_manifest(dest)
+
+
+def check_code_archive(archive: Path, scratch: Path) -> None:
+    """Make every check a run makes of an archive before starting it, unpacking into a folder then removed.
+
+    Raises ArchiveError with the same message the run would record.
+    """
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch, prefix="archive-check-") as folder:
+        unpack_code(archive, Path(folder) / "code")
+
+
 def run_code(
     settings: Settings,
     store: BlobStore,
@@ -105,14 +124,7 @@ def run_code(
     (workdir / "output").mkdir(parents=True)
     try:
         try:
-            extract_archive(
-                store.path_for(submission.file_sha256),
-                workdir / "code",
-                max_files=MAX_ARCHIVE_FILES,
-                max_total_bytes=MAX_ARCHIVE_BYTES,
-                max_file_bytes=MAX_ARCHIVE_BYTES,
-            )
-            entry = read_manifest(workdir / "code")
+            entry = unpack_code(store.path_for(submission.file_sha256), workdir / "code")
         except ArchiveError as exc:
             raise ParticipantFailure(
                 FailureClass.INVALID_FILE, exc.message, template=exc.template, params=exc.params

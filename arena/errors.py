@@ -53,6 +53,12 @@ class FileTooLarge(InvalidInput):
     code = "file_too_large"
 
 
+class InvalidArchive(InvalidInput):
+    """An uploaded code archive is refused (unsafe, too big unpacked, damaged, nothing to run)."""
+
+    code = "invalid_archive"
+
+
 class Conflict(ArenaError):
     """The request clashes with the current state (a duplicate name, a second team)."""
 

@@ -42,6 +42,42 @@ class TooLarge(Exception):
     """A stream was longer than the allowed number of bytes."""
 
 
+class StagedBlob:
+    """An upload written to the store's scratch area: check it, then keep it in the store or let it go.
+
+    Used as a context manager, a blob that was not kept is deleted on leaving the block.
+    """
+
+    def __init__(self, store: BlobStore, path: Path, sha256: str, size: int) -> None:
+        self.store = store
+        self.path = path
+        self.sha256 = sha256
+        self.size = size
+        self.kept = False
+
+    def keep(self) -> str:
+        """Move the staged file into the store under its sha256 (once) and return the sha256."""
+        target = self.store.path_for(self.sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            self.path.unlink(missing_ok=True)
+        else:
+            os.replace(self.path, target)
+        self.kept = True
+        return self.sha256
+
+    def discard(self) -> None:
+        """Delete the staged file unless it was kept."""
+        if not self.kept:
+            self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> StagedBlob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+
 class BlobStore:
     """Immutable blobs named by their sha256, plus folders named by their tree hash."""
 
@@ -66,33 +102,31 @@ class BlobStore:
             self._write_atomically(target, [data])
         return sha
 
-    def put_stream(self, stream: BinaryIO, max_bytes: int) -> tuple[str, int]:
-        """Store a stream of at most ``max_bytes`` bytes; return (sha256, size) or raise TooLarge."""
+    def stage(self, stream: BinaryIO, max_bytes: int) -> StagedBlob:
+        """Write a stream of at most ``max_bytes`` bytes to the scratch area (not yet stored), or raise TooLarge.
+
+        Reading stops as soon as the stream passes the limit.
+        """
         digest = hashlib.sha256()
         size = 0
-        tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
+        fd, tmp_name = tempfile.mkstemp(dir=self._tmp_dir())
         try:
             with os.fdopen(fd, "wb") as out:
-                for chunk in iter(lambda: stream.read(CHUNK), b""):
+                while chunk := stream.read(min(CHUNK, max_bytes - size + 1)):
                     size += len(chunk)
                     if size > max_bytes:
                         raise TooLarge(f"larger than {max_bytes} bytes")
                     digest.update(chunk)
                     out.write(chunk)
-            sha = digest.hexdigest()
-            target = self.path_for(sha)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.exists():
-                os.unlink(tmp_name)
-            else:
-                os.replace(tmp_name, target)
-            return sha, size
         except BaseException:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
+            os.unlink(tmp_name)
             raise
+        return StagedBlob(self, Path(tmp_name), digest.hexdigest(), size)
+
+    def put_stream(self, stream: BinaryIO, max_bytes: int) -> tuple[str, int]:
+        """Store a stream of at most ``max_bytes`` bytes; return (sha256, size) or raise TooLarge."""
+        with self.stage(stream, max_bytes) as staged:
+            return staged.keep(), staged.size
 
     def put_file(self, path: Path) -> str:
         """Copy the file at ``path`` into the store and return its sha256."""

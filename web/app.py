@@ -39,6 +39,7 @@ from web.markdown import render_markdown
 from web.numbers import IdConverter
 from web.pages import page_blueprints
 from web.times import dual_time, iso_utc, viewer_zone_name
+from web.uploads import UploadRequest
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     require_secret_key(settings)
     app = Flask(__name__)
+    app.request_class = UploadRequest
     app.config.update(flask_config(settings))
     app.config["ARENA_TIMEZONE"] = settings.default_timezone
     app.json.sort_keys = False  # type: ignore[attr-defined]

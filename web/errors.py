@@ -19,6 +19,7 @@ from arena.errors import (
     Conflict,
     FileTooLarge,
     Forbidden,
+    InvalidArchive,
     InvalidInput,
     InvalidTransition,
     NotFound,
@@ -44,6 +45,7 @@ _STATUS: list[tuple[type[ArenaError], int]] = [
     (Conflict, 409),
     (FileTooLarge, 413),
     (InvalidNumber, 422),
+    (InvalidArchive, 422),
     (InvalidInput, 400),
 ]
 

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import BinaryIO
 
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from arena import events
+from arena.db import utcnow
 from arena.models import Phase, Submission, User
 from arena.queueing import enqueue_evaluation
-from arena.services.submissions import submit
+from arena.services.submissions import check_submittable, submit, upload_limit
 from arena.settings import Settings
 from arena.storage import BlobStore
 
 log = logging.getLogger(__name__)
+
+
+def open_upload(session: Session, settings: Settings, *, user: User, phase: Phase, now: datetime | None = None) -> int:
+    """Refuse an upload for everything that does not need its file; return the largest file accepted, in bytes.
+
+    Called before the request body is read, so a refused upload costs neither reading nor disk.
+    """
+    check_submittable(session, user=user, phase=phase, now=now or utcnow())
+    return upload_limit(phase, settings.max_upload_bytes)
 
 
 def accept(
@@ -36,7 +47,14 @@ def accept(
     """
     try:
         submission = submit(
-            session, store, user=user, phase=phase, stream=stream, filename=filename, description=description
+            session,
+            store,
+            user=user,
+            phase=phase,
+            stream=stream,
+            filename=filename,
+            description=description,
+            site_limit=settings.max_upload_bytes,
         )
         session.commit()
     except BaseException:

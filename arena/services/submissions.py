@@ -11,17 +11,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from arena import audit
+from arena.coderuns import check_code_archive
 from arena.db import utcnow
 from arena.enums import FailureClass, Split, SubmissionStatus, TeamStatus, TrackKind, check_submission_transition
-from arena.errors import FileTooLarge, Forbidden, InvalidInput, NotFound, PhaseClosed
+from arena.errors import FileTooLarge, Forbidden, InvalidArchive, InvalidInput, NotFound, PhaseClosed
 from arena.models import Phase, Score, Submission, Team, User
 from arena.permissions import Action, Actor, decide, require
 from arena.quotas import check_quota
 from arena.services.advancement import is_admitted, not_admitted_message
 from arena.services.challenges import phase_resource
 from arena.services.teams import team_of
-from arena.storage import BlobStore, TooLarge
+from arena.storage import BlobStore, StagedBlob, TooLarge
 from arena.timestamps import rfc3339
+from sandbox.archives import ArchiveError
 
 RESULT_SUFFIXES = (".csv", ".txt", ".tsv")
 CODE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
@@ -50,25 +52,28 @@ def _check_file_name(filename: str, kind: str) -> str:
     return name
 
 
-def submit(
-    session: Session,
-    store: BlobStore,
-    *,
-    user: User,
-    phase: Phase,
-    stream: BinaryIO,
-    filename: str,
-    description: str = "",
-    now: datetime | None = None,
-) -> Submission:
-    """Store an upload content-addressed and create a queued submission for the user's team.
+def upload_limit(phase: Phase, site_limit: int | None = None) -> int:
+    """Return the largest file in bytes the phase's track accepts (the site's own cap when that is lower)."""
+    limit = phase.track.max_upload_bytes
+    return min(limit, site_limit) if site_limit is not None else limit
 
-    The caller commits and then enqueues the evaluation job.
+
+def file_too_large(limit: int) -> FileTooLarge:
+    """Return the refusal of a file larger than ``limit`` bytes, stating the limit."""
+    return FileTooLarge(
+        "the file is larger than this track's limit of %(mb)s MB",
+        field="file",
+        params={"mb": f"{limit / (1024 * 1024):.3g}"},
+    )
+
+
+def check_submittable(session: Session, *, user: User, phase: Phase, now: datetime) -> Team:
+    """Refuse a submission for what is known before its file is read; return the user's team.
+
+    Checks the team, the permission policy (staging included), the team's status, the phase window and the
+    quota. The quota is checked again under the team's lock once the file is in.
     """
-    now = now or utcnow()
-    track = phase.track
-    challenge = track.challenge
-    team = team_of(session, user.id, challenge.id)
+    team = team_of(session, user.id, phase.track.challenge.id)
     if team is None:
         raise Forbidden("create or join a team for this challenge before submitting")
     actor = Actor(user_id=user.id, is_admin=user.is_admin, team_id=team.id)
@@ -82,20 +87,56 @@ def submit(
     if team.status != TeamStatus.ACTIVE:
         raise Forbidden("your team cannot submit: it is %(status)s", params={"status": str(team.status)})
     _check_phase_open(phase, now)
-    name = _check_file_name(filename, track.kind)
-    # Touch the team row first: this takes the write lock (SQLite) or row lock (PostgreSQL)
-    # so two uploads of one team cannot both pass the quota check.
-    session.execute(update(Team).where(Team.id == team.id).values(invite_code=Team.invite_code))
     check_quota(session, team.id, phase, now, user_id=user.id)
-    try:
-        sha, size = store.put_stream(stream, max_bytes=track.max_upload_bytes)
-    except TooLarge:
-        limit_mb = track.max_upload_bytes / (1024 * 1024)
-        raise FileTooLarge(
-            "the file is larger than this track's limit of %(mb)s MB", field="file", params={"mb": f"{limit_mb:g}"}
-        ) from None
-    if size == 0:
+    return team
+
+
+def _check_content(store: BlobStore, staged: StagedBlob, kind: str) -> None:
+    if staged.size == 0:
         raise InvalidInput("the file is empty; upload a file with a header row and one row per id", field="file")
+    if kind == TrackKind.CODE:
+        try:
+            # The same unpacking and manifest checks a run makes, so an archive the worker would refuse is
+            # refused here, before it becomes a submission or uses quota.
+            check_code_archive(staged.path, store.root / "tmp")
+        except ArchiveError as exc:
+            raise InvalidArchive(exc.template, field="file", params=exc.params) from None
+
+
+def submit(
+    session: Session,
+    store: BlobStore,
+    *,
+    user: User,
+    phase: Phase,
+    stream: BinaryIO,
+    filename: str,
+    description: str = "",
+    now: datetime | None = None,
+    site_limit: int | None = None,
+) -> Submission:
+    """Store an upload content-addressed and create a queued submission for the user's team.
+
+    Everything that does not need the file is checked before it is read; the file is read only up to the
+    track's limit, and a code archive is checked as a run would check it. The caller commits and then
+    enqueues the evaluation job.
+    """
+    now = now or utcnow()
+    track = phase.track
+    team = check_submittable(session, user=user, phase=phase, now=now)
+    name = _check_file_name(filename, track.kind)
+    limit = upload_limit(phase, site_limit)
+    try:
+        staged = store.stage(stream, max_bytes=limit)
+    except TooLarge:
+        raise file_too_large(limit) from None
+    with staged:
+        _check_content(store, staged, track.kind)
+        # Touch the team row first: this takes the write lock (SQLite) or row lock (PostgreSQL)
+        # so two uploads of one team cannot both pass the quota check.
+        session.execute(update(Team).where(Team.id == team.id).values(invite_code=Team.invite_code))
+        check_quota(session, team.id, phase, now, user_id=user.id)
+        sha = staged.keep()
     submission = Submission(
         phase_id=phase.id,
         team_id=team.id,
@@ -104,7 +145,7 @@ def submit(
         status=SubmissionStatus.QUEUED,
         file_sha256=sha,
         file_name=name,
-        file_size=size,
+        file_size=staged.size,
         description=description.strip()[:1000],
         created_at=now,
     )
@@ -114,7 +155,7 @@ def submit(
         session,
         "submission.created",
         actor_id=user.id,
-        challenge_id=challenge.id,
+        challenge_id=track.challenge.id,
         target_type="submission",
         target_id=submission.id,
         sha256=sha,

@@ -102,14 +102,13 @@ def test_code_runs_in_the_sandbox_and_is_scored(
     [
         ({"main.py": "raise SystemExit(3)"}, FailureClass.CRASHED, "exited with an error"),
         ({"main.py": "print('no output')"}, FailureClass.OUTPUT_INVALID, "predictions.csv"),
-        ({"readme.txt": "nothing to run"}, FailureClass.INVALID_FILE, "main.py"),
         (
             {"main.py": GOOD.replace("'a' if i % 3 else 'b'", "'a'") + "\nimport time; time.sleep(60)\n"},
             FailureClass.TIMEOUT,
             "time limit",
         ),
     ],
-    ids=["crash", "no-output", "no-entrypoint", "timeout"],
+    ids=["crash", "no-output", "timeout"],
 )
 def test_participant_failures_are_classified(  # noqa: PLR0913
     client: FlaskClient,
@@ -127,6 +126,17 @@ def test_participant_failures_are_classified(  # noqa: PLR0913
     session.refresh(submission)
     assert (submission.status, submission.failure_class) == (SubmissionStatus.FAILED, failure)
     assert hint in submission.error_message and submission.counts_toward_quota
+
+
+def test_an_archive_with_nothing_to_run_is_refused_at_upload(client: FlaskClient, code_phase: int) -> None:
+    token = client.post("/api/v1/tokens", json={"username": "alice", "password": PASSWORD}).get_json()["token"]
+    response = client.post(
+        f"/api/v1/phases/{code_phase}/submissions",
+        data={"file": (io.BytesIO(zip_bytes({"readme.txt": "nothing to run"})), "code.zip")},
+        headers={"Authorization": f"Bearer {token}"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422 and "main.py" in response.get_json()["error"]["message"]
 
 
 def test_a_missing_image_is_retried_and_never_counts(

@@ -1,130 +1,98 @@
-"""Malicious code archives are refused before anything runs: no container is ever created for them."""
+"""Malicious code archives are refused at upload, and refused again by the worker if one ever reaches it.
+
+Upload: the API answers 422 with the message a run would record; nothing is stored or counted. Worker (defence in
+depth): an archive placed in the queue without passing the upload checks fails `invalid_file` before any container
+is created.
+"""
 
 from __future__ import annotations
 
-import functools
 import io
-import stat
-import struct
-import tarfile
-import zipfile
-import zlib
+import tempfile
+from pathlib import Path
 
 import pytest
 
+from arena.coderuns import unpack_code
+from arena.db import utcnow
 from arena.enums import FailureClass, SubmissionStatus
-from tests.factories import zip_bytes
+from arena.models import Phase, Submission
+from arena.queueing import enqueue_evaluation
+from arena.services import accounts, teams
+from sandbox.archives import ArchiveError
+from tests.archives import ARCHIVES, file_name
 from tests.integration.conftest import HostileArena
 
 pytestmark = pytest.mark.docker
 
-MAIN = "open('/output/predictions.csv', 'w').write('id,label\\n')\n"
+
+def _worker_message(archive: bytes) -> str:
+    """Return what the worker's own unpacking says of ``archive``."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload"
+        path.write_bytes(archive)
+        with pytest.raises(ArchiveError) as refused:
+            unpack_code(path, Path(folder) / "code")
+    return refused.value.message
 
 
-@functools.cache
-def _zip_bomb() -> bytes:
-    """About 600 MB of zeros declared honestly, compressed (bzip2) to a few dozen kilobytes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_BZIP2) as archive:
-        archive.writestr("main.py", MAIN)
-        with archive.open("weights.bin", "w", force_zip64=True) as out:
-            block = bytes(8 * 1024 * 1024)
-            for _ in range(75):
-                out.write(block)
-    return buffer.getvalue()
+def _queued_past_intake(hostile: HostileArena, phase_id: int, archive: bytes, name: str) -> int:
+    """Store an archive and queue it as mallory's submission directly, as if the upload checks had been skipped."""
+    session = hostile.session
+    phase = session.get(Phase, phase_id)
+    assert phase is not None
+    user = accounts.get_user_by_name(session, "mallory")
+    team = teams.team_of(session, user.id, phase.track.challenge.id)
+    assert team is not None
+    submission = Submission(
+        phase_id=phase_id,
+        team_id=team.id,
+        user_id=user.id,
+        kind=phase.track.kind,
+        status=SubmissionStatus.QUEUED,
+        file_sha256=hostile.store.put_bytes(archive),
+        file_name=name,
+        file_size=len(archive),
+        created_at=utcnow(),
+    )
+    session.add(submission)
+    session.commit()
+    submission.job_id = enqueue_evaluation(hostile.settings, submission)
+    session.commit()
+    return submission.id
 
 
-def _lying_zip_bomb() -> bytes:
-    """A zip whose headers claim 1 KB for an entry that inflates to 64 MB."""
-    payload = zlib.compressobj(9, zlib.DEFLATED, -15)
-    data = payload.compress(bytes(64 * 1024 * 1024)) + payload.flush()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("main.py", MAIN)
-        info = zipfile.ZipInfo("weights.bin")
-        info.compress_type = zipfile.ZIP_DEFLATED
-        archive.writestr(info, b"x" * 1024)
-    raw = bytearray(buffer.getvalue())
-    # Swap the small entry's compressed bytes for the big stream and patch the sizes where they are recorded.
-    small = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-    small_data = small.compress(b"x" * 1024) + small.flush()
-    start = raw.index(b"weights.bin") + len(b"weights.bin")
-    assert raw[start : start + len(small_data)] == small_data
-    raw[start : start + len(small_data)] = data
-    local = raw.rindex(b"PK\x03\x04", 0, start)
-    struct.pack_into("<I", raw, local + 18, len(data))
-    delta = len(data) - len(small_data)
-    central = raw.index(b"PK\x01\x02", start + len(data))
-    central = raw.index(b"PK\x01\x02", central + 4) if b"weights.bin" not in raw[central : central + 64] else central
-    struct.pack_into("<I", raw, central + 20, len(data))
-    struct.pack_into("<I", raw, central + 42, struct.unpack_from("<I", raw, central + 42)[0] + delta)
-    end = raw.index(b"PK\x05\x06")
-    struct.pack_into("<I", raw, end + 16, struct.unpack_from("<I", raw, end + 16)[0] + delta)
-    return bytes(raw)
-
-
-def _zip_with_symlink() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("main.py", "print(open('passwd').read())\n")
-        link = zipfile.ZipInfo("passwd")
-        link.external_attr = (stat.S_IFLNK | 0o777) << 16
-        archive.writestr(link, "/etc/passwd")
-    return buffer.getvalue()
-
-
-def _tar_gz(members: list[tarfile.TarInfo], payloads: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for info in members:
-            data = payloads.get(info.name)
-            if data is not None:
-                info.size = len(data)
-            archive.addfile(info, io.BytesIO(data) if data is not None else None)
-    return buffer.getvalue()
-
-
-def _tar_with_links() -> bytes:
-    main = tarfile.TarInfo("main.py")
-    link = tarfile.TarInfo("data")
-    link.type, link.linkname = tarfile.SYMTYPE, "/"
-    return _tar_gz([main, link], {"main.py": MAIN.encode()})
-
-
-def _tar_with_parent_path() -> bytes:
-    main, escape = tarfile.TarInfo("main.py"), tarfile.TarInfo("../../../../tmp/escaped.py")
-    return _tar_gz([main, escape], {"main.py": MAIN.encode(), "../../../../tmp/escaped.py": b"pwned = 1\n"})
-
-
-ARCHIVES = {
-    "zip-bomb": _zip_bomb,
-    "lying-zip-bomb": _lying_zip_bomb,
-    "zip-symlink-to-etc-passwd": _zip_with_symlink,
-    "zip-parent-path": lambda: zip_bytes({"main.py": MAIN, "../escaped.py": "pwned = 1\n"}),
-    "zip-absolute-path": lambda: zip_bytes({"main.py": MAIN, "/etc/cron.d/escaped": "* * * * * root id\n"}),
-    "zip-backslash-parent": lambda: zip_bytes({"main.py": MAIN, "..\\..\\escaped.py": "pwned = 1\n"}),
-    "tar-symlink-to-root": _tar_with_links,
-    "tar-parent-path": _tar_with_parent_path,
-}
-
-
-def test_malicious_archives_are_refused_before_running(hostile: HostileArena) -> None:
+def test_malicious_archives_are_refused_at_upload_and_again_before_running(hostile: HostileArena) -> None:
     phase = hostile.code_phase("archives")
     token = hostile.participant("mallory", phase)
-    submitted = {
-        name: hostile.submit(token, phase, build(), name=f"{name}.{'tar.gz' if name.startswith('tar') else 'zip'}")
-        for name, build in ARCHIVES.items()
-    }
+    headers = {"Authorization": f"Bearer {token}"}
+    for name, build in ARCHIVES.items():
+        archive = build()
+        response = hostile.client.post(
+            f"/api/v1/phases/{phase}/submissions",
+            data={"file": (io.BytesIO(archive), file_name(name))},
+            headers=headers,
+            content_type="multipart/form-data",
+        )
+        error = response.get_json()["error"]
+        assert (response.status_code, error["code"], error["field"]) == (422, "invalid_archive", "file"), name
+        assert error["message"] == _worker_message(archive), name
+    listed = hostile.client.get(f"/api/v1/phases/{phase}/submissions", headers=headers).get_json()
+    assert listed == {"submissions": []}
+    quota = hostile.client.get(f"/api/v1/phases/{phase}/quota", headers=headers).get_json()
+    assert quota["used_today"] == 0 and quota["remaining_today"] == quota["daily_limit"], quota
+
+    queued = {name: _queued_past_intake(hostile, phase, build(), file_name(name)) for name, build in ARCHIVES.items()}
     hostile.work()
     data_dir = hostile.settings.data_dir
-    for name, submission_id in submitted.items():
+    for name, submission_id in queued.items():
         submission = hostile.submission(submission_id)
         assert (submission.status, submission.failure_class) == (SubmissionStatus.FAILED, FailureClass.INVALID_FILE), (
             name,
             submission.status,
             submission.error_message,
         )
-        assert submission.counts_toward_quota
+        assert submission.error_message == _worker_message(ARCHIVES[name]()), name
         # No run was recorded: the sandbox was never asked to start a container for it. (Engine events by the
         # submission label are no proof here: other databases on the same engine reuse the same ids.)
         # run_info holds only the refusal's message (template and parameters, for translated pages).

@@ -102,8 +102,11 @@ def test_error_format_400_401_403_404_405_409_413(app: Flask, client: FlaskClien
     api_team(client, headers, "Foxes")
     closed = _upload(client, headers, world.closed_phase_id)
     assert closed.status_code == 409 and _error(closed)["code"] == "phase_closed"
-    huge = _upload(client, headers, world.open_phase_id, data=b"x" * (200 * 1024))
+    huge = client.post("/api/v1/tokens", data=b"x" * (200 * 1024), content_type="application/json")
     assert huge.status_code == 413 and _error(huge)["code"] == "too_large"
+    # An upload is measured against its track's limit, which is stated, before the site's.
+    huge_upload = _upload(client, headers, world.open_phase_id, data=b"x" * (200 * 1024))
+    assert huge_upload.status_code == 413 and _error(huge_upload)["code"] == "file_too_large"
     track_limit = _upload(client, headers, world.open_phase_id, data=b"x" * (40 * 1024))
     assert track_limit.status_code == 413 and _error(track_limit)["code"] == "file_too_large"
     assert _error(track_limit)["field"] == "file"

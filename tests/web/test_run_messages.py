@@ -13,12 +13,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from arena.coderuns import FAILURE_MESSAGES, NO_PREDICTIONS
-from arena.evaluation import PLATFORM_GAVE_UP, SCORER_BROKEN
-from arena.models import Phase
+from arena.db import utcnow
+from arena.enums import SubmissionStatus
+from arena.evaluation import PLATFORM_GAVE_UP, SCORER_BROKEN, evaluate_submission
+from arena.models import Phase, Submission
+from arena.services import accounts
 from sandbox import ArchiveError, DockerRunner, extract_archive, read_manifest
 from sandbox.manifest import EXPECTED_LAYOUT
 from tests.factories import zip_bytes
-from tests.web.conftest import World, failed_submission
+from tests.web.conftest import World, api_team, login, make_user, token_for
+from web import state
 from web.extensions import db
 from web.i18n import localized_message
 
@@ -61,16 +65,35 @@ def test_real_archive_errors_read_in_chinese(app: Flask, tmp_path: Path, files: 
         assert localized_message(error.template, error.params, error.message) == error.message
 
 
-def test_the_page_of_a_refused_code_archive_speaks_chinese(app: Flask, client: FlaskClient, world: World) -> None:
+def test_a_worker_refused_archive_page_speaks_chinese(app: Flask, client: FlaskClient, world: World) -> None:
+    make_user(app, "ann")
+    ann = token_for(client, "ann")
+    team_id = int(str(api_team(client, ann, "Ann")["id"]))
+    archive = zip_bytes({"../evil.py": b"print(1)"})
     with app.app_context():
         phase = db.session.get(Phase, world.open_phase_id)
         assert phase is not None
         phase.track.kind = "code"
+        # Uploads refuse such an archive; one stored before that check (or placed by hand) is refused by the worker.
+        submission = Submission(
+            phase_id=phase.id,
+            team_id=team_id,
+            user_id=accounts.get_user_by_name(db.session(), "ann").id,
+            kind="code",
+            status=SubmissionStatus.QUEUED,
+            file_sha256=state.store().put_bytes(archive),
+            file_name="code.zip",
+            file_size=len(archive),
+            created_at=utcnow(),
+        )
+        db.session.add(submission)
         db.session.commit()
-    # The archive is refused before any container is started, so the runner is never called.
-    shown = failed_submission(
-        app, client, world.open_phase_id, zip_bytes({"../evil.py": b"print(1)"}), "code.zip", DockerRunner()
-    )
-    assert shown.status == "failed" and "points outside the archive" in shown.api_error, shown.api_error
-    assert "指向压缩包之外" in shown.zh_page and "points outside the archive" not in shown.zh_page
-    assert "points outside the archive" in shown.en_page
+        # The archive is refused before any container is started, so the runner is never called.
+        evaluate_submission(db.session(), state.settings(), state.store(), submission.id, DockerRunner())
+        submission_id = submission.id
+    body = client.get(f"/api/v1/submissions/{submission_id}", headers=ann).get_json()
+    assert body["status"] == "failed" and "points outside the archive" in body["error"], body
+    login(client, "ann")
+    zh_page = client.get(f"/submissions/{submission_id}?lang=zh-CN").get_data(as_text=True)
+    assert "指向压缩包之外" in zh_page and "points outside the archive" not in zh_page
+    assert "points outside the archive" in client.get(f"/submissions/{submission_id}?lang=en").get_data(as_text=True)

@@ -34,8 +34,9 @@ ERROR_NAMES = {
     403: "Not allowed",
     404: "Not found",
     409: "Conflict with the current state (taken name, already in a team, phase closed)",
-    413: "Request or file too large; error.max_bytes gives the site's request limit",
-    422: "A number (an id in the body, a page) is not an integer within its bounds; error.field names it",
+    413: "Request or file too large (the message states the limit); error.max_bytes gives the site's request limit",
+    422: "A number (an id in the body, a page) is not an integer within its bounds (error.field names it), "
+    "or a code archive is refused (unsafe, too large unpacked, damaged or nothing to run)",
     429: "Quota used up, or too many failed attempts (error.code rate_limited); see Retry-After",
 }
 

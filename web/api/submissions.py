@@ -12,7 +12,7 @@ from web import state
 from web.api.serializers import quota_dict
 from web.auth.identity import api_user, required
 from web.lookups import phase_context
-from web.uploads import accept_upload
+from web.uploads import accept_upload, open_upload, reading_body
 
 bp = Blueprint("submissions", __name__)
 
@@ -21,9 +21,11 @@ bp = Blueprint("submissions", __name__)
 def create(phase_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Upload a file (multipart field ``file``) and queue its evaluation."""
     context = phase_context(phase_id, required(api_user()))
-    submission = accept_upload(
-        required(context.user), context.phase, request.files.get("file"), request.form.get("description", "")
-    )
+    user = required(context.user)
+    limit = open_upload(user, context.phase)
+    with reading_body(limit):
+        upload, description = request.files.get("file"), request.form.get("description", "")
+    submission = accept_upload(user, context.phase, upload, description)
     location = url_for("api.submissions.show", submission_id=submission.id, _external=True)
     return {"id": submission.id, "status": submission.status, "url": location}, 202, {"Location": location}
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, logout_user
@@ -16,15 +14,14 @@ from web import state
 from web.auth.forms import ConfirmForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, TokenForm
 from web.auth.identity import page_user, required, start_session
 from web.forms import show_error
+from web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
     """Return ``target`` if it is a path on this site, else the home page."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("challenges.index")
+    return local_target(target, url_for("challenges.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])

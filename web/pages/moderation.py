@@ -19,6 +19,7 @@ from web.auth.identity import page_user
 from web.i18n import localized
 from web.lookups import phase_context
 from web.numbers import parsed_int
+from web.redirects import local_target
 
 bp = Blueprint("moderation", __name__)
 
@@ -42,7 +43,8 @@ def show(phase_id: int) -> str:
 
 
 def _back(phase_id: int) -> Response:
-    return redirect(request.form.get("next") or url_for("leaderboards.moderation.show", phase_id=phase_id))
+    default = url_for("leaderboards.moderation.show", phase_id=phase_id)
+    return redirect(local_target(request.form.get("next"), default))
 
 
 def _flag() -> bool:

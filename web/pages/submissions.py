@@ -16,12 +16,13 @@ from arena.services.challenges import PhaseState, phase_state
 from arena.services.selection import team_selection
 from web import state
 from web.auth.identity import page_user, required
+from web.extensions import csrf
 from web.forms import show_error
 from web.lookups import PhaseContext, phase_context
 from web.pages.forms import SubmitForm
 from web.pages.integrity import provenance_panel
 from web.presenters import pending
-from web.uploads import accept_upload
+from web.uploads import accept_upload, open_upload, reading_body
 
 bp = Blueprint("submissions", __name__)
 
@@ -46,19 +47,36 @@ def _render_submit(
     return page, status
 
 
+def _refused(context: PhaseContext, form: SubmitForm, error: ArenaError) -> tuple[str, int]:
+    retry_at = error.retry_at if isinstance(error, QuotaExceeded) else None
+    return _render_submit(context, form, show_error(form, error), retry_at)
+
+
 @bp.route("/phases/<id:phase_id>/submit", methods=["GET", "POST"])
+# The site-wide CSRF check would parse (and spool) the whole body before the upload's limits are known;
+# SubmitForm checks its CSRF token itself once the body may be read.
+@csrf.exempt
 @login_required
 def submit(phase_id: int) -> Response | tuple[str, int]:
     """Show the upload form with the remaining quota; accept an upload."""
     context = phase_context(phase_id, page_user())
-    form = SubmitForm()
-    if request.method == "GET" or not form.validate_on_submit():
-        return _render_submit(context, form, 400 if form.errors else 200)
+    if request.method == "GET":
+        return _render_submit(context, SubmitForm())
+    user = required(context.user)
     try:
-        submission = accept_upload(required(context.user), context.phase, form.file.data, form.description.data or "")
+        limit = open_upload(user, context.phase)
+        with reading_body(limit):
+            form = SubmitForm()
+            valid = form.validate_on_submit()
     except ArenaError as error:
-        retry_at = error.retry_at if isinstance(error, QuotaExceeded) else None
-        return _render_submit(context, form, show_error(form, error), retry_at)
+        # The body was not read (or not to its end): show the form empty with the reason.
+        return _refused(context, SubmitForm(formdata=None), error)
+    if not valid:
+        return _render_submit(context, form, 400)
+    try:
+        submission = accept_upload(user, context.phase, form.file.data, form.description.data or "")
+    except ArenaError as error:
+        return _refused(context, form, error)
     flash(_("Submission #%(id)s is queued. Its status updates on this page.", id=submission.id), "success")
     return redirect(url_for("submissions.mine", phase_id=phase_id))
 
