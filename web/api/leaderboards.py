@@ -13,10 +13,10 @@ from werkzeug.http import parse_etags
 
 from arena import boardcache
 from arena.boardcache import BoardFacts, RenderedPage
+from arena.boardpages import MAX_PER_PAGE
 from arena.boards import Board, is_frozen, viewer_board
 from arena.enums import Split
 from arena.permissions import ANONYMOUS, Action, actor_for, require
-from arena.boardpages import MAX_PER_PAGE
 from web import state
 from web.api import moderation, selection
 from web.auth.identity import api_user
