@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -43,7 +44,8 @@ def renew_every(settings: Settings) -> float:
 
 
 def _redis_started_at(redis: Redis) -> datetime:
-    return utcnow() - timedelta(seconds=int(redis.info("server").get("uptime_in_seconds", 0)))
+    info: Any = redis.info("server")  # typed differently across redis-py versions
+    return utcnow() - timedelta(seconds=int(info.get("uptime_in_seconds", 0)))
 
 
 def lease_alive(settings: Settings, subject: int | str, since: datetime | None = None) -> bool:

@@ -81,7 +81,8 @@ def sweep_once(settings: Settings) -> int:
 
 
 def _redis_run_id(redis: Redis) -> str:
-    return str(redis.info("server").get("run_id", ""))
+    info: Any = redis.info("server")  # typed differently across redis-py versions
+    return str(info.get("run_id", ""))
 
 
 class _Reconciler:
