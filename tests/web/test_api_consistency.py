@@ -76,12 +76,7 @@ def test_framework_errors_are_english_json_whatever_the_language(app: Flask, cli
     answers = {
         404: client.get("/api/v1/no-such-route?lang=zh-CN", headers=ann),
         405: client.delete("/api/v1/challenges", headers=ann),
-        413: client.post(
-            f"/api/v1/phases/{world.open_phase_id}/submissions",
-            headers=ann,
-            data={"file": (io.BytesIO(b"x" * (200 * 1024)), "p.csv")},
-            content_type="multipart/form-data",
-        ),
+        413: client.post("/api/v1/tokens", headers=ann, data=b"x" * (200 * 1024), content_type="application/json"),
     }
     for status, response in answers.items():
         assert response.status_code == status and response.mimetype == "application/json"
