@@ -15,8 +15,10 @@ from sandbox.spec import CODE_MOUNT, DATA_MOUNT, OUTPUT_MOUNT, TMP_MOUNT, RunSpe
 
 _MB = 1024 * 1024
 
+RUNSC_HOST_THREADS_PER_PROCESS = 64
+"""Host threads and stub processes gVisor may use per guest process (a 64-process fork bomb peaked at 2,925)."""
 RUNSC_HOST_THREADS = 256
-"""Host threads gVisor may use beyond the guest's own processes (its Go runtime, gofer, blocked syscalls)."""
+"""Host threads gVisor may use beyond those (its Go runtime, the gofer)."""
 
 
 def sandbox_environment(spec: RunSpec) -> dict[str, str]:
@@ -69,13 +71,14 @@ def create_args(spec: RunSpec, name: str, user: str, sources: Sources) -> dict[s
     ]
     pids = limits.pids
     if spec.runtime == "runsc":
-        # The engine's pids cgroup counts gVisor's host threads, not the guest's processes: at the guest's
-        # cap the Go runtime could not start a thread and the whole sandbox died with exit 2, even after
-        # a clean exit of the main process. gVisor's kernel enforces RLIMIT_NPROC per sandbox, so the
-        # guest's cap goes there and the cgroup keeps a bound on the host threads. (Under runc NPROC
-        # would count every run's uid-65534 processes on the host, so it stays unset there.)
+        # The engine's pids cgroup counts gVisor's host threads and stub processes (tens per guest
+        # process), not the guest's processes: at the guest's cap gVisor could not start a thread and the
+        # whole sandbox died with exit 2, even after a clean exit of the main process. gVisor's kernel
+        # enforces RLIMIT_NPROC per sandbox, so the guest's cap goes there and the cgroup keeps a bound on
+        # the host side. (Under runc NPROC would count every run's uid-65534 processes on the host, so it
+        # stays unset there.)
         ulimits.append(docker.types.Ulimit(name="nproc", soft=limits.pids, hard=limits.pids))
-        pids = limits.pids + RUNSC_HOST_THREADS
+        pids = limits.pids * RUNSC_HOST_THREADS_PER_PROCESS + RUNSC_HOST_THREADS
     return {
         "image": spec.image,
         "command": list(spec.command),
