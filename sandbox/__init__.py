@@ -2,11 +2,12 @@
 
 from sandbox.archives import ArchiveError, ExtractedArchive, detect_format, extract_archive
 from sandbox.builder import DEFAULT_TAG, ImageBuildError, build_runner_image
+from sandbox.container_config import sandbox_environment
 from sandbox.containers import SANDBOX_LABEL, kill_containers, remove_containers
 from sandbox.engine import docker_available, image_digest, runtimes
 from sandbox.logs import BoundedLog
 from sandbox.manifest import CodeEntry, find_code_root, read_manifest
-from sandbox.runner import DockerRunner, Runner, sandbox_environment
+from sandbox.runner import DockerRunner, Runner
 from sandbox.spec import RUNTIMES, ImageInfo, Limits, Outcome, RunResult, RunSpec
 
 __all__ = [

@@ -12,6 +12,7 @@ import docker.errors
 
 from sandbox.engine import ENGINE_ERRORS, ClientFactory, connect
 from sandbox.outputfs import release_stale_areas
+from sandbox.staging import release_stale_stages
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,9 @@ def remove_containers(labels: Mapping[str, str], *, client_factory: ClientFactor
                 continue
         # Capped /output areas outlive a worker that died mid-run; free those whose container is gone.
         live = client.containers.list(all=True, sparse=True, filters={"label": _selector({})})
-        release_stale_areas(str(container.attrs.get("Names", [""])[0]) for container in live)
+        names = [str(container.attrs.get("Names", [""])[0]) for container in live]
+        release_stale_areas(names)
+        release_stale_stages(names)
     finally:
         client.close()
     return removed

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-import threading
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -19,12 +17,16 @@ import docker.types
 import requests.exceptions
 from docker.utils.socket import frames_iter
 
-from sandbox.containers import SANDBOX_LABEL, kill_containers, kill_quietly, remove_containers, remove_quietly
+from sandbox.container_config import Sources, create_args
+from sandbox.containers import kill_containers, kill_quietly, remove_containers, remove_quietly
+from sandbox.copyout import collect_output
 from sandbox.engine import ENGINE_ERRORS, ClientFactory, connect
 from sandbox.logs import BoundedLog, pump
+from sandbox.monitor import AttachedStream, RunWatch, track_memory
 from sandbox.output import OutputWatch, measure_tree, prepare_output_dir
 from sandbox.outputfs import OutputArea, hard_cap_supported
-from sandbox.spec import CODE_MOUNT, DATA_MOUNT, OUTPUT_MOUNT, TMP_MOUNT, Outcome, RunResult, RunSpec
+from sandbox.spec import Outcome, RunResult, RunSpec
+from sandbox.staging import Stage
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +45,6 @@ class Runner(Protocol):
     def kill(self, labels: Mapping[str, str]) -> int:
         """Kill and remove every running container carrying all these labels; return how many."""
         ...
-
-
-@dataclass
-class _Watch:
-    """Mutable bookkeeping for one run, shared with its helper threads."""
-
-    stdout: BoundedLog
-    stderr: BoundedLog
-    peak_memory: int | None = None
-    done: threading.Event = field(default_factory=threading.Event)
-    threads: list[threading.Thread] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -143,9 +134,11 @@ class DockerRunner:
                 area.create()
         except OSError as exc:
             return _infrastructure(spec, started, f"cannot prepare the output directory: {exc}", digest)
+        stage = Stage(name)
         try:
-            return self._create_and_drive(client, spec, name, area, digest, started)
+            return self._create_and_drive(client, spec, name, area, stage, digest, started)
         finally:
+            stage.release()
             if area is not None:
                 _release_quietly(area)
 
@@ -155,13 +148,18 @@ class DockerRunner:
         spec: RunSpec,
         name: str,
         area: OutputArea | None,
+        stage: Stage,
         digest: str,
         started: float,
     ) -> RunResult:
+        code = stage.place(spec.code_dir, "code")
+        data = None if spec.input_dir is None else stage.place(spec.input_dir, "data")
+        sources = Sources(code=code, output=_mounted_output(spec, area), data=data, etc=stage.etc_files(code))
         try:
-            container = client.containers.create(**self._create_args(spec, name, _mounted_output(spec, area)))
+            container = client.containers.create(**create_args(spec, name, self._user, sources))
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"container create failed: {exc}", digest)
+        stage.claim()
         run = _Run(client, container, spec, digest, started, area)
         try:
             if area is not None:
@@ -177,10 +175,10 @@ class DockerRunner:
     def _drive(self, run: _Run) -> RunResult:
         client, container, spec, digest, started = run.client, run.container, run.spec, run.digest, run.started
         limits = spec.limits
-        watch = _Watch(stdout=BoundedLog(limits.log_bytes), stderr=BoundedLog(limits.log_bytes))
+        watch = RunWatch(stdout=BoundedLog(limits.log_bytes), stderr=BoundedLog(limits.log_bytes))
         try:
             # Attach before start so no output is lost; the engine keeps no log file (driver "none").
-            attached = _AttachedStream(client, container.id)
+            attached = AttachedStream(client, container.id)
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"cannot attach to the container: {exc}", digest)
         try:
@@ -188,12 +186,12 @@ class DockerRunner:
         finally:
             attached.close()
 
-    def _drive_attached(self, run: _Run, watch: _Watch, attached: _AttachedStream) -> RunResult:
+    def _drive_attached(self, run: _Run, watch: RunWatch, attached: AttachedStream) -> RunResult:
         client, container, spec, digest, started = run.client, run.container, run.spec, run.digest, run.started
         area = run.area
         limits = spec.limits
         cap = limits.output_mb * _MB
-        self._spawn(watch, "logs", pump, frames_iter(attached.sock, tty=False), watch.stdout, watch.stderr)
+        watch.spawn("logs", pump, frames_iter(attached.sock, tty=False), watch.stdout, watch.stderr)
         output_watch = OutputWatch(lambda: run.output_usage(cap), cap, self._output_poll, container.kill)
         try:
             container.start()
@@ -209,7 +207,7 @@ class DockerRunner:
             return _infrastructure(spec, started, f"container start failed: {exc}", digest)
         run_started = time.monotonic()
         # Memory samples cost an engine call each, so they stay coarser than the cheap output polling.
-        self._spawn(watch, "stats", _track_memory, client, container.id, watch, max(self._output_poll, 0.5))
+        watch.spawn("stats", track_memory, client, container.id, watch, max(self._output_poll, 0.5))
         output_watch.start()
 
         timed_out = False
@@ -229,72 +227,28 @@ class DockerRunner:
             state = {}  # removed from outside (cleanup_stale); the wait status still says how it ended
         except ENGINE_ERRORS as exc:
             return _infrastructure(spec, started, f"cannot inspect the finished container: {exc}", digest)
-        for thread in watch.threads:
-            thread.join(timeout=5.0)
+        watch.join()
 
         exit_code = state.get("ExitCode", status)
-        output_bytes = measure_tree(run.output_dir)
-        # A capped area never holds more than the cap; being full is how it says the run went past it.
-        full = area is not None and area.usage() > cap
-        if timed_out:
+        full = output_watch.exceeded or (area is not None and area.usage() > cap)
+        try:
+            collected = collect_output(run.output_dir, spec.output_dir, cap, copy=area is not None, full=full)
+        except OSError as exc:
+            return _infrastructure(spec, started, f"cannot copy the run's output: {exc}", digest)
+        watch.stderr.feed(collected.notes.encode())
+        output_bytes = collected.output_bytes
+        # The output cap is checked first: it must hold whatever else the run did (timeout, OOM).
+        if collected.over_cap:
+            outcome = Outcome.OUTPUT_TOO_LARGE
+        elif timed_out:
             outcome = Outcome.TIMEOUT
         elif state.get("OOMKilled") or _looks_oom_killed(exit_code, watch.peak_memory, limits.memory_mb * _MB):
             outcome = Outcome.OUT_OF_MEMORY
-        elif output_watch.exceeded or full or output_bytes > cap:
-            outcome = Outcome.OUTPUT_TOO_LARGE
         elif exit_code == 0:
             outcome = Outcome.OK
         else:
             outcome = Outcome.NONZERO_EXIT
-        if area is not None and outcome is not Outcome.OUTPUT_TOO_LARGE:
-            try:
-                area.copy_to(spec.output_dir)
-            except OSError as exc:
-                return _infrastructure(spec, started, f"cannot copy the run's output: {exc}", digest)
         return self._result(spec, watch, outcome, exit_code, run_started, digest, output_bytes, duration)
-
-    def _create_args(self, spec: RunSpec, name: str, output_source: Path) -> dict[str, Any]:
-        limits = spec.limits
-        mounts = [
-            docker.types.Mount(CODE_MOUNT, str(spec.code_dir), type="bind", read_only=True),
-            docker.types.Mount(OUTPUT_MOUNT, str(output_source), type="bind", read_only=False),
-        ]
-        if spec.input_dir is not None:
-            mounts.append(docker.types.Mount(DATA_MOUNT, str(spec.input_dir), type="bind", read_only=True))
-        memory = limits.memory_mb * _MB
-        return {
-            "image": spec.image,
-            "command": list(spec.command),
-            "name": name,
-            "user": self._user,
-            "working_dir": CODE_MOUNT,
-            "environment": sandbox_environment(spec),
-            "labels": {**spec.labels, SANDBOX_LABEL: "1"},
-            "hostname": "sandbox",
-            "network_mode": "none",
-            "read_only": True,
-            "tmpfs": {TMP_MOUNT: f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"},
-            "shm_size": min(64, limits.tmpfs_mb) * _MB,
-            "ipc_mode": "private",
-            "cap_drop": ["ALL"],
-            "security_opt": ["no-new-privileges"],
-            "privileged": False,
-            "pids_limit": limits.pids,
-            "mem_limit": memory,
-            "memswap_limit": memory,
-            "nano_cpus": int(limits.cpus * 1e9),
-            "ulimits": [
-                docker.types.Ulimit(name="nofile", soft=limits.nofile, hard=limits.nofile),
-                docker.types.Ulimit(name="fsize", soft=limits.fsize_mb * _MB, hard=limits.fsize_mb * _MB),
-                docker.types.Ulimit(name="core", soft=0, hard=0),
-            ],
-            "mounts": mounts,
-            "runtime": spec.runtime,
-            "log_config": docker.types.LogConfig(type="none"),
-            "stdin_open": False,
-            "tty": False,
-            "detach": True,
-        }
 
     def _wait(self, client: docker.DockerClient, container_id: str, seconds: float) -> int | None:
         """Block until the container exits; None when it is still running after `seconds`."""
@@ -313,15 +267,9 @@ class DockerRunner:
                     return int(state.get("ExitCode", -1))
 
     @staticmethod
-    def _spawn(watch: _Watch, role: str, target: Any, *args: Any) -> None:
-        thread = threading.Thread(target=_swallow, args=(target, *args), name=f"sandbox-{role}", daemon=True)
-        thread.start()
-        watch.threads.append(thread)
-
-    @staticmethod
     def _result(
         spec: RunSpec,
-        watch: _Watch,
+        watch: RunWatch,
         outcome: Outcome,
         exit_code: int | None,
         started: float,
@@ -343,72 +291,9 @@ class DockerRunner:
         )
 
 
-def sandbox_environment(spec: RunSpec) -> dict[str, str]:
-    """Return the container's environment: fixed defaults, then the spec's own, then the mount names."""
-    threads = str(max(1, math.floor(spec.limits.cpus)))
-    env = {
-        "HOME": TMP_MOUNT,
-        "LANG": "C.UTF-8",
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "OMP_NUM_THREADS": threads,
-        "OPENBLAS_NUM_THREADS": threads,
-        "MKL_NUM_THREADS": threads,
-    }
-    env.update(spec.env)
-    env["ARENA_INPUT"] = DATA_MOUNT
-    env["ARENA_OUTPUT"] = OUTPUT_MOUNT
-    return env
-
-
 def _looks_oom_killed(exit_code: object, peak_memory: int | None, limit: int) -> bool:
     # The engine can miss the cgroup's OOM event under load; SIGKILL at the memory ceiling is the same thing.
     return exit_code == 137 and peak_memory is not None and peak_memory >= 0.9 * limit
-
-
-def _track_memory(client: docker.DockerClient, container_id: str, watch: _Watch, interval: float) -> None:
-    # One-shot samples: the cgroup v1 high-water mark (max_usage) makes a late sample enough.
-    while not watch.done.is_set():
-        try:
-            sample = cast(dict[str, Any], client.api.stats(container_id, stream=False, one_shot=True))
-        except ENGINE_ERRORS:
-            return
-        memory = sample.get("memory_stats") or {}
-        value = memory.get("max_usage") or memory.get("usage")
-        if isinstance(value, int) and value > 0:
-            watch.peak_memory = max(watch.peak_memory or 0, value)
-        watch.done.wait(interval)
-
-
-class _AttachedStream:
-    """The container's multiplexed stdout/stderr socket, attached before start and closed without leaks."""
-
-    def __init__(self, client: docker.DockerClient, container_id: str) -> None:
-        api = client.api
-        # The public attach helpers hide the HTTP response, which then can never be closed cleanly.
-        self._response = api._post(
-            api._url("/containers/{0}/attach", container_id),
-            params={"stdout": 1, "stderr": 1, "stream": 1},
-            stream=True,
-            headers={"Connection": "Upgrade", "Upgrade": "tcp"},
-        )
-        api._raise_for_status(self._response)
-        self.sock = api._get_raw_response_socket(self._response)
-        self._raw = getattr(self.sock, "_sock", None)
-
-    def close(self) -> None:
-        """Close the HTTP response and the socket under it."""
-        with contextlib.suppress(Exception):
-            self._response.close()
-        if self._raw is not None:
-            with contextlib.suppress(OSError):
-                self._raw.close()
-
-
-def _swallow(target: Any, *args: Any) -> None:
-    # Helper threads end when the container goes away; their errors must not mask the run's outcome.
-    with contextlib.suppress(Exception):
-        target(*args)
 
 
 def _mounted_output(spec: RunSpec, area: OutputArea | None) -> Path:

@@ -121,8 +121,11 @@ def test_fork_and_memory_bombs_fail_while_a_control_run_scores(hostile: HostileA
         assert control.started_at is not None and fork.finished_at is not None
         assert control.started_at < fork.finished_at, "the control run did not overlap the fork bomb"
     else:
-        # Under gVisor the pids cap binds the sandbox kernel's own threads: the bomb takes the sandbox down at once.
-        assert fork.run_info["duration_seconds"] < 15, fork.run_info
+        # Under gVisor fork() fails at RLIMIT_NPROC, or the forked interpreters (charged one by one) reach the
+        # memory cap first; the sandbox itself no longer dies (exit 2, no message) at the engine's pids cap.
+        assert fork.run_info["exit_code"] != 2, fork.run_info
+        if fork.failure_class is FailureClass.CRASHED:
+            assert "fork refused" in hostile.logs(fork_id)["stderr"], hostile.logs(fork_id)
     memory = hostile.submission(memory_id)
     assert (memory.status, memory.failure_class) == (SubmissionStatus.FAILED, FailureClass.OUT_OF_MEMORY), (
         memory.run_info
