@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena import adaptive, integrity, standings
+from arena import boards, integrity
 from arena.models import Phase, Submission, Track
 from arena.storage import BlobStore
 
@@ -30,19 +30,19 @@ def submission_scored(
     """React to a submission that has just been scored (before the transaction commits)."""
     integrity.check_scored(session, store, submission, probing)
     window = (probing or integrity.ProbingRule()).window
-    adaptive.check_scored(session, store, submission, adaptive.AdaptiveRule(window=window))
-    standings.record_score(session, store, submission)
+    integrity.check_adaptive_probing(session, store, submission, integrity.AdaptiveRule(window=window))
+    boards.record_score(session, store, submission)
 
 
 def scores_committed(session: Session, store: BlobStore, phase: Phase) -> None:
     """React after a scoring transaction committed: settle the statistics it left stale, in a transaction of its own."""
-    if standings.settle_statistics(session, store, phase):
+    if boards.settle_statistics(session, store, phase):
         session.commit()
 
 
 def settle_all(session: Session, store: BlobStore) -> int:
     """Settle the phases whose statistics a dead worker left stale; return how many."""
-    phases = standings.stale_phases(session)
+    phases = boards.stale_phases(session)
     for phase in phases:
         scores_committed(session, store, phase)
     return len(phases)
@@ -53,4 +53,4 @@ def teams_merged(session: Session, store: BlobStore, challenge_id: int) -> None:
     phases = session.scalars(
         select(Phase).join(Track, Track.id == Phase.track_id).where(Track.challenge_id == challenge_id)
     )
-    standings.rebuild_phases(session, store, list(phases))
+    boards.rebuild_phases(session, store, list(phases))

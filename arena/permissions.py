@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from arena.enums import ChallengeRoleKind
 from arena.errors import Forbidden, NotFound, Unauthenticated
-from arena.models import Membership, Team, User
-from arena.services.accounts import roles_in
+from arena.models import ChallengeRole, Membership, Phase, Team, User
 
 
 class Action(StrEnum):
@@ -174,3 +173,22 @@ def require(actor: Actor, action: Action, resource: Resource = Resource(), *, hi
     if hide:
         raise NotFound("not found")
     raise Forbidden("you are not allowed to do this")
+
+
+def roles_in(session: Session, user_id: int, challenge_id: int) -> frozenset[ChallengeRoleKind]:
+    """Return the roles a user holds in a challenge."""
+    values = session.scalars(
+        select(ChallengeRole.role).where(ChallengeRole.user_id == user_id, ChallengeRole.challenge_id == challenge_id)
+    ).all()
+    return frozenset(ChallengeRoleKind(v) for v in values)
+
+
+def phase_resource(phase: Phase, now: datetime, owner_team_id: int | None = None) -> Resource:
+    """Describe a phase (and optionally an owning team) for the permission policy."""
+    return Resource.of_phase(
+        challenge_published=phase.track.challenge.is_published,
+        closes_at=phase.closes_at,
+        hide_logs=phase.hide_logs,
+        now=now,
+        owner_team_id=owner_team_id,
+    )

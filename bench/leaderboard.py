@@ -4,7 +4,7 @@ Loads 10,000 teams and 1,000,000 scored submissions (``--quick``: 1,000 / 50,000
 materialized boards and serves the app as ``arena serve`` does in production (granian, one worker process
 per core, two threads each) on 127.0.0.1. Measures, under 50 concurrent keep-alive clients, the latency of
 the first page (50 rows) of the public and private board API, also while new scores arrive; then, one
-client at a time, the same pages against an endpoint that calls ``arena.leaderboards.leaderboard`` per
+client at a time, the same pages against an endpoint that calls ``arena.boards.ranking.leaderboard`` per
 request (the from-scratch baseline, added to the app only here). The load comes from ``wrk`` when it is
 installed (Debian package ``wrk``), else from Python threads, which add latency of their own. Finally it
 times bringing the boards up to date after one new score (the write, and the time until the API in
@@ -45,11 +45,14 @@ from sqlalchemy.orm import Session
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from arena import boardpages, boardstats, events, standings  # noqa: E402
-from arena.boards import Board  # noqa: E402
+from arena import events  # noqa: E402
+from arena.boards import intervals as boardstats  # noqa: E402
+from arena.boards import pages as boardpages  # noqa: E402
+from arena.boards import standings  # noqa: E402
+from arena.boards.board import Board  # noqa: E402
+from arena.boards.ranking import leaderboard  # noqa: E402
 from arena.db import Base, make_engine, make_session_factory  # noqa: E402
 from arena.enums import Split  # noqa: E402
-from arena.leaderboards import leaderboard  # noqa: E402
 from arena.models import Phase, Score, Submission  # noqa: E402
 from arena.storage import BlobStore  # noqa: E402
 
@@ -186,7 +189,7 @@ import json, os
 from pathlib import Path
 from flask import request
 from arena.enums import Split
-from arena.leaderboards import leaderboard
+from arena.boards.ranking import leaderboard
 from arena.models import Phase
 from arena.settings import Settings
 from web import create_app

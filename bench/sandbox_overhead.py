@@ -1,6 +1,6 @@
 """Sandbox overhead through Arena: upload → scored against a bare `docker run --rm`, and worker throughput.
 
-(a) For a trivial code submission, the median time from upload (`arena.services.intake.accept`) until the
+(a) For a trivial code submission, the median time from upload (`arena.evaluation.intake.accept_upload`) until the
 database says `scored`, with a worker process already running and waiting, against a raw `docker run --rm` of
 the same command in the same image; per runtime (runc, runsc): medians, overhead in seconds and the ratio.
 (b) Two worker processes draining N queued trivial submissions: total seconds and submissions per second.
@@ -26,13 +26,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from arena.bundles import import_bundle
+from arena.accounts import users as accounts
+from arena.challenges.bundles import import_bundle
 from arena.db import Base, make_engine, make_session_factory
+from arena.evaluation import intake
 from arena.localredis import private_redis
 from arena.models import Challenge, Phase, Submission
-from arena.services import accounts, intake, teams
 from arena.settings import Settings
 from arena.storage import BlobStore
+from arena.teams import membership as teams
 from sandbox import runtimes
 from sandbox.builder import DEFAULT_TAG
 
@@ -46,7 +48,7 @@ with open("/output/predictions.csv", "w") as out:
     out.write("id,label\\n" + "".join(f"{i},a\\n" for i in ids))
 """
 WORKER = (
-    "from arena.settings import Settings; from arena.worker import run_worker; "
+    "from arena.settings import Settings; from arena.evaluation.worker import run_worker; "
     "run_worker(Settings.from_env(), burst={burst}, simple=True)"
 )
 
@@ -96,7 +98,7 @@ class Bench:
             phase = session.get(Phase, self.phase_for(runtime))
             user = accounts.get_user(session, self.user_id)
             assert phase is not None
-            submission = intake.accept(
+            submission = intake.accept_upload(
                 session,
                 self.settings,
                 self.store,

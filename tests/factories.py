@@ -12,12 +12,14 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from arena.bundles import import_bundle
+from arena.accounts import users as accounts
+from arena.challenges.bundles import import_bundle
 from arena.db import utcnow
 from arena.enums import Split, SubmissionStatus
 from arena.models import Challenge, Phase, Score, Submission, Team, User
-from arena.services import accounts, submissions, teams
 from arena.storage import BlobStore
+from arena.submissions import lifecycle as submissions
+from arena.teams import membership as teams
 
 PASSWORD = "correct horse battery"
 

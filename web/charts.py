@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from arena.charts import Histogram, PhaseChart, TeamSeries, challenge_charts
+from arena.boards import Histogram, PhaseChart, TeamSeries, challenge_charts
 from arena.models import Challenge
 from arena.permissions import Actor
 from web import state

@@ -12,14 +12,14 @@ import click
 from granian import Granian
 from granian.constants import Interfaces
 
-from arena.bundles import import_bundle
+from arena import accounts, evaluation
+from arena.challenges import import_bundle
 from arena.db import session_scope
 from arena.errors import ArenaError, BundleError
+from arena.evaluation import run_worker
 from arena.runtime import runtime_for
 from arena.schema import upgrade
-from arena.services import accounts, rescoring
 from arena.settings import Settings
-from arena.worker import run_worker
 from sandbox.builder import build_runner_image
 from web import demo
 from web.app import MissingSecretKey, create_app, require_secret_key
@@ -150,7 +150,7 @@ def challenges_import(ctx: click.Context, path: Path, organizer: str | None) -> 
             user = accounts.get_user_by_name(session, organizer) if organizer else None
             report = import_bundle(session, runtime.store, path, organizer=user)
             session.commit()
-            runs = rescoring.rescore_imported(
+            runs = evaluation.rescore_imported(
                 session,
                 settings,
                 report.rescore_submission_ids,

@@ -18,12 +18,12 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena.bundles import import_bundle
+from arena import accounts
+from arena.challenges import import_bundle
 from arena.enums import ChallengeRoleKind
 from arena.errors import ArenaError, BundleError, NotFound
 from arena.localredis import RedisStartError, redis_answers, start_redis, stop
 from arena.models import Challenge, User
-from arena.services import accounts
 from arena.storage import BlobStore, sha256_tree
 
 DEMO_BUNDLES = ("digits", "snow-leopard")

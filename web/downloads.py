@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Response
 
-from arena import exports
+from arena import boards
 
 
 def download(data: bytes, fmt: str, name: str) -> Response:
     """Send export bytes as an attachment named ``<name>.<fmt>`` with the format's media type."""
-    response = Response(data, mimetype=exports.MEDIA_TYPES[fmt])
+    response = Response(data, mimetype=boards.MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -1,7 +1,7 @@
 """The board fast lane: anonymous leaderboard requests answered from the board cache without Flask.
 
 Public boards are the most requested resource and mostly read anonymously. When such a request's page is
-in the board cache (``arena.boardcache``), this WSGI middleware answers it directly, with the same
+in the board cache (``arena.boards.cache``), this WSGI middleware answers it directly, with the same
 permission policy, body, ETag and headers as the API view (``web.api.leaderboards``), which it shares.
 Everything else — a token, unusual query arguments, a cache miss, a refusal — goes to the Flask app
 unchanged, so errors, authentication and cache filling have a single implementation.
@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from arena import boardcache
+from arena import boards
 from arena.boards import viewer_board
 from arena.db import utcnow
 from arena.errors import InvalidInput
@@ -57,8 +57,8 @@ class BoardFastLane:
             query = BoardQuery.from_args(dict(arguments))
         except InvalidInput:
             return None
-        cache = boardcache.cache_for(self.database_url)
-        facts = boardcache.cached_facts(cache, int(matched.group(1)))
+        cache = boards.cache_for(self.database_url)
+        facts = boards.cached_facts(cache, int(matched.group(1)))
         if facts is None:
             return None
         now = utcnow()
@@ -67,7 +67,7 @@ class BoardFastLane:
         if not decide(ANONYMOUS, leaderboard_action(query.split), facts.resource(now)):
             return None
         board = viewer_board(ANONYMOUS, facts, query.split, now)
-        page = boardcache.cached_page(cache, facts, board, query.page, query.per_page)
+        page = boards.cached_page(cache, facts, board, query.page, query.per_page)
         if page is None:
             return None
         body = render(facts, query.split, board, page, now)

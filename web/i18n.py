@@ -12,8 +12,8 @@ from flask import current_app, request
 from flask_babel import gettext
 from flask_login import current_user
 
+from arena.accounts import LOCALES
 from arena.errors import ArenaError
-from arena.services.accounts import LOCALES
 
 SUPPORTED_LOCALES = LOCALES
 LOCALE_COOKIE = "arena_lang"

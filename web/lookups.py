@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from arena import challenges as challenge_service
+from arena import teams as team_service
+from arena.challenges import QuotaStatus, quota_status
 from arena.enums import Split
 from arena.errors import InvalidInput
 from arena.models import Challenge, Phase, Team, User
-from arena.permissions import Action, Actor, Resource, actor_for, require
-from arena.quotas import QuotaStatus, quota_status
-from arena.services import advancement
-from arena.services import challenges as challenge_service
-from arena.services import teams as team_service
-from arena.services.challenges import phase_resource
+from arena.permissions import Action, Actor, Resource, actor_for, phase_resource, require
 from web import state
 
 
@@ -48,7 +46,7 @@ class PhaseContext:
 
     def admitted(self) -> bool:
         """Whether the caller's team may submit to this phase as far as staging goes (False without a team)."""
-        return self.team is not None and advancement.is_admitted(state.session(), self.phase, self.team.id)
+        return self.team is not None and challenge_service.is_admitted(state.session(), self.phase, self.team.id)
 
 
 def _challenge_resource(challenge: Challenge) -> Resource:

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from arena.challenges import PhaseState, QuotaStatus, phase_state, quota_status
 from arena.enums import SubmissionStatus
 from arena.models import Challenge, Phase, Team, Track
-from arena.quotas import QuotaStatus, quota_status
-from arena.services.challenges import PhaseState, phase_state
-from arena.services.submissions import SubmissionView
+from arena.submissions import SubmissionView
 from web import state
 
 

@@ -9,7 +9,7 @@ from typing import cast
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from arena.boardcache import BoardCache, cache_for
+from arena.boards import BoardCache, cache_for
 from arena.db import utcnow
 from arena.runtime import runtime_for
 from arena.settings import Settings

@@ -15,10 +15,10 @@ from flask import Request, request
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from arena import evaluation
 from arena.errors import InvalidInput
 from arena.models import Phase, Submission, User
-from arena.services import intake
-from arena.services.submissions import file_too_large
+from arena.submissions import file_too_large
 from web import state
 from web.config import UPLOAD_MARGIN_BYTES
 
@@ -50,7 +50,7 @@ class UploadRequest(Request):
 
 def open_upload(user: User, phase: Phase) -> int:
     """Refuse an upload before its body is read and bound how much of it may be read; return the file limit."""
-    limit = intake.open_upload(state.session(), state.settings(), user=user, phase=phase, now=state.now())
+    limit = evaluation.open_upload(state.session(), state.settings(), user=user, phase=phase, now=state.now())
     if "stream" in request.__dict__:
         # Werkzeug fixes the body's limit when it first opens the stream; past that, the limit would not hold.
         raise RuntimeError("the request body was opened before its limit was set")
@@ -78,7 +78,7 @@ def accept_upload(user: User, phase: Phase, upload: FileStorage | None, descript
     """Create a queued submission from an uploaded file and enqueue its evaluation."""
     if upload is None or not upload.filename:
         raise InvalidInput("no file was uploaded; choose a file to submit", field="file")
-    return intake.accept(
+    return evaluation.accept_upload(
         state.session(),
         state.settings(),
         state.store(),

@@ -1,6 +1,6 @@
 """Change notifications on PostgreSQL: statement triggers that announce commits touching leaderboard pages.
 
-Readers that cache board pages (``arena.boardcache``) listen on ``BOARDS_CHANNEL``; PostgreSQL delivers a
+Readers that cache board pages (``arena.boards.cache``) listen on ``BOARDS_CHANNEL``; PostgreSQL delivers a
 notification when a transaction that changed one of ``BOARD_TABLES`` commits (several in one transaction
 collapse into one). The same statements are applied by ``create_all`` (tests, benchmarks) and by migration 0002.
 """

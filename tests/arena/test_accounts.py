@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from arena.accounts import users as accounts
+from arena.accounts.passwords import hash_password, verify_password
 from arena.enums import ChallengeRoleKind
 from arena.errors import Conflict, InvalidInput, Unauthenticated
 from arena.models import ApiToken
-from arena.passwords import hash_password, verify_password
-from arena.services import accounts
+from arena.permissions import roles_in
 from arena.storage import BlobStore
 from tests.factories import make_challenge
 
@@ -77,5 +78,5 @@ def test_roles_are_per_challenge(session: Session, store: BlobStore, tmp_path: P
     user = accounts.create_user(session, "erin", "long enough pw")
     accounts.grant_role(session, challenge.id, user, ChallengeRoleKind.ORGANIZER)
     accounts.grant_role(session, challenge.id, user, ChallengeRoleKind.ORGANIZER)
-    assert accounts.roles_in(session, user.id, challenge.id) == {ChallengeRoleKind.ORGANIZER}
-    assert accounts.roles_in(session, user.id, challenge.id + 1) == frozenset()
+    assert roles_in(session, user.id, challenge.id) == {ChallengeRoleKind.ORGANIZER}
+    assert roles_in(session, user.id, challenge.id + 1) == frozenset()

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena import adaptive
-from arena.evaluation import evaluate_submission
+from arena.evaluation import intake
+from arena.evaluation.pipeline import evaluate_submission
+from arena.integrity import adaptive
 from arena.models import Challenge, IntegritySignal, Phase, Score, Submission, User
-from arena.services import intake
 from arena.settings import Settings
 from arena.storage import BlobStore
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user
@@ -30,7 +30,7 @@ def challenge(session: Session, store: BlobStore, tmp_path: Path) -> Challenge:
 
 
 def _submit(session: Session, settings: Settings, store: BlobStore, user: User, phase: Phase, values: list[str]) -> int:
-    submission = intake.accept(
+    submission = intake.accept_upload(
         session, settings, store, user=user, phase=phase, stream=io.BytesIO(answers(values)), filename="sub.csv"
     )
     session.commit()

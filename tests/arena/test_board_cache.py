@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from arena import boardcache
-from arena.boardcache import BoardCache
-from arena.boards import Board
+from arena.boards import cache as boardcache
+from arena.boards.board import Board
+from arena.boards.cache import BoardCache
 from arena.db import make_engine
 from arena.settings import Settings
 from arena.storage import BlobStore

@@ -9,14 +9,15 @@ import pytest
 from sqlalchemy.orm import Session
 
 from arena import events
-from arena.boardpages import board_page
-from arena.boards import Board
+from arena.boards.board import Board
+from arena.boards.pages import board_page
 from arena.db import utcnow
 from arena.enums import SubmissionStatus
 from arena.models import Submission
-from arena.services import merges, moderation
-from arena.services.submissions import transition
+from arena.moderation import decisions as moderation
 from arena.storage import BlobStore
+from arena.submissions.lifecycle import transition
+from arena.teams import merges
 from tests.arena.test_standings import World, _cases, _score
 
 
@@ -60,7 +61,7 @@ def test_a_merge_keeps_the_released_public_value_and_recomputes_the_statistics(
     attacker, absorbed = world.teams[0], world.teams[1]
     now = utcnow()
     request = merges.request_merge(world.session, world.users[1], absorbed, attacker, now)
-    merges.accept(world.session, world.store, world.users[0], request, now)
+    merges.accept_merge(world.session, world.store, world.users[0], request, now)
     world.session.commit()
     assert _public_row(world, attacker.id)[0] == first.id, "the merge released the team's best raw public score"
     _assert_statistics_current(world)

@@ -11,12 +11,12 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena.bundles import import_bundle, validate_bundle
+from arena.challenges.bundles import import_bundle, validate_bundle
 from arena.enums import SubmissionStatus
 from arena.errors import BundleError
-from arena.evaluation import evaluate_submission
+from arena.evaluation.pipeline import evaluate_submission
+from arena.evaluation.rescoring import requeue_for_rescoring
 from arena.models import Challenge, Submission
-from arena.services.rescoring import requeue_for_rescoring
 from arena.settings import Settings
 from arena.storage import BlobStore
 from tests.factories import answers, first_phase, make_team, make_user, upload, write_bundle

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from arena.charts import best_over_time, data_cutoff, histogram, phase_chart, visible_splits
+from arena.boards.charts import best_over_time, data_cutoff, histogram, phase_chart, visible_splits
 from arena.db import utcnow
 from arena.enums import ChallengeRoleKind, Split
-from arena.evaluation import evaluate_submission
+from arena.evaluation.pipeline import evaluate_submission
 from arena.models import Phase, Submission
 from arena.permissions import ANONYMOUS, Actor
 from arena.settings import Settings

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from arena.boards.splits import public_mask
 from arena.enums import FailureClass, Split, SubmissionStatus
-from arena.evaluation import evaluate_submission
+from arena.evaluation.pipeline import evaluate_submission
 from arena.models import Score
-from arena.services.submissions import current_scores
 from arena.settings import Settings
-from arena.splits import public_mask
 from arena.storage import BlobStore
+from arena.submissions.lifecycle import current_scores
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
 
 CANARY = "zz-canary-label"

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena import integrity
 from arena.db import utcnow
 from arena.errors import Conflict, InvalidInput
-from arena.evaluation import evaluate_submission
+from arena.evaluation import intake
+from arena.evaluation.pipeline import evaluate_submission
+from arena.integrity import signals as integrity
 from arena.models import AuditEvent, Challenge, IntegritySignal, Phase, Submission, User
-from arena.services import intake
 from arena.settings import Settings
 from arena.storage import BlobStore
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user
@@ -27,7 +27,9 @@ TRUTH = ["a" if i % 3 else "b" for i in range(ROWS)]
 def _accept(
     session: Session, settings: Settings, store: BlobStore, user: User, phase: Phase, data: bytes
 ) -> Submission:
-    return intake.accept(session, settings, store, user=user, phase=phase, stream=io.BytesIO(data), filename="sub.csv")
+    return intake.accept_upload(
+        session, settings, store, user=user, phase=phase, stream=io.BytesIO(data), filename="sub.csv"
+    )
 
 
 @pytest.fixture

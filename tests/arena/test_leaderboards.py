@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from arena.boards.exports import leaderboard_export, submissions_export
+from arena.boards.ranking import leaderboard
 from arena.db import utcnow
 from arena.enums import Split, TeamStatus
-from arena.exports import leaderboard_export, submissions_export
-from arena.leaderboards import leaderboard
 from arena.models import Phase, Submission
 from arena.storage import BlobStore
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, mark_scored, upload

@@ -9,14 +9,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from arena.boards.ranking import leaderboard
+from arena.challenges.quotas import allowance_by
 from arena.enums import RequestStatus, Split, SubmissionStatus, TeamStatus
 from arena.errors import Conflict, Forbidden, InvalidTransition
-from arena.leaderboards import leaderboard
 from arena.models import AuditEvent, LeaderboardEntry, Score, Submission
-from arena.quotas import allowance_by
-from arena.services import merges, teams
-from arena.services.submissions import transition
 from arena.storage import BlobStore
+from arena.submissions.lifecycle import transition
+from arena.teams import membership as teams
+from arena.teams import merges
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
 
 OPENS = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
@@ -77,8 +78,8 @@ def test_merge_moves_members_and_scored_submissions(session: Session, store: Blo
     session.commit()
     request = merges.request_merge(session, ann, a, b, day2)
     with pytest.raises(Forbidden):
-        merges.accept(session, store, ann, request, day2)  # only the receiving captain accepts
-    merged = merges.accept(session, store, ben, request, day2)
+        merges.accept_merge(session, store, ann, request, day2)  # only the receiving captain accepts
+    merged = merges.accept_merge(session, store, ben, request, day2)
     session.commit()
     assert merged.id == b.id and {m.user_id for m in merged.members} == {ann.id, ben.id}
     session.refresh(a)
@@ -94,7 +95,7 @@ def test_merge_moves_members_and_scored_submissions(session: Session, store: Blo
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "team.merged")).one()
     assert event.data["submissions"] == [sub.id] and event.data["members"] == [ann.id]
     with pytest.raises(InvalidTransition):
-        merges.decline(session, ben, request, day2)
+        merges.decline_merge(session, ben, request, day2)
 
 
 def test_merge_refused_over_the_allowance(session: Session, store: BlobStore, tmp_path: Path) -> None:
@@ -107,7 +108,7 @@ def test_merge_refused_over_the_allowance(session: Session, store: BlobStore, tm
         merges.request_merge(session, ann, a, b, day1)
     # The next day one team could have made 4: the merge is allowed.
     request = merges.request_merge(session, ann, a, b, day1 + timedelta(days=1))
-    merges.accept(session, store, ben, request, day1 + timedelta(days=1))
+    merges.accept_merge(session, store, ben, request, day1 + timedelta(days=1))
 
 
 def test_merge_checks_again_when_accepted(session: Session, store: BlobStore, tmp_path: Path) -> None:
@@ -117,7 +118,7 @@ def test_merge_checks_again_when_accepted(session: Session, store: BlobStore, tm
     for user in (ann, ann, ben):
         upload(session, store, user, phase, answers(["a"] * 20), now=day1)
     with pytest.raises(Conflict, match="more than the 2"):
-        merges.accept(session, store, ben, request, day1)
+        merges.accept_merge(session, store, ben, request, day1)
 
 
 def test_merge_size_cap_and_deadline(session: Session, store: BlobStore, tmp_path: Path) -> None:
@@ -138,13 +139,13 @@ def test_decline_cancel_and_duplicates(session: Session, store: BlobStore, tmp_p
         merges.request_merge(session, ann, a, b, now)
     with pytest.raises(Conflict, match="accept or decline that"):
         merges.request_merge(session, ben, b, a, now)
-    assert merges.pending_for_team(session, b.id) == ([], [request])
-    merges.decline(session, ben, request, now, "no thanks")
+    assert merges.pending_merges_for_team(session, b.id) == ([], [request])
+    merges.decline_merge(session, ben, request, now, "no thanks")
     assert request.status == RequestStatus.DECLINED and request.reason == "no thanks"
     again = merges.request_merge(session, ann, a, b, now)
     with pytest.raises(Forbidden):
-        merges.cancel(session, ben, again, now)
-    merges.cancel(session, ann, again, now)
+        merges.cancel_merge(session, ben, again, now)
+    merges.cancel_merge(session, ann, again, now)
     assert again.status == RequestStatus.CANCELLED
     with pytest.raises(Conflict, match="itself"):
         merges.request_merge(session, ann, a, a, now)

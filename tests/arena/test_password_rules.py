@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from arena.accounts import users as accounts
+from arena.accounts.password_rules import check_password, common_passwords
 from arena.errors import InvalidInput
-from arena.passwordrules import check_password, common_passwords
-from arena.services import accounts
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,13 @@ import pytest
 import yaml
 from sqlalchemy.orm import Session
 
-from arena.bundles import import_bundle
+from arena.challenges.bundles import import_bundle
+from arena.challenges.quotas import CONCURRENT_RETRY_SECONDS, QuotaLimit, check_quota, quota_status
 from arena.enums import FailureClass, SubmissionStatus
 from arena.errors import QuotaExceeded
-from arena.quotas import CONCURRENT_RETRY_SECONDS, QuotaLimit, check_quota, quota_status
-from arena.services import merges
-from arena.services.submissions import fail, transition
 from arena.storage import BlobStore
+from arena.submissions.lifecycle import fail, transition
+from arena.teams import merges
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
 
 NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -72,7 +72,7 @@ def test_one_person_cannot_submit_more_through_another_team(session: Session, st
     alpha, beta = make_team(session, ann, challenge, "alpha"), make_team(session, ben, challenge, "beta")
     upload(session, store, ann, phase, answers(["a"] * 20), now=NOON)
     # ann's team merges into ben's; what she submitted today still counts for her.
-    merges.accept(session, store, ben, merges.request_merge(session, ann, alpha, beta, NOON), NOON)
+    merges.accept_merge(session, store, ben, merges.request_merge(session, ann, alpha, beta, NOON), NOON)
     session.commit()
     upload(session, store, ann, phase, answers(["a"] * 20), now=NOON)
     status = quota_status(session, beta.id, phase, NOON, user_id=ann.id)

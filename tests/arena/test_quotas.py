@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from arena.challenges.quotas import quota_status
 from arena.enums import FailureClass, SubmissionStatus
 from arena.errors import QuotaExceeded
-from arena.quotas import quota_status
-from arena.services.submissions import fail, transition
 from arena.storage import BlobStore
+from arena.submissions.lifecycle import fail, transition
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
 
 NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

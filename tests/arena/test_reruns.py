@@ -11,14 +11,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.enums import Split, SubmissionStatus
-from arena.evaluation import evaluate_submission
+from arena.evaluation.pipeline import evaluate_submission
+from arena.evaluation.queueing import get_queue
+from arena.evaluation.reruns import (
+    RerunStatus,
+    compare_scores,
+    execute_rerun,
+    provenance,
+    reconcile_reruns,
+    request_rerun,
+)
+from arena.evaluation.scoring import SplitScore
+from arena.evaluation.worker import run_worker
 from arena.models import AuditEvent, Rerun, Score, Submission
-from arena.queueing import get_queue
-from arena.reruns import RerunStatus, compare_scores, execute_rerun, provenance, reconcile_reruns, request_rerun
-from arena.scoring import SplitScore
 from arena.settings import Settings
 from arena.storage import BlobStore
-from arena.worker import run_worker
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
 
 TRUTH = ["a" if i % 3 else "b" for i in range(20)]

@@ -7,15 +7,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena.bundles import import_bundle
+from arena.boards.ranking import leaderboard
+from arena.challenges.bundles import import_bundle
 from arena.enums import Split, SubmissionStatus
-from arena.evaluation import evaluate_submission
-from arena.leaderboards import leaderboard
+from arena.evaluation import rescoring
+from arena.evaluation.pipeline import evaluate_submission
+from arena.evaluation.worker import run_worker
 from arena.models import AuditEvent, Challenge, Phase, Score, Submission
-from arena.services import rescoring
 from arena.settings import Settings
 from arena.storage import BlobStore
-from arena.worker import run_worker
 from tests.factories import answers, first_phase, make_team, make_user, upload, write_bundle
 
 TRUTH = ["a" if i % 3 else "b" for i in range(20)]
@@ -46,13 +46,13 @@ def test_rescoring_a_phase_reports_progress_and_keeps_earlier_versions(
     assert (run.version, run.total, sorted(run.submission_ids)) == (2, 2, sorted(ids))
     session.refresh(phase)
     assert phase.score_version == 2
-    before = rescoring.progress(session, run)
+    before = rescoring.rescore_progress(session, run)
     assert (before.total, before.done, before.finished_at) == (2, 0, None)
     assert {session.get(Submission, i).status for i in ids} == {SubmissionStatus.QUEUED}  # type: ignore[union-attr]
     assert leaderboard(session, phase, Split.PUBLIC) == []  # the new version's board fills as rescoring proceeds
     run_worker(worker_env, burst=True, simple=True)
     session.expire_all()
-    after = rescoring.progress(session, run)
+    after = rescoring.rescore_progress(session, run)
     assert (after.done, after.scored, after.failed, after.percent) == (2, 2, 0, 100)
     assert after.finished_at is not None
     versions = sorted(session.scalars(select(Score.version).where(Score.submission_id == ids[0])))
@@ -78,7 +78,7 @@ def test_a_changed_key_on_import_creates_a_run_per_phase(
     assert (run.phase_id, run.version, run.total) == (phase.id, 2, 2)
     run_worker(worker_env, burst=True, simple=True)
     session.expire_all()
-    assert rescoring.progress(session, run).done == 2
+    assert rescoring.rescore_progress(session, run).done == 2
     alice = session.get(Submission, ids[0])
     assert alice is not None
     by_version = {(s.version, s.split): s.primary for s in alice.scores}
@@ -96,8 +96,8 @@ def test_a_failed_submission_counts_as_done_and_a_newer_version_supersedes(
     session.commit()
     second = rescoring.rescore_phase(session, worker_env, phase, reason="two", requested_by_id=None)
     assert sorted(second.submission_ids) == sorted(ids)  # still-queued submissions of the first run are included
-    assert rescoring.progress(session, first).superseded
+    assert rescoring.rescore_progress(session, first).superseded
     run_worker(worker_env, burst=True, simple=True)
     session.expire_all()
-    done = rescoring.progress(session, second)
+    done = rescoring.rescore_progress(session, second)
     assert (done.scored, done.failed, done.done) == (1, 1, 2) and done.finished_at is not None

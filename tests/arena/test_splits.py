@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arena.splits import public_mask
+from arena.boards.splits import public_mask
 
 
 @given(st.integers(min_value=2, max_value=300), st.floats(min_value=0.01, max_value=0.99))

@@ -11,10 +11,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena.bundles import import_bundle
+from arena.challenges import advancement
+from arena.challenges.bundles import import_bundle
 from arena.errors import BundleError, Conflict, Forbidden, InvalidInput, PhaseClosed
 from arena.models import AuditEvent, Challenge, Phase, Submission, Team, User
-from arena.services import advancement
 from arena.storage import BlobStore
 from arena.timestamps import rfc3339
 from tests.factories import answers, make_team, make_user, mark_scored, upload, write_bundle

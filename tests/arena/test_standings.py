@@ -11,18 +11,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena import events, standings
-from arena.boardpages import board_page
-from arena.boards import Board, boards_of, viewer_board
+from arena import events
+from arena.boards import standings
+from arena.boards.board import Board, boards_of, viewer_board
+from arena.boards.pages import board_page
+from arena.boards.ranking import leaderboard
 from arena.db import utcnow
 from arena.enums import Split, SubmissionStatus, TeamStatus
 from arena.errors import Conflict, InvalidInput, NotFound, PhaseClosed
-from arena.leaderboards import leaderboard
 from arena.models import AuditEvent, Phase, Score, Submission, Team
+from arena.moderation import decisions as moderation
 from arena.permissions import Actor
-from arena.services import moderation, selection
-from arena.services.submissions import transition, view_submission
 from arena.storage import BlobStore
+from arena.submissions import selection
+from arena.submissions.lifecycle import transition, view_submission
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
 
 CASES = 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arena.statistics import board_seed, board_statistics, ladder_releases, resample_weights
+from arena.boards.statistics import board_seed, board_statistics, ladder_releases, resample_weights
 
 
 def _board(values: np.ndarray, higher: bool = True):  # type: ignore[no-untyped-def]

@@ -13,8 +13,9 @@ from arena.db import utcnow
 from arena.enums import RequestStatus
 from arena.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from arena.models import AuditEvent, Team
-from arena.services import invitations, teams
 from arena.storage import BlobStore
+from arena.teams import invitations
+from arena.teams import membership as teams
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
 
 
@@ -33,20 +34,23 @@ def test_invite_accept_and_decline(session: Session, store: BlobStore, tmp_path:
     rival = invitations.invite(session, cat, other, "ben")
     with pytest.raises(Conflict, match="pending invitation"):
         invitations.invite(session, ann, team, "ben")
-    assert [i.id for i in invitations.pending_for_user(session, ben.id, challenge.id)] == [rival.id, invitation.id]
+    assert [i.id for i in invitations.pending_invitations_for_user(session, ben.id, challenge.id)] == [
+        rival.id,
+        invitation.id,
+    ]
     with pytest.raises(NotFound):
-        invitations.respond(session, cat, invitation, accept=True)  # only the invitee
-    joined = invitations.respond(session, ben, invitation, accept=True)
+        invitations.respond_to_invitation(session, cat, invitation, accept=True)  # only the invitee
+    joined = invitations.respond_to_invitation(session, ben, invitation, accept=True)
     session.commit()
     assert joined.id == team.id and {m.user_id for m in joined.members} == {ann.id, ben.id}
     assert rival.status == RequestStatus.CANCELLED  # one team per person: the other invitation lapses
     with pytest.raises(InvalidTransition):
-        invitations.respond(session, ben, invitation, accept=False)
+        invitations.respond_to_invitation(session, ben, invitation, accept=False)
     dan = make_user(session, "dan")
     with pytest.raises(Conflict, match="full"):
         invitations.invite(session, ann, team, "dan")
     declined = invitations.invite(session, cat, other, "dan")
-    invitations.respond(session, dan, declined, accept=False)
+    invitations.respond_to_invitation(session, dan, declined, accept=False)
     assert declined.status == RequestStatus.DECLINED and teams.team_of(session, dan.id, challenge.id) is None
 
 
@@ -57,7 +61,7 @@ def test_invitation_after_the_entry_deadline(session: Session, store: BlobStore,
     invitation = invitations.invite(session, ann, team, "ben")
     challenge.entry_deadline = utcnow() - timedelta(seconds=1)
     with pytest.raises(Forbidden, match="entry deadline"):
-        invitations.respond(session, ben, invitation, accept=True)
+        invitations.respond_to_invitation(session, ben, invitation, accept=True)
     with pytest.raises(Forbidden, match="entry deadline"):
         invitations.invite(session, ann, team, "ben")
 

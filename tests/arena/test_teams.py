@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from arena.db import utcnow
 from arena.errors import Conflict, Forbidden, InvalidInput, NotFound
-from arena.services import teams
 from arena.storage import BlobStore
+from arena.teams import membership as teams
 from tests.factories import make_challenge, make_user
 
 

@@ -22,12 +22,13 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from arena.bundles import import_bundle
+from arena.accounts import users as accounts
+from arena.challenges.bundles import import_bundle
+from arena.evaluation.worker import run_worker
 from arena.models import Challenge, Phase, Submission
-from arena.services import accounts, teams
 from arena.settings import Settings
 from arena.storage import BlobStore
-from arena.worker import run_worker
+from arena.teams import membership as teams
 from sandbox import docker_available, runtimes
 from sandbox.builder import DEFAULT_TAG, build_runner_image
 from sandbox.outputfs import AREA_PREFIX
@@ -38,7 +39,7 @@ from web.extensions import db
 PASSWORD = "hostile horse battery"
 ROWS = 12
 WORKER = (
-    "from arena.settings import Settings; from arena.worker import run_worker; "
+    "from arena.settings import Settings; from arena.evaluation.worker import run_worker; "
     "run_worker(Settings.from_env(), burst=True, simple=True)"
 )
 HOSTILE_LIMITS: dict[str, Any] = {

@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from arena.enums import FailureClass, SubmissionStatus
+from arena.evaluation.worker import run_worker
 from arena.models import Submission
 from arena.settings import Settings
 from arena.storage import BlobStore
-from arena.worker import run_worker
 from sandbox import docker_available
 from sandbox.builder import DEFAULT_TAG, build_runner_image
 from tests.factories import PASSWORD, first_phase, make_challenge, make_team, make_user, zip_bytes

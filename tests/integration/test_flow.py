@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from flask.testing import FlaskClient
 
-from arena.bundles import import_bundle
+from arena.challenges.bundles import import_bundle
 from arena.db import make_engine, make_session_factory
+from arena.evaluation.worker import run_worker
 from arena.models import Challenge
 from arena.settings import Settings
 from arena.storage import BlobStore
-from arena.worker import run_worker
 from web import create_app
 from web.extensions import db
 

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from arena.coderuns import unpack_code
+from arena.accounts import users as accounts
 from arena.db import utcnow
 from arena.enums import FailureClass, SubmissionStatus
+from arena.evaluation.queueing import enqueue_evaluation
 from arena.models import Phase, Submission
-from arena.queueing import enqueue_evaluation
-from arena.services import accounts, teams
+from arena.submissions.archives import unpack_code
+from arena.teams import membership as teams
 from sandbox.archives import ArchiveError
 from tests.archives import ARCHIVES, file_name
 from tests.integration.conftest import HostileArena

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.enums import SubmissionStatus
+from arena.evaluation import intake
+from arena.evaluation.reruns import RerunStatus, request_rerun
+from arena.evaluation.worker import run_worker
 from arena.models import Rerun, Score, Submission
-from arena.reruns import RerunStatus, request_rerun
-from arena.services import intake
 from arena.settings import Settings
 from arena.storage import BlobStore
-from arena.worker import run_worker
 from sandbox import docker_available
 from sandbox.builder import DEFAULT_TAG, build_runner_image
 from tests.factories import first_phase, make_challenge, make_team, make_user, zip_bytes
@@ -67,7 +67,7 @@ def _submit_and_score(
     )
     user = make_user(session, "alice")
     make_team(session, user, challenge)
-    submission = intake.accept(
+    submission = intake.accept_upload(
         session,
         settings,
         store,

@@ -10,11 +10,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena.bundles import import_bundle
+from arena.challenges.bundles import import_bundle
 from arena.enums import FailureClass, Split, SubmissionStatus
-from arena.evaluation import evaluate_submission
+from arena.evaluation.pipeline import evaluate_submission
+from arena.evaluation.sandboxing import runner_for
 from arena.models import Challenge, User
-from arena.sandboxing import runner_for
 from arena.settings import Settings
 from arena.storage import BlobStore
 from sandbox import docker_available

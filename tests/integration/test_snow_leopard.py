@@ -26,13 +26,13 @@ import pytest
 import yaml
 from flask.testing import FlaskClient
 
-from arena.bundles import import_bundle
+from arena.accounts import users as accounts
+from arena.challenges.bundles import import_bundle
 from arena.db import make_engine, make_session_factory
+from arena.evaluation.worker import run_worker
 from arena.runtime import close_runtimes
-from arena.services import accounts
 from arena.settings import Settings
 from arena.storage import BlobStore
-from arena.worker import run_worker
 from sandbox import docker_available
 from sandbox.builder import DEFAULT_TAG, build_runner_image
 from tests.conftest import database_url_for, reset_database

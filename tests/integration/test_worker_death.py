@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy.orm import Session
 
 from arena.enums import SubmissionStatus
+from arena.evaluation.queueing import enqueue_evaluation
+from arena.evaluation.sandboxing import container_labels
+from arena.evaluation.worker import reconcile_once, run_worker
 from arena.models import Submission
-from arena.queueing import enqueue_evaluation
-from arena.sandboxing import container_labels
 from arena.settings import Settings
 from arena.storage import BlobStore
-from arena.worker import reconcile_once, run_worker
 from sandbox import SANDBOX_LABEL, docker_available
 from sandbox.builder import DEFAULT_TAG, build_runner_image
 from tests.factories import first_phase, make_challenge, make_team, make_user, upload
@@ -30,7 +30,7 @@ from tests.factories import first_phase, make_challenge, make_team, make_user, u
 pytestmark = pytest.mark.docker
 
 WORKER = (
-    "from arena.settings import Settings; from arena.worker import run_worker; "
+    "from arena.settings import Settings; from arena.evaluation.worker import run_worker; "
     "run_worker(Settings.from_env(), burst=True, simple=True)"
 )
 

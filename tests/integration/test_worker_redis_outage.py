@@ -17,9 +17,9 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from arena.enums import SubmissionStatus
+from arena.evaluation.intake import accept
 from arena.localredis import free_port, start_redis, stop
 from arena.models import Phase, Submission, User
-from arena.services.intake import accept
 from arena.settings import Settings
 from arena.storage import BlobStore
 from sandbox import docker_available

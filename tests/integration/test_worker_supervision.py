@@ -14,8 +14,8 @@ import yaml
 from sqlalchemy.orm import Session
 
 from arena.enums import SubmissionStatus
+from arena.evaluation.intake import accept
 from arena.models import Submission
-from arena.services.intake import accept
 from arena.settings import Settings
 from arena.storage import BlobStore
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user

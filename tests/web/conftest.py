@@ -14,11 +14,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from arena.accounts import users as accounts
 from arena.db import Base, utcnow
 from arena.enums import ChallengeRoleKind
-from arena.evaluation import evaluate_submission
+from arena.evaluation.pipeline import evaluate_submission
 from arena.models import Challenge, ChallengeFile, Phase, Track
-from arena.services import accounts
 from arena.settings import Settings
 from sandbox import Runner
 from web import create_app, state

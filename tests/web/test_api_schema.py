@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, settings
 
-from arena.evaluation import evaluate_submission
+from arena.evaluation.pipeline import evaluate_submission
 from tests.web.conftest import World, api_team, make_user, token_for
 from web import state
 from web.api.openapi import document

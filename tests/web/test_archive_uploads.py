@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from arena.coderuns import unpack_code
 from arena.models import Phase, Submission
 from arena.settings import Settings
+from arena.submissions.archives import unpack_code
 from sandbox.archives import ArchiveError
 from tests.archives import ARCHIVES, MAIN, file_name
 from tests.factories import zip_bytes

@@ -6,9 +6,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from arena import passwords
+from arena.accounts import passwords
+from arena.accounts import users as accounts
 from arena.models import ApiToken, User
-from arena.services import accounts
 from tests.web.conftest import PASSWORD, csrf_from, login, make_user, token_for
 from web.extensions import db
 

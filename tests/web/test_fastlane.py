@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from arena import boardcache
+from arena.boards import cache as boardcache
 from arena.models import Phase
 from arena.settings import Settings
 from tests.web.conftest import World, make_user, token_for

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from arena.db import make_engine, make_session_factory
 from arena.enums import SubmissionStatus
-from arena.evaluation import evaluate_submission
+from arena.evaluation.pipeline import evaluate_submission
 from arena.models import Challenge, RescoreRun, Submission
 from arena.settings import Settings
 from arena.storage import BlobStore

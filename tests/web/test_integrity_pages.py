@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from arena.evaluation import evaluate_submission
+from arena.evaluation.pipeline import evaluate_submission
+from arena.evaluation.reruns import execute_rerun
 from arena.models import AuditEvent, IntegritySignal, Rerun, Submission
-from arena.reruns import execute_rerun
 from tests.web.conftest import World, api_team, csrf_from, login, make_user, token_for
 from web.extensions import db
 from web.state import current_state

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from arena.evaluation import evaluate_submission
+from arena.evaluation.pipeline import evaluate_submission
 from tests.web.conftest import PASSWORD, World, api_team, csrf_from, login, make_user, token_for
 from web import state
 from web.extensions import db

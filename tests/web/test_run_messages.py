@@ -12,12 +12,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from arena.coderuns import FAILURE_MESSAGES, NO_PREDICTIONS
+from arena.accounts import users as accounts
 from arena.db import utcnow
 from arena.enums import SubmissionStatus
-from arena.evaluation import PLATFORM_GAVE_UP, SCORER_BROKEN, evaluate_submission
+from arena.evaluation.coderuns import FAILURE_MESSAGES, NO_PREDICTIONS
+from arena.evaluation.pipeline import PLATFORM_GAVE_UP, SCORER_BROKEN, evaluate_submission
 from arena.models import Phase, Submission
-from arena.services import accounts
 from sandbox import ArchiveError, DockerRunner, extract_archive, read_manifest
 from sandbox.manifest import EXPECTED_LAYOUT
 from tests.factories import zip_bytes

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint
 
+from arena import challenges as challenge_service
 from arena.permissions import actor_for
-from arena.services import challenges as challenge_service
 from web import state
 from web.api.serializers import challenge_summary, file_dict, track_dict
 from web.auth.identity import api_user

@@ -6,12 +6,11 @@ from typing import Any
 
 from flask import Blueprint, Response, request, url_for
 
-from arena import charts, exports, integrity, reruns
+from arena import boards, evaluation, integrity
+from arena import submissions as submission_service
 from arena.enums import Split
 from arena.errors import NotFound
 from arena.permissions import Action, require
-from arena.services import rescoring
-from arena.services import submissions as submission_service
 from web import state
 from web.api.requests import json_body, text_field
 from web.auth.identity import api_user, required
@@ -52,7 +51,7 @@ def rescores(phase_id: int) -> dict[str, Any]:
     """Return the phase's current score version and every rescore's progress."""
     context = phase_context(phase_id, required(api_user()))
     require(context.actor, Action.RESCORE, context.resource())
-    runs = rescoring.phase_rescores(state.session(), phase_id)
+    runs = evaluation.phase_rescores(state.session(), phase_id)
     state.session().commit()
     return {"phase_id": phase_id, "score_version": context.phase.score_version, "runs": [r.to_dict() for r in runs]}
 
@@ -65,8 +64,8 @@ def start_rescore(phase_id: int) -> tuple[dict[str, Any], int]:
     require(context.actor, Action.RESCORE, context.resource())
     reason = text_field(json_body(), "reason", max_length=2000)
     session = state.session()
-    run = rescoring.rescore_phase(session, state.settings(), context.phase, reason=reason, requested_by_id=user.id)
-    return rescoring.progress(session, run).to_dict(), 202
+    run = evaluation.rescore_phase(session, state.settings(), context.phase, reason=reason, requested_by_id=user.id)
+    return evaluation.rescore_progress(session, run).to_dict(), 202
 
 
 @bp.get("/submissions/<id:submission_id>/provenance")
@@ -75,7 +74,7 @@ def provenance(submission_id: int) -> dict[str, Any]:
     submission = submission_service.get_submission(state.session(), submission_id)
     context = phase_context(submission.phase_id, required(api_user()))
     require(context.actor, Action.REVIEW_INTEGRITY, context.resource(), hide=True)
-    rows = reruns.provenance(state.session(), submission)
+    rows = evaluation.provenance(state.session(), submission)
     return {
         "submission_id": submission.id,
         "score_version": context.phase.score_version,
@@ -89,7 +88,7 @@ def submission_reruns(submission_id: int) -> dict[str, Any]:
     submission = submission_service.get_submission(state.session(), submission_id)
     context = phase_context(submission.phase_id, required(api_user()))
     require(context.actor, Action.REVIEW_INTEGRITY, context.resource(), hide=True)
-    return {"reruns": [reruns.rerun_dict(r) for r in reruns.submission_reruns(state.session(), submission.id)]}
+    return {"reruns": [evaluation.rerun_dict(r) for r in evaluation.submission_reruns(state.session(), submission.id)]}
 
 
 @bp.post("/submissions/<id:submission_id>/reruns")
@@ -99,20 +98,20 @@ def request_rerun(submission_id: int) -> tuple[dict[str, Any], int, dict[str, st
     submission = submission_service.get_submission(state.session(), submission_id)
     context = phase_context(submission.phase_id, user)
     require(context.actor, Action.RESCORE, context.resource(), hide=True)
-    rerun = reruns.request_rerun(state.session(), state.settings(), submission, actor_id=user.id)
+    rerun = evaluation.request_rerun(state.session(), state.settings(), submission, actor_id=user.id)
     location = url_for("api.integrity.show_rerun", rerun_id=rerun.id, _external=True)
-    return reruns.rerun_dict(rerun), 202, {"Location": location}
+    return evaluation.rerun_dict(rerun), 202, {"Location": location}
 
 
 @bp.get("/reruns/<id:rerun_id>")
 def show_rerun(rerun_id: int) -> dict[str, Any]:
     """Return a re-run: its status and whether the recorded score was reproduced."""
     user = required(api_user())
-    rerun = reruns.get_rerun(state.session(), rerun_id)
+    rerun = evaluation.get_rerun(state.session(), rerun_id)
     submission = submission_service.get_submission(state.session(), rerun.submission_id)
     context = phase_context(submission.phase_id, user)
     require(context.actor, Action.REVIEW_INTEGRITY, context.resource(), hide=True)
-    return reruns.rerun_dict(rerun)
+    return evaluation.rerun_dict(rerun)
 
 
 @bp.get("/phases/<id:phase_id>/exports/submissions")
@@ -120,8 +119,8 @@ def export_submissions(phase_id: int) -> Response:
     """Download every submission of the phase as ``?format=csv|parquet`` (organizers only)."""
     context = phase_context(phase_id, required(api_user()))
     require(context.actor, Action.EXPORT, context.resource())
-    fmt = exports.export_format(request.args.get("format"))
-    data = exports.submissions_export(state.session(), context.phase, fmt)
+    fmt = boards.export_format(request.args.get("format"))
+    data = boards.submissions_export(state.session(), context.phase, fmt)
     return download(data, fmt, f"{context.challenge.slug}-phase{phase_id}-submissions")
 
 
@@ -130,9 +129,9 @@ def export_leaderboard(phase_id: int) -> Response:
     """Download a board as ``?split=public|private&format=csv|parquet`` (organizers only)."""
     context = phase_context(phase_id, required(api_user()))
     require(context.actor, Action.EXPORT, context.resource())
-    fmt = exports.export_format(request.args.get("format"))
+    fmt = boards.export_format(request.args.get("format"))
     split = parse_split(request.args.get("split"))
-    data = exports.leaderboard_export(state.session(), context.phase, split, fmt)
+    data = boards.leaderboard_export(state.session(), context.phase, split, fmt)
     return download(data, fmt, f"{context.challenge.slug}-phase{phase_id}-{split.value}-leaderboard")
 
 
@@ -141,7 +140,7 @@ def phase_charts(phase_id: int) -> dict[str, Any]:
     """Return chart data for ``?split=``: each leading team's best score over time and the score histogram."""
     context = phase_context(phase_id, api_user())
     split = parse_split(request.args.get("split"))
-    chart = charts.phase_chart(state.session(), context.phase, split, context.actor, state.now())
+    chart = boards.phase_chart(state.session(), context.phase, split, context.actor, state.now())
     if chart is None:
         if split == Split.PRIVATE:
             require(context.actor, Action.VIEW_PRIVATE_LEADERBOARD, context.resource())

@@ -11,10 +11,8 @@ from datetime import datetime
 from flask import Blueprint, Response, request
 from werkzeug.http import parse_etags
 
-from arena import boardcache
-from arena.boardcache import BoardFacts, RenderedPage
-from arena.boardpages import MAX_PER_PAGE
-from arena.boards import Board, is_frozen, viewer_board
+from arena import boards
+from arena.boards import MAX_PER_PAGE, Board, BoardFacts, RenderedPage, is_frozen, viewer_board
 from arena.enums import Split
 from arena.permissions import ANONYMOUS, Action, actor_for, require
 from web import state
@@ -89,14 +87,14 @@ def cache_headers(etag: str) -> dict[str, str]:
 def show(phase_id: int) -> Response:
     """Return one page (``?page=&per_page=``) of a phase's leaderboard for ``?split=public|private``."""
     session, cache, now = state.lazy_session(), state.board_cache(), state.now()
-    facts = boardcache.board_facts(session, cache, phase_id)
+    facts = boards.board_facts(session, cache, phase_id)
     user = api_user()
     actor = actor_for(session, user, facts.challenge_id) if user is not None else ANONYMOUS
     require(actor, Action.VIEW_CHALLENGE, facts.challenge_resource(), hide=True)
     query = BoardQuery.from_args(request.args)
     require(actor, leaderboard_action(query.split), facts.resource(now))
     board = viewer_board(actor, facts, query.split, now)
-    page = boardcache.rendered_page(session, state.store(), cache, facts, board, query.page, query.per_page)
+    page = boards.rendered_page(session, state.store(), cache, facts, board, query.page, query.per_page)
     body = render(facts, query.split, board, page, now)
     etag = etag_of(body)
     if unchanged(request.headers.get("If-None-Match"), etag):

@@ -7,11 +7,10 @@ from typing import Any
 from flask import Blueprint
 from flask import request as http_request
 
+from arena import teams as team_service
 from arena.errors import Forbidden, InvalidInput
 from arena.models import Team
 from arena.permissions import Action, Resource, decide
-from arena.services import merges as merge_service
-from arena.services import teams as team_service
 from web import state
 from web.api.requests import id_field, json_body, text_field
 from web.api.serializers import merge_dict, team_dict
@@ -36,7 +35,7 @@ def create(team_id: int) -> tuple[dict[str, Any], int]:
     """Ask to merge this team (the caller captains it) into another team."""
     user = required(api_user())
     team = team_service.get_team(state.session(), team_id)
-    request = merge_service.request_merge(state.session(), user, team, _target(team, json_body()), state.now())
+    request = team_service.request_merge(state.session(), user, team, _target(team, json_body()), state.now())
     state.session().commit()
     return merge_dict(request), 201
 
@@ -48,7 +47,7 @@ def index(team_id: int) -> dict[str, Any]:
     context = challenge_context_for_id(team.challenge_id, required(api_user()))
     if not decide(context.actor, Action.VIEW_TEAM_PRIVATE, Resource(owner_team_id=team.id)):
         raise Forbidden("only the team's members see its merge requests")
-    sent, received = merge_service.pending_for_team(state.session(), team.id)
+    sent, received = team_service.pending_merges_for_team(state.session(), team.id)
     return {"sent": [merge_dict(r) for r in sent], "received": [merge_dict(r) for r in received]}
 
 
@@ -56,8 +55,8 @@ def index(team_id: int) -> dict[str, Any]:
 def accept(request_id: int) -> dict[str, Any]:
     """Merge the requesting team into the caller's (the receiving captain); returns the merged team."""
     user = required(api_user())
-    request = merge_service.get_request(state.session(), request_id)
-    team = merge_service.accept(state.session(), state.store(), user, request, state.now())
+    request = team_service.get_merge_request(state.session(), request_id)
+    team = team_service.accept_merge(state.session(), state.store(), user, request, state.now())
     state.session().commit()
     return team_dict(team, private=True)
 
@@ -66,10 +65,10 @@ def accept(request_id: int) -> dict[str, Any]:
 def decline(request_id: int) -> dict[str, Any]:
     """Refuse a merge request (the receiving captain), with an optional ``reason``."""
     user = required(api_user())
-    request = merge_service.get_request(state.session(), request_id)
+    request = team_service.get_merge_request(state.session(), request_id)
     data = json_body() if http_request.get_data() else {}
     reason = text_field(data, "reason", required=False, max_length=1000)
-    merge_service.decline(state.session(), user, request, state.now(), reason)
+    team_service.decline_merge(state.session(), user, request, state.now(), reason)
     state.session().commit()
     return merge_dict(request)
 
@@ -78,7 +77,7 @@ def decline(request_id: int) -> dict[str, Any]:
 def cancel(request_id: int) -> dict[str, Any]:
     """Withdraw a merge request (the requesting captain)."""
     user = required(api_user())
-    request = merge_service.get_request(state.session(), request_id)
-    merge_service.cancel(state.session(), user, request, state.now())
+    request = team_service.get_merge_request(state.session(), request_id)
+    team_service.cancel_merge(state.session(), user, request, state.now())
     state.session().commit()
     return merge_dict(request)

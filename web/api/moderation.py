@@ -6,12 +6,11 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from arena import moderation as moderation_service
+from arena import submissions as submission_service
 from arena.errors import NotFound
 from arena.models import Team
-from arena.permissions import Action, require
-from arena.services import moderation as moderation_service
-from arena.services import submissions as submission_service
-from arena.services.challenges import phase_resource
+from arena.permissions import Action, phase_resource, require
 from web import state
 from web.api.requests import json_body, text_field
 from web.auth.identity import api_user, required

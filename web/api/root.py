@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
+from arena import accounts
 from arena.errors import Unauthenticated
-from arena.services import accounts
 from web import state
 from web.api import challenges, integrity, leaderboards, merges, openapi, stages, submissions, teams, tokens
 

@@ -6,8 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from arena.services import selection as selection_service
-from arena.services import submissions as submission_service
+from arena import submissions as submission_service
 from web import state
 from web.auth.identity import api_user, required
 from web.lookups import phase_context
@@ -20,7 +19,7 @@ def _toggle(submission_id: int, selected: bool) -> dict[str, Any]:
     session = state.session()
     submission = submission_service.get_submission(session, submission_id)
     context = phase_context(submission.phase_id, user)
-    change = selection_service.select_submission if selected else selection_service.unselect_submission
+    change = submission_service.select_submission if selected else submission_service.unselect_submission
     result = change(session, state.store(), context.actor, submission, state.now())
     session.commit()
     return {"submission_id": submission.id, "selected": submission.is_selected, "selection": result.to_dict()}

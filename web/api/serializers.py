@@ -7,10 +7,9 @@ from typing import Any
 
 from flask import url_for
 
+from arena import challenges as challenge_service
+from arena.challenges import QuotaStatus, phase_state
 from arena.models import Challenge, ChallengeFile, MergeRequest, Phase, PhaseEntry, Team, TeamInvitation, Track, User
-from arena.quotas import QuotaStatus
-from arena.services import advancement
-from arena.services.challenges import phase_state
 from web.times import iso_utc
 
 
@@ -39,7 +38,7 @@ def phase_dict(phase: Phase, now: datetime) -> dict[str, Any]:
         "concurrent_quota": phase.concurrent_quota,
         "count_participant_failures": phase.count_participant_failures,
         "daily_quota_resets": "00:00 UTC",
-        "advancement": rule.to_dict() if (rule := advancement.rule_of(phase)) else None,
+        "advancement": rule.to_dict() if (rule := challenge_service.rule_of(phase)) else None,
         "public_fraction": phase.public_fraction,
         "submissions_url": url_for("api.submissions.create", phase_id=phase.id, _external=True),
         "leaderboard_url": url_for("api.leaderboards.show", phase_id=phase.id, _external=True),

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Blueprint
 
+from arena import challenges as challenge_service
+from arena import teams as team_service
 from arena.models import Team
 from arena.permissions import Action, decide
-from arena.services import advancement
-from arena.services import teams as team_service
 from web import state
 from web.api.requests import id_field, json_body, text_field
 from web.api.serializers import entry_dict
@@ -26,11 +26,11 @@ def index(phase_id: int) -> dict[str, Any]:
     context = phase_context(phase_id, api_user())
     session = state.session()
     phase = context.phase
-    rule = advancement.rule_of(phase)
-    source = advancement.source_phase(session, phase)
+    rule = challenge_service.rule_of(phase)
+    source = challenge_service.source_phase(session, phase)
     organizer = decide(context.actor, Action.MANAGE_PHASE_ENTRIES)
     rows = []
-    for entry in advancement.entries(session, phase):
+    for entry in challenge_service.entries(session, phase):
         team = session.get(Team, entry.team_id)
         if team is not None:
             rows.append(entry_dict(entry, team, with_reason=organizer))
@@ -39,7 +39,7 @@ def index(phase_id: int) -> dict[str, Any]:
         "staged": rule is not None,
         "rule": rule.to_dict() if rule else None,
         "source_phase_id": source.id if source else None,
-        "last_advanced_at": iso_utc(advancement.last_advancement(session, phase)),
+        "last_advanced_at": iso_utc(challenge_service.last_advancement(session, phase)),
         "your_team_admitted": context.admitted() if context.team else None,
         "entries": rows,
     }
@@ -49,7 +49,7 @@ def index(phase_id: int) -> dict[str, Any]:
 def advance(phase_id: int) -> dict[str, Any]:
     """Admit the teams that qualify on the previous phase's board (organizers)."""
     context = phase_context(phase_id, required(api_user()))
-    result = advancement.advance(state.session(), context.phase, required(context.user), state.now())
+    result = challenge_service.advance(state.session(), context.phase, required(context.user), state.now())
     state.session().commit()
     return {
         "phase_id": result.phase_id,
@@ -69,6 +69,6 @@ def admit(phase_id: int) -> tuple[dict[str, Any], int]:
     data = json_body()
     team = team_service.get_team(state.session(), id_field(data, "team_id"))
     reason = text_field(data, "reason", max_length=1000)
-    entry = advancement.admit(state.session(), context.phase, team, required(context.user), reason, state.now())
+    entry = challenge_service.admit(state.session(), context.phase, team, required(context.user), reason, state.now())
     state.session().commit()
     return entry_dict(entry, team, with_reason=True), 201

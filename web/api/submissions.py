@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, request, url_for
 
+from arena import submissions as submission_service
 from arena.errors import Forbidden
-from arena.services import submissions as submission_service
 from web import state
 from web.api.serializers import quota_dict
 from web.auth.identity import api_user, required

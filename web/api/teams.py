@@ -6,11 +6,10 @@ from typing import Any
 
 from flask import Blueprint
 
+from arena import teams as team_service
 from arena.errors import Forbidden, InvalidInput
 from arena.models import Team, TeamInvitation, User
 from arena.permissions import Action, Resource, decide
-from arena.services import invitations as invitation_service
-from arena.services import teams as team_service
 from web import state
 from web.api.requests import json_body, text_field
 from web.api.serializers import invitation_dict, team_dict
@@ -99,9 +98,7 @@ def invite(team_id: int) -> tuple[dict[str, Any], int]:
     """Invite the user named ``username`` (captain)."""
     user = required(api_user())
     team = team_service.get_team(state.session(), team_id)
-    invitation = invitation_service.invite(
-        state.session(), user, team, text_field(json_body(), "username", max_length=64)
-    )
+    invitation = team_service.invite(state.session(), user, team, text_field(json_body(), "username", max_length=64))
     state.session().commit()
     return _invitation_dict(invitation), 201
 
@@ -113,7 +110,7 @@ def team_invitations(team_id: int) -> dict[str, Any]:
     context = challenge_context_for_id(team.challenge_id, required(api_user()))
     if not decide(context.actor, Action.VIEW_TEAM_PRIVATE, Resource(owner_team_id=team.id)):
         raise Forbidden("only the team's members see its invitations")
-    rows = invitation_service.pending_for_team(state.session(), team.id)
+    rows = team_service.pending_invitations_for_team(state.session(), team.id)
     return {"invitations": [_invitation_dict(row) for row in rows]}
 
 
@@ -122,7 +119,7 @@ def my_invitations(slug: str) -> dict[str, Any]:
     """List the invitations the caller has received in a challenge and not yet answered."""
     user = required(api_user())
     context = challenge_context(slug, user)
-    rows = invitation_service.pending_for_user(state.session(), user.id, context.challenge.id)
+    rows = team_service.pending_invitations_for_user(state.session(), user.id, context.challenge.id)
     return {"invitations": [_invitation_dict(row) for row in rows]}
 
 
@@ -130,8 +127,8 @@ def my_invitations(slug: str) -> dict[str, Any]:
 def accept_invitation(invitation_id: int) -> dict[str, Any]:
     """Accept an invitation addressed to the caller and join the team."""
     user = required(api_user())
-    invitation = invitation_service.get_invitation(state.session(), invitation_id)
-    team: Team = invitation_service.respond(state.session(), user, invitation, accept=True)
+    invitation = team_service.get_invitation(state.session(), invitation_id)
+    team: Team = team_service.respond_to_invitation(state.session(), user, invitation, accept=True)
     state.session().commit()
     return team_dict(team, private=True)
 
@@ -140,8 +137,8 @@ def accept_invitation(invitation_id: int) -> dict[str, Any]:
 def decline_invitation(invitation_id: int) -> dict[str, Any]:
     """Decline an invitation addressed to the caller."""
     user = required(api_user())
-    invitation = invitation_service.get_invitation(state.session(), invitation_id)
-    invitation_service.respond(state.session(), user, invitation, accept=False)
+    invitation = team_service.get_invitation(state.session(), invitation_id)
+    team_service.respond_to_invitation(state.session(), user, invitation, accept=False)
     state.session().commit()
     return _invitation_dict(invitation)
 
@@ -150,7 +147,7 @@ def decline_invitation(invitation_id: int) -> dict[str, Any]:
 def cancel_invitation(invitation_id: int) -> dict[str, Any]:
     """Withdraw an invitation (the inviting team's captain)."""
     user = required(api_user())
-    invitation = invitation_service.get_invitation(state.session(), invitation_id)
-    invitation_service.cancel(state.session(), user, invitation)
+    invitation = team_service.get_invitation(state.session(), invitation_id)
+    team_service.cancel_invitation(state.session(), user, invitation)
     state.session().commit()
     return _invitation_dict(invitation)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from arena.services import accounts
+from arena import accounts
 from web import state
 from web.api.requests import json_body, text_field
 from web.auth.identity import api_user, required

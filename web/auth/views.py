@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 from werkzeug.wrappers import Response
 
+from arena import accounts
 from arena.errors import ArenaError
-from arena.services import accounts
 from web import state
 from web.auth.forms import ConfirmForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, TokenForm
 from web.auth.identity import page_user, required, start_session

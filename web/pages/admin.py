@@ -12,10 +12,10 @@ from flask_login import login_required
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from arena.bundles import import_bundle
+from arena import evaluation
+from arena.challenges import import_bundle
 from arena.errors import ArenaError, BundleError, InvalidInput
 from arena.permissions import Action, actor_for, require
-from arena.services import rescoring
 from web import state
 from web.auth.identity import page_user, required
 from web.errors import status_for
@@ -39,7 +39,7 @@ def import_bundle_page() -> Response | tuple[str, int]:
             path = _bundle_path(form, Path(scratch))
             report = import_bundle(session, state.store(), path, actor=user)
             session.commit()
-            runs = rescoring.rescore_imported(
+            runs = evaluation.rescore_imported(
                 session,
                 state.settings(),
                 report.rescore_submission_ids,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, send_file
 from werkzeug.wrappers import Response
 
+from arena import challenges as challenge_service
+from arena import teams as team_service
 from arena.permissions import actor_for
-from arena.services import challenges as challenge_service
-from arena.services import teams as team_service
 from web import state
 from web.auth.identity import page_user
 from web.charts import challenge_chart_views

@@ -10,12 +10,11 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from arena import integrity, reruns
+from arena import evaluation, integrity
+from arena import submissions as submission_service
 from arena.errors import ArenaError
 from arena.models import Phase, Submission, Team
 from arena.permissions import Action, Actor, decide, require
-from arena.services import rescoring
-from arena.services import submissions as submission_service
 from web import state
 from web.auth.identity import page_user, required
 from web.i18n import localized
@@ -81,7 +80,7 @@ def rescores(phase_id: int) -> str:
     """Show the phase's score version and the progress of its rescores; refresh while one runs."""
     context = phase_context(phase_id, page_user())
     require(context.actor, Action.RESCORE, context.resource())
-    runs = rescoring.phase_rescores(state.session(), phase_id)
+    runs = evaluation.phase_rescores(state.session(), phase_id)
     state.session().commit()
     running = any(r.finished_at is None and not r.superseded for r in runs)
     return render_template(
@@ -104,7 +103,7 @@ def rescore(phase_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Say why the phase is rescored."), "error")
         return redirect(url_for("integrity.rescores", phase_id=phase_id))
-    run = rescoring.rescore_phase(
+    run = evaluation.rescore_phase(
         state.session(),
         state.settings(),
         context.phase,
@@ -126,7 +125,9 @@ def rerun(submission_id: int) -> Response:
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("submissions.show", submission_id=submission_id))
     try:
-        found = reruns.request_rerun(state.session(), state.settings(), submission, actor_id=required(context.user).id)
+        found = evaluation.request_rerun(
+            state.session(), state.settings(), submission, actor_id=required(context.user).id
+        )
     except ArenaError as error:
         state.session().rollback()
         flash(localized(error), "error")
@@ -141,8 +142,8 @@ def provenance_panel(submission: Submission, actor: Actor) -> dict[str, Any] | N
         return None
     session = state.session()
     return {
-        "scores": reruns.provenance(session, submission),
-        "reruns": reruns.submission_reruns(session, submission.id),
+        "scores": evaluation.provenance(session, submission),
+        "reruns": evaluation.submission_reruns(session, submission.id),
         "score_version": submission.phase.score_version,
         "can_rerun": decide(actor, Action.RESCORE),
         "form": RerunForm(),

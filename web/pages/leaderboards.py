@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from arena.boardpages import MAX_PER_PAGE, board_page
-from arena.boards import Board, is_frozen, viewer_board
+from arena import moderation as moderation_service
+from arena.boards import MAX_PER_PAGE, Board, board_page, is_frozen, viewer_board
 from arena.enums import Split
 from arena.permissions import Action, decide
-from arena.services import moderation as moderation_service
 from web import state
 from web.auth.identity import page_user
 from web.lookups import leaderboard_action, parse_split, phase_context

@@ -7,13 +7,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from arena import moderation as moderation_service
+from arena import submissions as submission_service
+from arena import teams as team_service
 from arena.enums import SubmissionStatus
 from arena.errors import ArenaError, NotFound
 from arena.models import Team
 from arena.permissions import Action, require
-from arena.services import moderation as moderation_service
-from arena.services import submissions as submission_service
-from arena.services import teams as team_service
 from web import state
 from web.auth.identity import page_user
 from web.i18n import localized

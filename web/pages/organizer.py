@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
-from arena import exports
+from arena import boards
+from arena import submissions as submission_service
 from arena.permissions import Action, require
-from arena.services import submissions as submission_service
 from web import state
 from web.auth.identity import page_user
 from web.downloads import download
@@ -33,7 +33,7 @@ def leaderboard_export(phase_id: int, fmt: str) -> Response:
     context = phase_context(phase_id, page_user())
     require(context.actor, Action.EXPORT, context.resource())
     split = parse_split(request.args.get("split"))
-    data = exports.leaderboard_export(state.session(), context.phase, split, fmt)
+    data = boards.leaderboard_export(state.session(), context.phase, split, fmt)
     return download(data, fmt, f"{context.challenge.slug}-phase{phase_id}-{split.value}-leaderboard")
 
 
@@ -42,5 +42,5 @@ def submissions_export(phase_id: int, fmt: str) -> Response:
     """Download every submission of a phase as CSV or Parquet (organizers only)."""
     context = phase_context(phase_id, page_user())
     require(context.actor, Action.EXPORT, context.resource())
-    data = exports.submissions_export(state.session(), context.phase, fmt)
+    data = boards.submissions_export(state.session(), context.phase, fmt)
     return download(data, fmt, f"{context.challenge.slug}-phase{phase_id}-submissions")

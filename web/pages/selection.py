@@ -8,9 +8,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from arena import submissions as submission_service
 from arena.errors import ArenaError
-from arena.services import selection as selection_service
-from arena.services import submissions as submission_service
 from web import state
 from web.auth.identity import page_user
 from web.i18n import localized
@@ -25,10 +24,10 @@ def _toggle(submission_id: int, selected: bool) -> Response:
     context = phase_context(submission.phase_id, page_user())
     try:
         if selected:
-            selection_service.select_submission(session, state.store(), context.actor, submission, state.now())
+            submission_service.select_submission(session, state.store(), context.actor, submission, state.now())
             flash(_("Submission #%(id)s is selected for the private leaderboard.", id=submission.id), "success")
         else:
-            selection_service.unselect_submission(session, state.store(), context.actor, submission, state.now())
+            submission_service.unselect_submission(session, state.store(), context.actor, submission, state.now())
             flash(_("Submission #%(id)s is no longer selected.", id=submission.id), "success")
         session.commit()
     except ArenaError as error:

@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from arena import challenges as challenge_service
+from arena import teams as team_service
 from arena.errors import ArenaError, InvalidInput
 from arena.models import Team
 from arena.permissions import Action, decide
-from arena.services import advancement
-from arena.services import teams as team_service
 from web import state
 from web.auth.identity import page_user, required
 from web.errors import status_for
@@ -26,17 +26,17 @@ bp = Blueprint("stages", __name__)
 def _render(context: PhaseContext, admit_form: AdmitForm | None = None, status: int = 200) -> tuple[str, int]:
     session = state.session()
     phase = context.phase
-    rows = [(entry, session.get(Team, entry.team_id)) for entry in advancement.entries(session, phase)]
+    rows = [(entry, session.get(Team, entry.team_id)) for entry in challenge_service.entries(session, phase)]
     page = render_template(
         "phases/entries.html",
         phase=phase,
         challenge=context.challenge,
         team=context.team,
-        rule=advancement.rule_of(phase),
-        source=advancement.source_phase(session, phase),
+        rule=challenge_service.rule_of(phase),
+        source=challenge_service.source_phase(session, phase),
         entries=[(entry, team) for entry, team in rows if team is not None],
-        admitted=context.team is not None and advancement.is_admitted(session, phase, context.team.id),
-        last_run=advancement.last_advancement(session, phase),
+        admitted=context.team is not None and challenge_service.is_admitted(session, phase, context.team.id),
+        last_run=challenge_service.last_advancement(session, phase),
         can_manage=decide(context.actor, Action.MANAGE_PHASE_ENTRIES),
         confirm_form=ConfirmForm(),
         admit_form=admit_form or AdmitForm(),
@@ -58,7 +58,7 @@ def advance(phase_id: int) -> Response | tuple[str, int]:
     if not ConfirmForm().validate_on_submit():
         return _render(context, status=400)
     try:
-        result = advancement.advance(state.session(), context.phase, required(context.user), state.now())
+        result = challenge_service.advance(state.session(), context.phase, required(context.user), state.now())
         state.session().commit()
     except ArenaError as error:
         state.session().rollback()
@@ -86,7 +86,9 @@ def admit(phase_id: int) -> Response | tuple[str, int]:
             raise InvalidInput("give the team's name and the reason for admitting it")
         session = state.session()
         team = team_service.find_team(session, context.challenge.id, form.team.data or "")
-        advancement.admit(session, context.phase, team, required(context.user), form.reason.data or "", state.now())
+        challenge_service.admit(
+            session, context.phase, team, required(context.user), form.reason.data or "", state.now()
+        )
         session.commit()
     except ArenaError as error:
         state.session().rollback()

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from arena import submissions as submission_service
+from arena.challenges import PhaseState, phase_state
 from arena.errors import ArenaError, QuotaExceeded
-from arena.services import submissions as submission_service
-from arena.services.challenges import PhaseState, phase_state
-from arena.services.selection import team_selection
+from arena.submissions import team_selection
 from web import state
 from web.auth.identity import page_user, required
 from web.extensions import csrf

@@ -12,11 +12,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from arena import teams as team_service
 from arena.errors import ArenaError, InvalidInput
 from arena.models import Team, User
-from arena.services import invitations as invitation_service
-from arena.services import merges as merge_service
-from arena.services import teams as team_service
 from web import state
 from web.auth.identity import page_user, required
 from web.errors import status_for
@@ -69,14 +67,14 @@ def invite(team_id: int) -> Outcome:
     form = InviteForm()
 
     def work(session: Session, user: User) -> tuple[str, str]:
-        invitation_service.invite(session, user, team, form.username.data or "")
+        team_service.invite(session, user, team, form.username.data or "")
         return _("Invitation sent to %(name)s.", name=(form.username.data or "").strip()), _team_url(team)
 
     return _run(form, team, work)
 
 
 def _invitation_team(invitation_id: int) -> Team:
-    invitation = invitation_service.get_invitation(state.session(), invitation_id)
+    invitation = team_service.get_invitation(state.session(), invitation_id)
     return team_service.get_team(state.session(), invitation.team_id)
 
 
@@ -87,8 +85,8 @@ def accept_invitation(invitation_id: int) -> Outcome:
     team = _invitation_team(invitation_id)
 
     def work(session: Session, user: User) -> tuple[str, str]:
-        invitation = invitation_service.get_invitation(session, invitation_id)
-        joined = invitation_service.respond(session, user, invitation, accept=True)
+        invitation = team_service.get_invitation(session, invitation_id)
+        joined = team_service.respond_to_invitation(session, user, invitation, accept=True)
         return _("You joined team %(name)s.", name=joined.name), _team_url(joined)
 
     return _run(ConfirmForm(), team, work)
@@ -101,8 +99,8 @@ def decline_invitation(invitation_id: int) -> Outcome:
     team = _invitation_team(invitation_id)
 
     def work(session: Session, user: User) -> tuple[str, str]:
-        invitation_service.respond(
-            session, user, invitation_service.get_invitation(session, invitation_id), accept=False
+        team_service.respond_to_invitation(
+            session, user, team_service.get_invitation(session, invitation_id), accept=False
         )
         slug = challenge_context_for_id(team.challenge_id, user).challenge.slug
         return _("Invitation declined."), url_for("teams.mine", slug=slug)
@@ -117,7 +115,7 @@ def cancel_invitation(invitation_id: int) -> Outcome:
     team = _invitation_team(invitation_id)
 
     def work(session: Session, user: User) -> tuple[str, str]:
-        invitation_service.cancel(session, user, invitation_service.get_invitation(session, invitation_id))
+        team_service.cancel_invitation(session, user, team_service.get_invitation(session, invitation_id))
         return _("Invitation withdrawn."), _team_url(team)
 
     return _run(ConfirmForm(), team, work)
@@ -175,26 +173,26 @@ def request_merge(team_id: int) -> Outcome:
 
     def work(session: Session, user: User) -> tuple[str, str]:
         into = team_service.find_team(session, team.challenge_id, form.team.data or "")
-        merge_service.request_merge(session, user, team, into, state.now())
+        team_service.request_merge(session, user, team, into, state.now())
         return _("Merge request sent to %(name)s; its captain decides.", name=into.name), _team_url(team)
 
     return _run(form, team, work)
 
 
 def _merge_action(request_id: int, action: str) -> Outcome:
-    request = merge_service.get_request(state.session(), request_id)
+    request = team_service.get_merge_request(state.session(), request_id)
     mine = request.into_team_id if action in ("accept", "decline") else request.from_team_id
     team = team_service.get_team(state.session(), mine)
 
     def work(session: Session, user: User) -> tuple[str, str]:
-        row = merge_service.get_request(session, request_id)
+        row = team_service.get_merge_request(session, request_id)
         if action == "accept":
-            merged = merge_service.accept(session, state.store(), user, row, state.now())
+            merged = team_service.accept_merge(session, state.store(), user, row, state.now())
             return _("The teams are merged into %(name)s.", name=merged.name), _team_url(merged)
         if action == "decline":
-            merge_service.decline(session, user, row, state.now())
+            team_service.decline_merge(session, user, row, state.now())
             return _("Merge request declined."), _team_url(team)
-        merge_service.cancel(session, user, row, state.now())
+        team_service.cancel_merge(session, user, row, state.now())
         return _("Merge request withdrawn."), _team_url(team)
 
     return _run(ConfirmForm(), team, work)

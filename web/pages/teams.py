@@ -12,13 +12,11 @@ from flask_login import login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from arena import teams as team_service
+from arena.challenges import quota_status
 from arena.errors import ArenaError
 from arena.models import Challenge, MergeRequest, Team, TeamInvitation, User
 from arena.permissions import Action, Actor, Resource, decide
-from arena.quotas import quota_status
-from arena.services import invitations as invitation_service
-from arena.services import merges as merge_service
-from arena.services import teams as team_service
 from web import state
 from web.auth.identity import page_user, required
 from web.forms import show_error
@@ -72,7 +70,7 @@ def team_panel(session: Session, challenge: Challenge, team: Team, actor: Actor)
     resource = Resource(owner_team_id=team.id)
     private = decide(actor, Action.VIEW_TEAM_PRIVATE, resource)
     captain = decide(actor, Action.MANAGE_TEAM, resource)
-    sent, received = merge_service.pending_for_team(session, team.id) if private else ([], [])
+    sent, received = team_service.pending_merges_for_team(session, team.id) if private else ([], [])
     merged_into = session.get(Team, team.merged_into_id) if team.merged_into_id else None
     now = state.now()
     quotas = [
@@ -89,8 +87,8 @@ def team_panel(session: Session, challenge: Challenge, team: Team, actor: Actor)
         "is_member": actor.team_id == team.id,
         "merged_into": merged_into,
         "quotas": quotas,
-        "merge_deadline": merge_service.merge_deadline(challenge),
-        "sent_invitations": invitation_rows(session, invitation_service.pending_for_team(session, team.id))
+        "merge_deadline": team_service.merge_deadline(challenge),
+        "sent_invitations": invitation_rows(session, team_service.pending_invitations_for_team(session, team.id))
         if private
         else [],
         "merges_sent": merge_rows(session, sent),
@@ -110,7 +108,9 @@ def _render(
     user = required(context.user)
     team = team_service.team_of(session, user.id, context.challenge.id)
     panel = team_panel(session, context.challenge, team, context.actor) if team else {}
-    received = invitation_rows(session, invitation_service.pending_for_user(session, user.id, context.challenge.id))
+    received = invitation_rows(
+        session, team_service.pending_invitations_for_user(session, user.id, context.challenge.id)
+    )
     page = render_template(
         "teams/team.html",
         **{"challenge": context.challenge, "team": team, "show_private": team is not None, **panel},

@@ -48,15 +48,17 @@ import pandas as pd
 from redis import Redis
 from sqlalchemy import select
 
-from arena.bundles import import_bundle
+from arena.accounts import users as accounts
+from arena.challenges.bundles import import_bundle
 from arena.db import make_engine, make_session_factory, utcnow
+from arena.evaluation.queueing import enqueue_evaluation
+from arena.evaluation.worker import run_worker
 from arena.models import Challenge, Score, Submission
-from arena.queueing import enqueue_evaluation
 from arena.schema import upgrade
-from arena.services import accounts, submissions, teams
 from arena.settings import Settings
 from arena.storage import BlobStore
-from arena.worker import run_worker
+from arena.submissions import lifecycle as submissions
+from arena.teams import membership as teams
 
 BUNDLE_DIR = Path(__file__).resolve().parents[1]
 EXPECTED = BUNDLE_DIR / "baseline" / "expected_scores.json"

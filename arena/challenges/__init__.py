@@ -1,0 +1,49 @@
+"""Challenges, tracks and phases: lookups, phase rules (quotas, advancement) and bundle import."""
+
+from arena.challenges.advancement import (
+    admit,
+    advance,
+    entries,
+    is_admitted,
+    last_advancement,
+    not_admitted_message,
+    rule_of,
+    source_phase,
+)
+from arena.challenges.bundles import import_bundle
+from arena.challenges.catalog import (
+    PhaseState,
+    get_challenge,
+    get_challenge_by_id,
+    get_phase,
+    list_challenges,
+    phase_state,
+    public_file_download,
+    visible_files,
+)
+from arena.challenges.quotas import QuotaStatus, allowance_by, check_quota, quota_status, used_in_phase
+
+__all__ = [
+    "PhaseState",
+    "QuotaStatus",
+    "admit",
+    "advance",
+    "allowance_by",
+    "check_quota",
+    "entries",
+    "get_challenge",
+    "get_challenge_by_id",
+    "get_phase",
+    "import_bundle",
+    "is_admitted",
+    "last_advancement",
+    "list_challenges",
+    "not_admitted_message",
+    "phase_state",
+    "public_file_download",
+    "quota_status",
+    "rule_of",
+    "source_phase",
+    "used_in_phase",
+    "visible_files",
+]

@@ -1,0 +1,134 @@
+"""Scoring a predictions file against a phase's hidden key, per split, with provenance."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+import scorers
+from arena.boards import public_mask
+from arena.enums import Split
+from arena.models import Phase, Score, Submission
+from arena.storage import BlobStore
+
+log = logging.getLogger(__name__)
+
+
+class InvalidPredictions(Exception):
+    """The predictions file is wrong in a way the participant can fix; ``message`` says how.
+
+    ``template`` and ``params`` (when the scorer gave them) let pages show the message translated.
+    """
+
+    def __init__(self, message: str, *, template: str = "", params: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.template = template
+        self.params = dict(params or {})
+
+
+class ScorerBroken(Exception):
+    """The scorer itself failed (a configuration or platform problem, not the participant's)."""
+
+
+@dataclass(frozen=True)
+class SplitScore:
+    """A scorer's verdict on one split."""
+
+    split: Split
+    primary: float
+    metrics: dict[str, float]
+    cases: int
+    per_case: bytes
+
+
+def score_predictions(store: BlobStore, phase: Phase, data: bytes, *, max_bytes: int) -> list[SplitScore]:
+    """Validate ``data`` against the phase's key and score it on the public and private split."""
+    track = phase.track
+    try:
+        key = scorers.read_key(
+            store.read_bytes(phase.labels_sha256), id_column=track.id_column, target_columns=track.target_columns
+        )
+        scorer = scorers.get_scorer(track.scorer, track.scorer_options)
+    except (scorers.ScorerConfigError, OSError) as exc:
+        raise ScorerBroken(str(exc)) from exc
+    try:
+        predictions = scorer.read_predictions(
+            data, key, id_column=track.id_column, target_columns=track.target_columns, max_bytes=max_bytes
+        )
+    except scorers.PredictionFileError as exc:
+        raise InvalidPredictions(exc.message, template=exc.template, params=exc.params) from None
+    mask = public_mask([str(i) for i in key.index], phase.split_seed, phase.public_fraction)
+    results = []
+    for split, rows in ((Split.PUBLIC, mask), (Split.PRIVATE, ~mask)):
+        if not rows.any():
+            continue
+        try:
+            result = scorer.score(key.loc[rows], predictions.loc[rows])
+        except Exception as exc:
+            log.exception("scorer %s failed on phase %s", track.scorer, phase.id)
+            raise ScorerBroken(f"the scorer {track.scorer!r} failed: {type(exc).__name__}") from exc
+        buffer = io.BytesIO()
+        np.save(buffer, np.asarray(result.per_case, dtype=np.float64), allow_pickle=False)
+        results.append(
+            SplitScore(
+                split=split,
+                primary=float(result.primary),
+                metrics={k: float(v) for k, v in result.metrics.items()},
+                cases=int(rows.sum()),
+                per_case=buffer.getvalue(),
+            )
+        )
+    return results
+
+
+def scorer_version(name: str, options: dict[str, object]) -> str:
+    """Return the registered scorer's version string."""
+    return scorers.get_scorer(name, options).version
+
+
+def save_scores(
+    session: Session,
+    store: BlobStore,
+    submission: Submission,
+    results: list[SplitScore],
+    *,
+    image_digest: str = "",
+) -> list[Score]:
+    """Persist split scores for the phase's current score version, replacing earlier rows of that version."""
+    phase = submission.phase
+    track = phase.track
+    if track.scoring_program_sha256:
+        version = track.scoring_program_sha256[:12]
+    else:
+        version = scorer_version(track.scorer, track.scorer_options)
+    for old in list(submission.scores):
+        if old.version == phase.score_version:
+            submission.scores.remove(old)
+    session.flush()
+    rows = []
+    for result in results:
+        row = Score(
+            submission_id=submission.id,
+            phase_id=phase.id,
+            team_id=submission.team_id,
+            split=result.split,
+            version=phase.score_version,
+            primary=result.primary,
+            metrics=result.metrics,
+            cases=result.cases,
+            per_case_sha256=store.put_bytes(result.per_case),
+            scorer_name=track.scorer,
+            scorer_version=version,
+            scorer_options=dict(track.scorer_options),
+            labels_sha256=phase.labels_sha256,
+            submission_sha256=submission.file_sha256,
+            image_digest=image_digest,
+        )
+        submission.scores.append(row)
+        rows.append(row)
+    return rows
