@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from arena.enums import SubmissionStatus
-from arena.evaluation.intake import accept
+from arena.evaluation.intake import accept_upload
 from arena.localredis import free_port, start_redis, stop
 from arena.models import Phase, Submission, User
 from arena.settings import Settings
@@ -101,7 +101,7 @@ def _status(session: Session, submission_id: int) -> str:
 
 def _submit(session: Session, settings: Settings, store: BlobStore, user: User, phase: Phase) -> int:
     archive = io.BytesIO(zip_bytes({"main.py": SLOW}))
-    return int(accept(session, settings, store, user=user, phase=phase, stream=archive, filename="code.zip").id)
+    return int(accept_upload(session, settings, store, user=user, phase=phase, stream=archive, filename="code.zip").id)
 
 
 def test_worker_rides_out_redis_restarts_and_keeps_scoring(

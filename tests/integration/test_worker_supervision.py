@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from arena.enums import SubmissionStatus
-from arena.evaluation.intake import accept
+from arena.evaluation.intake import accept_upload
 from arena.models import Submission
 from arena.settings import Settings
 from arena.storage import BlobStore
@@ -50,7 +50,7 @@ def test_the_demo_restarts_a_worker_that_died(
         second = supervisor.process
         assert second is not None and second.pid != first.pid and second.poll() is None
 
-        submission = accept(
+        submission = accept_upload(
             session,
             settings,
             store,
