@@ -14,12 +14,12 @@ import ctypes.util
 import errno
 import logging
 import os
-import shutil
-import stat
 import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+
+from sandbox.mountinfo import mount_points
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +139,6 @@ class OutputArea:
             return self.cap_bytes + 1
         return (info.f_blocks - info.f_bfree) * info.f_frsize
 
-    def copy_to(self, destination: Path) -> None:
-        """Copy directories, regular files and symlinks (as links) into ``destination``; skip anything else."""
-        destination.mkdir(parents=True, exist_ok=True)
-        _copy_tree(self.path, destination)
-
     def release(self) -> None:
         """Unmount (freeing the memory) and remove the mount point; safe to call twice."""
         if self._mounted:
@@ -153,35 +148,9 @@ class OutputArea:
             self.path.rmdir()
 
 
-def _copy_tree(source: Path, destination: Path) -> None:
-    for entry in os.scandir(source):
-        target = destination / entry.name
-        info = entry.stat(follow_symlinks=False)
-        if stat.S_ISDIR(info.st_mode):
-            target.mkdir(exist_ok=True)
-            _copy_tree(Path(entry.path), target)
-        elif stat.S_ISREG(info.st_mode):
-            shutil.copyfile(entry.path, target, follow_symlinks=False)
-        elif stat.S_ISLNK(info.st_mode):
-            os.symlink(os.readlink(entry.path), target)
-        # FIFOs and sockets are skipped: opening a FIFO would block the worker.
-
-
 def area_mounts() -> list[Path]:
     """Return the mount points of output areas mounted on this host (from /proc/self/mountinfo)."""
-    try:
-        lines = Path("/proc/self/mountinfo").read_text().splitlines()
-    except OSError:
-        return []
-    points = []
-    for line in lines:
-        fields = line.split()
-        if len(fields) > 4:
-            # Mount points escape blanks and backslashes as octal; our names contain neither.
-            point = Path(fields[4])
-            if point.name.startswith(AREA_PREFIX):
-                points.append(point)
-    return points
+    return [point for point in mount_points() if point.name.startswith(AREA_PREFIX)]
 
 
 def release_stale_areas(live_containers: Iterable[str]) -> int:

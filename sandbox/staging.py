@@ -21,6 +21,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from sandbox.mountinfo import mount_points
+
 log = logging.getLogger(__name__)
 
 STAGE_DIR = ".arena-stage"
@@ -117,30 +119,10 @@ def mount_point(path: Path) -> Path:
     """Return the mount point of the mount holding ``path`` (the longest one that is a prefix of it)."""
     resolved = path.resolve()
     best = Path("/")
-    for point in _mount_points():
+    for point in mount_points():
         if (resolved == point or point in resolved.parents) and len(point.parts) > len(best.parts):
             best = point
     return best
-
-
-def _mount_points() -> list[Path]:
-    try:
-        lines = Path("/proc/self/mountinfo").read_text().splitlines()
-    except OSError:
-        return []
-    points = []
-    for line in lines:
-        fields = line.split()
-        if len(fields) > 4:
-            points.append(Path(_unescape(fields[4])))
-    return points
-
-
-def _unescape(field: str) -> str:
-    # mountinfo writes blanks, tabs, newlines and backslashes in paths as octal escapes.
-    for code in ("\\040", "\\011", "\\012", "\\134"):
-        field = field.replace(code, chr(int(code[1:], 8)))
-    return field
 
 
 def release_stale_stages(live_containers: Iterable[str]) -> int:
@@ -148,7 +130,7 @@ def release_stale_stages(live_containers: Iterable[str]) -> int:
     live = {name.lstrip("/") for name in live_containers}
     released = 0
     now = time.time()
-    for point in set(_mount_points()):
+    for point in set(mount_points()):
         folder = point / STAGE_DIR
         with contextlib.suppress(OSError):
             for entry in list(os.scandir(folder)):

@@ -29,15 +29,14 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.boards import Floats, higher_is_better, per_case_values
-from arena.enums import Split, SubmissionStatus
-from arena.integrity.signals import SignalKind
+from arena.enums import Split
+from arena.integrity.signals import SignalKind, recent_public_scores
 from arena.models import IntegritySignal, Score, Submission
 from arena.storage import BlobStore
 
@@ -139,27 +138,6 @@ def _sampled(root: str, sha256: str) -> Floats:
     return values
 
 
-def _public(session: Session, submission: Submission, since: Any) -> list[tuple[int, str, float]]:
-    phase = submission.phase
-    rows = session.execute(
-        select(Submission.id, Score.per_case_sha256, Score.primary)
-        .join(Score, Score.submission_id == Submission.id)
-        .where(
-            Submission.phase_id == phase.id,
-            Submission.team_id == submission.team_id,
-            Submission.id != submission.id,
-            Submission.status == SubmissionStatus.SCORED,
-            Submission.created_at >= since,
-            Submission.created_at <= submission.created_at,
-            Score.split == Split.PUBLIC,
-            Score.version == phase.score_version,
-        )
-        .order_by(Submission.created_at.desc(), Submission.id.desc())
-        .limit(MAX_COMPARED)
-    ).all()
-    return [(int(i), str(sha), float(primary)) for i, sha, primary in rows]
-
-
 def examine(session: Session, store: BlobStore, submission: Submission, rule: AdaptiveRule) -> Finding | None:
     """Compare a just-scored submission with its team's recent ones (None without per-case public values)."""
     phase = submission.phase
@@ -175,7 +153,9 @@ def examine(session: Session, store: BlobStore, submission: Submission, rule: Ad
     unrelated: list[int] = []
     voters: list[Floats] = []
     scores: list[float] = []
-    for other_id, sha, primary in _public(session, submission, submission.created_at - rule.window):
+    for other_id, sha, primary in recent_public_scores(
+        session, submission, submission.created_at - rule.window, MAX_COMPARED
+    ):
         values = _sampled(str(store.root), sha)
         if values.shape != new.shape or not uncorrelated(new, values, rule):
             continue

@@ -157,10 +157,13 @@ def _differing(a: np.ndarray[Any, np.dtype[np.float64]], b: np.ndarray[Any, np.d
     return int(np.count_nonzero(~(np.abs(a - b) <= CASE_TOLERANCE) & ~both_nan))
 
 
-def _recent_public_scores(session: Session, submission: Submission, since: datetime) -> list[tuple[int, str]]:
+def recent_public_scores(
+    session: Session, submission: Submission, since: datetime, limit: int = MAX_COMPARED
+) -> list[tuple[int, str, float]]:
+    """The team's other scored submissions since ``since`` (newest ``limit`` first): id, per-case blob, public score."""
     phase = submission.phase
     rows = session.execute(
-        select(Submission.id, Score.per_case_sha256)
+        select(Submission.id, Score.per_case_sha256, Score.primary)
         .join(Score, Score.submission_id == Submission.id)
         .where(
             Submission.phase_id == phase.id,
@@ -173,9 +176,9 @@ def _recent_public_scores(session: Session, submission: Submission, since: datet
             Score.version == phase.score_version,
         )
         .order_by(Submission.created_at.desc(), Submission.id.desc())
-        .limit(MAX_COMPARED)
+        .limit(limit)
     ).all()
-    return [(int(i), str(sha)) for i, sha in rows]
+    return [(int(i), str(sha), float(primary)) for i, sha, primary in rows]
 
 
 def flag_near_duplicates(
@@ -193,7 +196,7 @@ def flag_near_duplicates(
     if current is None or current.size == 0:
         return None
     near: dict[int, int] = {}
-    for other_id, sha in _recent_public_scores(session, submission, submission.created_at - rule.window):
+    for other_id, sha, _ in recent_public_scores(session, submission, submission.created_at - rule.window):
         values = _per_case(store, sha)
         if values is None or values.shape != current.shape:
             continue
