@@ -73,13 +73,10 @@ def _need_docker() -> None:
     build_runner_image(DEFAULT_TAG, log=lambda line: None)
 
 
-def test_killed_worker_is_cleaned_up_and_the_run_finishes(
-    session: Session, store: BlobStore, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _need_docker()
-    settings = replace(settings, lease_seconds=2)
-    for key, value in settings.to_env().items():
-        monkeypatch.setenv(key, value)
+def _queued_code_submission(
+    session: Session, store: BlobStore, tmp_path: Path, settings: Settings, code: str
+) -> Submission:
+    """A code track, a team, and one queued submission whose main.py is ``code``."""
     challenge = make_challenge(
         session,
         store,
@@ -92,10 +89,21 @@ def test_killed_worker_is_cleaned_up_and_the_run_finishes(
     make_team(session, user, challenge)
     archive = tmp_path / "code.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("main.py", SLOW)
+        zf.writestr("main.py", code)
     submission = upload(session, store, user, first_phase(challenge), archive.read_bytes(), name="code.zip")
     submission.job_id = enqueue_evaluation(settings, submission)
     session.commit()
+    return submission
+
+
+def test_killed_worker_is_cleaned_up_and_the_run_finishes(
+    session: Session, store: BlobStore, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _need_docker()
+    settings = replace(settings, lease_seconds=2)
+    for key, value in settings.to_env().items():
+        monkeypatch.setenv(key, value)
+    submission = _queued_code_submission(session, store, tmp_path, settings, SLOW)
 
     worker = subprocess.Popen(  # noqa: S603
         # A worker that runs jobs in its own process, so killing it kills the run's driver too.
@@ -156,22 +164,7 @@ def test_another_worker_reruns_a_killed_workers_submission_within_seconds(
 ) -> None:
     # The default lease and sweep: the settings fixture tunes neither.
     _need_docker()
-    challenge = make_challenge(
-        session,
-        store,
-        tmp_path / "bundle",
-        kind="code",
-        labels=["a"] * 9 + ["b"],
-        runner={"image": DEFAULT_TAG, "limits": {"wall_seconds": 60}},
-    )
-    user = make_user(session, "alice")
-    make_team(session, user, challenge)
-    archive = tmp_path / "code.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("main.py", QUICK)
-    submission = upload(session, store, user, first_phase(challenge), archive.read_bytes(), name="code.zip")
-    submission.job_id = enqueue_evaluation(settings, submission)
-    session.commit()
+    submission = _queued_code_submission(session, store, tmp_path, settings, QUICK)
 
     doomed = _arena_worker(settings)
     survivor: subprocess.Popen[bytes] | None = None
