@@ -199,11 +199,15 @@ def actor_for(session: Session, user: User | None, challenge_id: int | None) -> 
     )
 
 
+# Actions open to anonymous readers where allowed: a refusal is not a request to log in.
+PUBLIC_ACTIONS = frozenset({Action.VIEW_CHALLENGE, Action.VIEW_PUBLIC_LEADERBOARD, Action.VIEW_FINAL_RESULT})
+
+
 def require(actor: Actor, action: Action, resource: Resource = Resource(), *, hide: bool = False) -> None:  # noqa: B008
     """Raise unless allowed: Unauthenticated for anonymous callers, else Forbidden (or NotFound if ``hide``)."""
     if decide(actor, action, resource):
         return
-    if not actor.is_authenticated and action not in {Action.VIEW_CHALLENGE, Action.VIEW_PUBLIC_LEADERBOARD}:
+    if not actor.is_authenticated and action not in PUBLIC_ACTIONS:
         raise Unauthenticated("log in first")
     if hide:
         raise NotFound("not found")
