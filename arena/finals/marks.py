@@ -121,6 +121,7 @@ def save_mark(
     """Save (or revise) a judge's mark on one criterion; refused after lock, and that attempt is audited."""
     finalist = get_finalist(session, finalist_id)
     final = get_final(session, finalist.final_id)
+    check(session, user, Action.SCORE_FINALIST, final, finalist)
     if final.status in (FinalStatus.LOCKED, FinalStatus.REVEALED):
         audit.record(
             session,
@@ -134,7 +135,6 @@ def save_mark(
         )
         session.commit()  # the refused attempt stays on the record whatever the caller does next
         raise Conflict("the final is %(status)s; marks can no longer change", params={"status": final.status})
-    check(session, user, Action.SCORE_FINALIST, final, finalist)
     if final.status != FinalStatus.SCORING:
         raise Conflict("scoring has not opened yet")
     criterion = next((c for c in rubric(session, final.id) if c.id == criterion_id), None)
