@@ -225,6 +225,9 @@ def test_marks_progress_lock_and_reveal(session: Session, world: World) -> None:
     # online by rank 1, ½, 0; judges' means 0.715, 0.95, 0.46; no reproduction yet: 0.8145, 0.585, 0.138
     assert [r.finalist_id for r in locked.rows] == [first.id, second.id, third.id]
     assert [r.total for r in locked.rows] == pytest.approx([0.8145, 0.585, 0.138])
+    # both judges put the second finalist above the first; each is 0.23 and 0.1 away from the other
+    assert locked.kendall_w == pytest.approx(1.0)
+    assert locked.deviation == pytest.approx({j1.id: 0.165, j2.id: 0.165})
     with pytest.raises(Conflict):
         finals.save_mark(session, j1, first.id, criterion.id, 1)
     session.rollback()
@@ -251,6 +254,24 @@ def test_marks_progress_lock_and_reveal(session: Session, world: World) -> None:
     frame = finals.results_frame(session, world.organizer, world.final.id)
     assert list(frame.columns)[-2:] == ["J1", "J2"] and "judge1" not in frame.to_csv()
     assert {"final.scoring", "final.locked", "final.revealed"} <= set(_actions(session))
+
+
+def test_a_locked_final_keeps_its_formula_and_unlocks_only_with_a_reason(session: Session, world: World) -> None:
+    _named(session, world)
+    with pytest.raises(InvalidTransition):
+        finals.lock_final(session, world.organizer, world.final.id)
+    finals.open_scoring(session, world.organizer, world.final.id)
+    finals.lock_final(session, world.organizer, world.final.id)
+    with pytest.raises(Conflict):
+        finals.update_final(session, world.organizer, world.final.id, formula={"weights": {"online": 1}}, reason="x")
+    with pytest.raises(InvalidInput):
+        finals.unlock_final(session, world.organizer, world.final.id, " ")
+    finals.unlock_final(session, world.organizer, world.final.id, "an appeal was upheld")
+    assert world.final.status == FinalStatus.SCORING and world.final.locked_at is None
+    with pytest.raises(InvalidTransition):
+        finals.reveal_final(session, world.organizer, world.final.id)
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "final.scoring")).all()[-1]
+    assert event.data["reason"] == "an appeal was upheld" and event.data["previous"] == "locked"
 
 
 def test_two_judges_saving_at_once_keep_both_marks(session: Session, settings: Settings, world: World) -> None:
