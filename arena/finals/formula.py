@@ -105,6 +105,8 @@ class Entry:
     online: float | None
     judges: float | None
     reproduced: bool | None
+    # The source phase (track) the online score comes from: scores are normalized within their own track.
+    track: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,17 +160,20 @@ def _gate_reasons(formula: Formula, entry: Entry) -> list[str]:
     return reasons
 
 
-def final_ranking(formula: Formula, entries: Sequence[Entry], *, higher_is_better: bool = True) -> list[FinalRow]:
+def final_ranking(
+    formula: Formula, entries: Sequence[Entry], *, higher_is_better: bool | Mapping[int, bool] = True
+) -> list[FinalRow]:
     """Rank finalists by the formula; gated-out finalists come last without a rank, with their reasons.
 
-    Equal totals share a rank unless the declared tie-break separates them.
+    Online scores are normalized within each entry's track, in that track's direction (``higher_is_better``
+    per track, or one value for all). Equal totals share a rank unless the declared tie-break separates them.
     """
     kept = [e for e in entries if not _gate_reasons(formula, e)]
-    online = normalize_online(
-        {e.finalist_id: e.online for e in kept if e.online is not None},
-        normalization=formula.normalization,
-        higher_is_better=higher_is_better,
-    )
+    online: dict[int, float] = {}
+    for track in sorted({e.track for e in kept}):
+        higher = higher_is_better if isinstance(higher_is_better, bool) else higher_is_better.get(track, True)
+        values = {e.finalist_id: e.online for e in kept if e.online is not None and e.track == track}
+        online.update(normalize_online(values, normalization=formula.normalization, higher_is_better=higher))
     scored: list[FinalRow] = []
     for entry in kept:
         parts = {

@@ -70,12 +70,15 @@ def compute(session: Session, final: Final) -> Preview:
             f.online_score,
             judges.get(f.id),
             None if f.reproduction_status == "none" else f.reproduction_status == "passed",
+            track=f.online_phase_id or 0,
         )
         for f in finalists
     ]
-    phase = session.get(Phase, final.source_phase_ids[0]) if final.source_phase_ids else None
-    higher = boards.higher_is_better(phase) if phase is not None else True
-    rows = final_ranking(formula, entries, higher_is_better=higher)
+    directions: dict[int, bool] = {}
+    for phase_id in {e.track for e in entries}:
+        phase = session.get(Phase, phase_id)
+        directions[phase_id] = boards.higher_is_better(phase) if phase is not None else True
+    rows = final_ranking(formula, entries, higher_is_better=directions)
     return Preview(rows, result, totals, kendall_w(totals), judge_deviation(totals), {f.id: f for f in finalists})
 
 

@@ -158,3 +158,16 @@ def test_a_gate_keeps_a_finalist_out_and_says_why() -> None:
     assert [(r.finalist_id, r.rank) for r in rows] == [(1, 1), (2, None), (3, None)]
     assert rows[0].total == pytest.approx(1.0), "the online score is normalized over the finalists left in"
     assert rows[1].gated_out and rows[1].gate_reasons == ["reproduction did not pass"]
+
+
+def test_online_scores_are_normalized_within_each_track_in_its_own_direction() -> None:
+    formula = parse_formula({"weights": {"online": 1.0}, "normalization": "minmax"})
+    entries = [
+        Entry(1, 0.9, None, None, track=1),
+        Entry(2, 0.5, None, None, track=1),
+        Entry(3, 12.0, None, None, track=2),  # an error metric: lower is better
+        Entry(4, 30.0, None, None, track=2),
+    ]
+    rows = final_ranking(formula, entries, higher_is_better={1: True, 2: False})
+    assert {r.finalist_id: r.components["online"] for r in rows} == {1: 1.0, 2: 0.0, 3: 1.0, 4: 0.0}
+    assert [(r.rank, r.tied) for r in rows] == [(1, True), (1, True), (3, True), (3, True)]
