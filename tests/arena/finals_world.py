@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from arena import finals
 from arena.accounts import users as accounts
+from arena.boards import public_mask
 from arena.db import utcnow
 from arena.enums import ChallengeRoleKind
 from arena.evaluation.pipeline import evaluate_submission
@@ -43,19 +44,23 @@ def person(session: Session, name: str, *, email: str | None = None, institution
 
 
 def build(session: Session, settings: Settings, store: BlobStore, tmp_path: Path) -> World:
-    """Four teams scored for real (team i gets i answers wrong), the phase closed, an announced final."""
+    """Four teams scored for real (private scores 1.0, 0.8, 0.6, 0.4), the phase closed, an announced final."""
     challenge = make_challenge(session, store, tmp_path / "bundle", labels=TRUTH)
     phase = first_phase(challenge)
     organizer = person(session, "org", email="org@sponsor.example")
     accounts.grant_role(session, challenge.id, organizer, ChallengeRoleKind.ORGANIZER)
     institutions = ["Tianjin University", "Nankai University", "Peking University", "Zhejiang University"]
     domains = ["tju.edu.cn", "nankai.edu.cn", "pku.edu.cn", "zju.edu.cn"]
+    mask = public_mask([f"r{j}" for j in range(len(TRUTH))], phase.split_seed, phase.public_fraction)
+    private = [j for j in range(len(TRUTH)) if not mask[j]]
     captains, teams, submitted = [], [], []
     for i in range(4):
         captain = person(session, f"cap{i}", email=f"cap{i}@{domains[i]}", institution=institutions[i])
         team = make_team(session, captain, challenge, f"team{i}")
         team.institution = institutions[i]
-        values = [("a" if v == "b" else "b") if j < i * 5 else v for j, v in enumerate(TRUTH)]
+        # Team i gets 2·i private rows wrong: private scores 1.0, 0.8, 0.6, 0.4 whatever the split.
+        wrong = set(private[: 2 * i])
+        values = [("a" if v == "b" else "b") if j in wrong else v for j, v in enumerate(TRUTH)]
         submission = upload(session, store, captain, phase, answers(values))
         evaluate_submission(session, settings, store, submission.id)
         captains.append(captain)
