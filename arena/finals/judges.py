@@ -119,6 +119,18 @@ def _conflict(
     if row is None:
         row = ConflictOfInterest(final_id=final.id, judge_id=judge_id, team_id=team_id, source=source.value)
         session.add(row)
+        if source is not ConflictSource.DECLARED:
+            audit.record(
+                session,
+                "final.conflict_detected",
+                challenge_id=final.challenge_id,
+                target_type="final",
+                target_id=final.id,
+                judge_id=judge_id,
+                team_id=team_id,
+                source=source.value,
+                reason=reason,
+            )
     row.reason = reason
     session.flush()
     return row

@@ -30,11 +30,12 @@ def judged_finals(session: Session, user: User) -> list[Final]:
     return list(session.scalars(query.order_by(Final.id)))
 
 
-def judge_queue(session: Session, user: User, final_id: int) -> list[Finalist]:
-    """The finalists a judge scores in a final: assigned to it and without a conflict."""
+def judge_queue(session: Session, user: User, final_id: int) -> list[dict[str, Any]]:
+    """The packets of the finalists a judge scores in a final: assigned to it and without a conflict."""
     final = get_final(session, final_id)
     check(session, user, Action.JUDGE_FINAL, final)
-    return [f for f in taking_part(session, final.id) if _may_score(session, final, f, user.id)]
+    mine = [f for f in taking_part(session, final.id) if _may_score(session, final, f, user.id)]
+    return [finalist_packet(session, user, f.id) for f in mine]
 
 
 def _may_score(session: Session, final: Final, finalist: Finalist, user_id: int) -> bool:

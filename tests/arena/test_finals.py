@@ -181,12 +181,13 @@ def test_automatic_conflicts_by_institution_email_domain_and_membership(session:
         ("sameplace", "team1", "institution"),
         ("player", "judges team", "member"),
     }, "a webmail domain is no conflict"
+    assert _actions(session).count("final.conflict_detected") == 3
     finals.declare_conflict(session, webmail, world.final.id, world.teams[2].id, "former student")
     assert ("webmail", "team2", "declared") in {
         (c.judge, c.team, c.source) for c in finals.conflicts(session, world.organizer, world.final.id)
     }
     queue = finals.judge_queue(session, webmail, world.final.id)
-    assert [f.id for f in queue] == [named[0].id, named[1].id]
+    assert [p["finalist_id"] for p in queue] == [named[0].id, named[1].id]
 
 
 def test_marks_progress_lock_and_reveal(session: Session, world: World) -> None:

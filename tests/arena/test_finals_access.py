@@ -102,7 +102,7 @@ def test_the_finals_authorization_matrix(
             if got != want:
                 wrong.append(f"{service} × {name}: {got}, expected {want}")
     assert not wrong, "\n".join(wrong)
-    assert [f.id for f in finals.judge_queue(session, conflicted, final.id)] == [second.id]
+    assert [p["finalist_id"] for p in finals.judge_queue(session, conflicted, final.id)] == [second.id]
     assert finals.judged_finals(session, elsewhere) == [other_final]
 
     packet = finals.finalist_packet(session, judge, first.id)
