@@ -116,3 +116,56 @@ def check_request_transition(current: RequestStatus, new: RequestStatus) -> None
             "this request is already %(current)s; it cannot become %(new)s",
             params={"current": str(current), "new": str(new)},
         )
+
+
+class FinalStatus(StrEnum):
+    """A final's lifecycle: draft → announced → finalists_named → scoring → locked → revealed."""
+
+    DRAFT = "draft"
+    ANNOUNCED = "announced"
+    FINALISTS_NAMED = "finalists_named"
+    SCORING = "scoring"
+    LOCKED = "locked"
+    REVEALED = "revealed"
+
+
+_FINAL_EDGES: dict[FinalStatus, frozenset[FinalStatus]] = {
+    FinalStatus.DRAFT: frozenset({FinalStatus.ANNOUNCED}),
+    FinalStatus.ANNOUNCED: frozenset({FinalStatus.FINALISTS_NAMED}),
+    FinalStatus.FINALISTS_NAMED: frozenset({FinalStatus.SCORING}),
+    # Unlocking sends the final back to scoring (audited), e.g. after an appeal is upheld.
+    FinalStatus.SCORING: frozenset({FinalStatus.LOCKED}),
+    FinalStatus.LOCKED: frozenset({FinalStatus.REVEALED, FinalStatus.SCORING}),
+    FinalStatus.REVEALED: frozenset(),
+}
+
+
+def check_final_transition(current: FinalStatus, new: FinalStatus) -> None:
+    """Raise InvalidTransition unless a final may go from ``current`` to ``new``."""
+    if new not in _FINAL_EDGES[current]:
+        raise InvalidTransition(
+            "a final cannot go from %(current)s to %(new)s", params={"current": str(current), "new": str(new)}
+        )
+
+
+class FinalistStatus(StrEnum):
+    """A finalist's standing: named (or substitute) until it declines or withdraws."""
+
+    NAMED = "named"
+    DECLINED = "declined"
+    SUBSTITUTE = "substitute"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def takes_part(self) -> bool:
+        """Whether the finalist is in the final (scored and ranked)."""
+        return self in {FinalistStatus.NAMED, FinalistStatus.SUBSTITUTE}
+
+
+class ConflictSource(StrEnum):
+    """Where a conflict of interest comes from."""
+
+    DECLARED = "declared"
+    INSTITUTION = "institution"
+    EMAIL_DOMAIN = "email_domain"
+    MEMBER = "member"

@@ -45,6 +45,13 @@ class Action(StrEnum):
     LEAVE_TEAM = "leave_team"
     RESPOND_INVITATION = "respond_invitation"
     MANAGE_PHASE_ENTRIES = "manage_phase_entries"
+    MANAGE_FINAL = "manage_final"
+    JUDGE_FINAL = "judge_final"
+    VIEW_FINALIST_PACKET = "view_finalist_packet"
+    SCORE_FINALIST = "score_finalist"
+    VIEW_FINALIST_RECORD = "view_finalist_record"
+    VIEW_FINAL_RESULT = "view_final_result"
+    FILE_APPEAL = "file_appeal"
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,12 @@ class Resource:
     file_available: bool = True
     invitee_id: int | None = None
     team_admitted: bool = True
+    # A final and one of its finalists: who judges the final, who is conflicted with or assigned the finalist
+    # (None: every judge is assigned), and whether the result is revealed.
+    final_judge_ids: frozenset[int] = frozenset()
+    conflicted_judge_ids: frozenset[int] = frozenset()
+    assigned_judge_ids: frozenset[int] | None = None
+    final_revealed: bool = False
 
     @classmethod
     def of_phase(
@@ -139,9 +152,31 @@ def decide(actor: Actor, action: Action, resource: Resource = Resource()) -> boo
             return staff
         case Action.SELECT_FINAL_SUBMISSIONS:
             return actor.is_authenticated and own
-        case Action.MODERATE | Action.VIEW_LIVE_LEADERBOARD:
+        case Action.MODERATE | Action.VIEW_LIVE_LEADERBOARD | Action.MANAGE_FINAL:
             return staff
+        case Action.JUDGE_FINAL:
+            return staff or actor.user_id in resource.final_judge_ids
+        case Action.VIEW_FINALIST_PACKET:
+            return staff or _may_score(actor, resource)
+        case Action.SCORE_FINALIST:
+            # Organizers see every packet but score only where they were invited as judges.
+            return _may_score(actor, resource)
+        case Action.VIEW_FINALIST_RECORD:
+            return staff or own
+        case Action.VIEW_FINAL_RESULT:
+            return staff or (visible and resource.final_revealed)
+        case Action.FILE_APPEAL:
+            return actor.is_authenticated and own
     return False
+
+
+def _may_score(actor: Actor, resource: Resource) -> bool:
+    """Whether the actor judges the final, is assigned the finalist and has no conflict with it."""
+    if actor.user_id is None or actor.user_id not in resource.final_judge_ids:
+        return False
+    if actor.user_id in resource.conflicted_judge_ids:
+        return False
+    return resource.assigned_judge_ids is None or actor.user_id in resource.assigned_judge_ids
 
 
 def actor_for(session: Session, user: User | None, challenge_id: int | None) -> Actor:
@@ -164,11 +199,15 @@ def actor_for(session: Session, user: User | None, challenge_id: int | None) -> 
     )
 
 
+# Actions open to anonymous readers where allowed: a refusal is not a request to log in.
+PUBLIC_ACTIONS = frozenset({Action.VIEW_CHALLENGE, Action.VIEW_PUBLIC_LEADERBOARD, Action.VIEW_FINAL_RESULT})
+
+
 def require(actor: Actor, action: Action, resource: Resource = Resource(), *, hide: bool = False) -> None:  # noqa: B008
     """Raise unless allowed: Unauthenticated for anonymous callers, else Forbidden (or NotFound if ``hide``)."""
     if decide(actor, action, resource):
         return
-    if not actor.is_authenticated and action not in {Action.VIEW_CHALLENGE, Action.VIEW_PUBLIC_LEADERBOARD}:
+    if not actor.is_authenticated and action not in PUBLIC_ACTIONS:
         raise Unauthenticated("log in first")
     if hide:
         raise NotFound("not found")

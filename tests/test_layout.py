@@ -79,6 +79,7 @@ def test_capability_packages_exist() -> None:
         "boards",
         "challenges",
         "evaluation",
+        "finals",
         "integrity",
         "moderation",
         "submissions",

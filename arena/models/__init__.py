@@ -4,7 +4,16 @@ from arena.models import notify as notify  # noqa: F401 - registers the PostgreS
 from arena.models.audit import AuditEvent
 from arena.models.board import LeaderboardEntry
 from arena.models.challenge import Challenge, ChallengeFile, Phase, PhaseEntry, Track
-from arena.models.final import ConflictOfInterest, Final, Finalist, JudgeScore, RubricCriterion
+from arena.models.final import (
+    Appeal,
+    ConflictOfInterest,
+    Final,
+    Finalist,
+    FinalJudge,
+    JudgeScore,
+    PanelAssignment,
+    RubricCriterion,
+)
 from arena.models.integrity import IntegritySignal, Rerun, RescoreRun
 from arena.models.submission import Score, Submission
 from arena.models.team import Membership, MergeRequest, Team, TeamInvitation
@@ -12,15 +21,18 @@ from arena.models.user import ApiToken, ChallengeRole, User
 
 __all__ = [
     "ApiToken",
+    "Appeal",
     "AuditEvent",
     "Challenge",
     "ChallengeFile",
     "ChallengeRole",
     "ConflictOfInterest",
     "Final",
+    "FinalJudge",
     "IntegritySignal",
     "LeaderboardEntry",
     "MergeRequest",
+    "PanelAssignment",
     "PhaseEntry",
     "RescoreRun",
     "Rerun",

@@ -28,6 +28,13 @@ UNPUBLISHED = Resource(owner_team_id=OWN_TEAM, challenge_published=False)
 NOT_YET = Resource(file_available=False)
 NOT_ADMITTED = Resource(owner_team_id=OWN_TEAM, team_admitted=False)
 INVITATION = Resource(invitee_id=1)
+# A finalist (owned by OWN_TEAM) of a final the judge (user 4) judges; conflicted, unassigned, another final's.
+JUDGES = frozenset({4})
+FINALIST = Resource(owner_team_id=OWN_TEAM, final_judge_ids=JUDGES)
+CONFLICTED = Resource(owner_team_id=OWN_TEAM, final_judge_ids=JUDGES, conflicted_judge_ids=JUDGES)
+UNASSIGNED = Resource(owner_team_id=OWN_TEAM, final_judge_ids=JUDGES, assigned_judge_ids=frozenset({99}))
+OTHER_FINAL = Resource(owner_team_id=OWN_TEAM, final_judge_ids=frozenset({99}))
+REVEALED = Resource(owner_team_id=OWN_TEAM, final_judge_ids=JUDGES, final_revealed=True)
 
 # (action, resource) -> the actors allowed.
 MATRIX: list[tuple[Action, Resource, set[str]]] = [
@@ -65,6 +72,21 @@ MATRIX: list[tuple[Action, Resource, set[str]]] = [
     (Action.SELECT_FINAL_SUBMISSIONS, RUNNING, {"member"}),
     (Action.MODERATE, RUNNING, {"organizer", "admin"}),
     (Action.VIEW_LIVE_LEADERBOARD, RUNNING, {"organizer", "admin"}),
+    (Action.MANAGE_FINAL, FINALIST, {"organizer", "admin"}),
+    (Action.JUDGE_FINAL, FINALIST, {"judge", "organizer", "admin"}),
+    (Action.JUDGE_FINAL, OTHER_FINAL, {"organizer", "admin"}),
+    (Action.VIEW_FINALIST_PACKET, FINALIST, {"judge", "organizer", "admin"}),
+    (Action.VIEW_FINALIST_PACKET, CONFLICTED, {"organizer", "admin"}),
+    (Action.VIEW_FINALIST_PACKET, UNASSIGNED, {"organizer", "admin"}),
+    (Action.VIEW_FINALIST_PACKET, OTHER_FINAL, {"organizer", "admin"}),
+    (Action.SCORE_FINALIST, FINALIST, {"judge"}),
+    (Action.SCORE_FINALIST, CONFLICTED, set()),
+    (Action.SCORE_FINALIST, UNASSIGNED, set()),
+    (Action.SCORE_FINALIST, OTHER_FINAL, set()),
+    (Action.VIEW_FINALIST_RECORD, FINALIST, {"member", "organizer", "admin"}),
+    (Action.VIEW_FINAL_RESULT, FINALIST, {"organizer", "admin"}),
+    (Action.VIEW_FINAL_RESULT, REVEALED, set(ACTORS)),
+    (Action.FILE_APPEAL, FINALIST, {"member"}),
 ]
 
 
