@@ -1,7 +1,7 @@
 """Browser fixtures: the real app served over HTTP in a thread, seeded with the digits challenge, and Chromium.
 
-The server and the browser are started once per run; each test gets its own browser context (cookies,
-language, viewport), so tests do not see each other's sessions.
+The server and the browser are started once per test module and stopped after it; each test gets its own
+browser context (cookies, language, viewport), so tests do not see each other's sessions.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class Site:
     phase_id: int
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Site]:
     """The app on a fresh SQLite database with the digits challenge imported, served on a free local port."""
     root = tmp_path_factory.mktemp("browser-site")
@@ -89,9 +89,9 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Chromium, driven by Playwright, launched once per run."""
+    """Headless Chromium, driven by Playwright, launched once per test module."""
     executable = chromium_path()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)

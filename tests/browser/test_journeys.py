@@ -33,7 +33,13 @@ def score_in_process(site: Site, submission_id: int) -> None:
 @each_language
 @each_width
 def test_participant(
-    browser: Browser, site: Site, screenshots: Path, tmp_path: Path, request: pytest.FixtureRequest, language: str, width: str
+    browser: Browser,
+    site: Site,
+    screenshots: Path,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    language: str,
+    width: str,
 ) -> None:
     """Register, create a team, read the data, download the sample, submit it, see it scored, open the board."""
     context = context_for(browser, site, language, width)
@@ -92,7 +98,9 @@ def test_participant(
 
 @each_language
 @each_width
-def test_anonymous(browser: Browser, site: Site, screenshots: Path, request: pytest.FixtureRequest, language: str, width: str) -> None:
+def test_anonymous(
+    browser: Browser, site: Site, screenshots: Path, request: pytest.FixtureRequest, language: str, width: str
+) -> None:
     """A visitor who is not logged in reads the challenge list and a challenge page."""
     context = context_for(browser, site, language, width)
     page = context.new_page()
@@ -102,6 +110,6 @@ def test_anonymous(browser: Browser, site: Site, screenshots: Path, request: pyt
         page.locator(f"main a[href='/c/{site.slug}']").click()
         expect(page.locator("h1")).to_be_visible()
         tour.check("challenge")
-        expect(page.locator(f"a[href^='/login']").first).to_be_visible()
+        expect(page.locator("a[href^='/login']").first).to_be_visible()
     finally:
         context.close()

@@ -6,7 +6,8 @@ The checks, run on each page:
   the message names the elements where the overflow starts;
 - no heading repeats the heading just before it ("Rules / Rules");
 - no table cell breaks its text one character per line (what narrow columns do to Chinese);
-- the page is in the language asked for.
+- on a desktop screen, no box has to scroll sideways either (a table may scroll inside its box on a phone);
+- the page is in the language asked for; a Chinese page's first heading is drawn with a Chinese font.
 """
 
 from __future__ import annotations
@@ -80,6 +81,14 @@ CRAMPED_CELLS_JS = """
 }
 """
 
+# Boxes that scroll sideways because their content is wider than they are.
+SCROLLING_BOXES_JS = """
+() => [...document.body.querySelectorAll('*')]
+  .filter((el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1)
+  .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${el.scrollWidth}px in ${el.clientWidth}px)`)
+"""
+DESKTOP_PX = 1000
+
 CJK = "[\u3400-\u9fff]"
 
 
@@ -116,9 +125,27 @@ class Tour:
         assert not doubled, f"{where}: doubled headings: {doubled}"
         cramped = self.page.evaluate(CRAMPED_CELLS_JS)
         assert not cramped, f"{where}: table text broken about one character per line: {cramped}"
+        if (self.page.viewport_size or {"width": 0})["width"] >= DESKTOP_PX:
+            scrolling = self.page.evaluate(SCROLLING_BOXES_JS)
+            assert not scrolling, f"{where}: boxes that scroll sideways on a desktop screen: {scrolling}"
         lang = self.page.get_attribute("html", "lang")
         assert lang == self.language, f"{where}: the page is in {lang!r}, not {self.language!r}"
         if self.language.startswith("zh"):
-            assert self.page.locator("main").evaluate(
-                f"(m) => new RegExp('{CJK}').test(m.innerText)"
-            ), f"{where}: no Chinese text in the page"
+            fonts = self.fonts_of("main h1")
+            assert any("CJK" in f or f.endswith(" SC") for f in fonts), f"{where}: the h1 is drawn with {fonts}"
+            assert self.page.locator("main").evaluate(f"(m) => new RegExp('{CJK}').test(m.innerText)"), (
+                f"{where}: no Chinese text in the page"
+            )
+
+    def fonts_of(self, selector: str) -> list[str]:
+        """Return the names of the fonts Chromium used to draw the first element matching ``selector``."""
+        cdp = self.page.context.new_cdp_session(self.page)
+        try:
+            root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+            assert node, f"no {selector} on {self.page.url}"
+            cdp.send("CSS.enable")
+            used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            return [str(font["familyName"]) for font in used]
+        finally:
+            cdp.detach()
