@@ -88,6 +88,9 @@ def test_participant(
         page.reload()
         expect(page.locator("main table tbody tr").first.locator(".badge.status-scored")).to_be_visible()
         tour.check("submissions-scored")
+        page.locator("main table tbody tr").first.locator("td a").first.click()
+        expect(page.locator("main .badge.status-scored").first).to_be_visible()
+        tour.check("submission")
 
         page.locator(f"nav.tabs a[href='/phases/{site.phase_id}/leaderboard']").click()
         expect(page.locator("table.board tr.own")).to_contain_text(team)
