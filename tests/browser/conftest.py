@@ -33,6 +33,9 @@ CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 LANGUAGES = ("zh-CN", "en")
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 800)}
 
+each_language = pytest.mark.parametrize("language", LANGUAGES)
+each_width = pytest.mark.parametrize("width", list(WIDTHS))
+
 
 @dataclass(frozen=True)
 class Site:

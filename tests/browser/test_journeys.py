@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from arena.evaluation.pipeline import evaluate_submission
-from tests.browser.conftest import LANGUAGES, WIDTHS, Site, context_for, screenshot_prefix
+from tests.browser.conftest import Site, context_for, each_language, each_width, screenshot_prefix
 from tests.browser.tour import Tour
 from web import state
 from web.extensions import db
@@ -18,9 +18,6 @@ pytestmark = pytest.mark.browser
 
 # Long enough, no run, not common, free of the username: passes arena/accounts/password_rules.py.
 PASSWORD = "violet kettle under moon"
-
-each_language = pytest.mark.parametrize("language", LANGUAGES)
-each_width = pytest.mark.parametrize("width", list(WIDTHS))
 
 
 def score_in_process(site: Site, submission_id: int) -> None:
