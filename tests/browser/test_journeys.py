@@ -101,7 +101,7 @@ def test_participant(
 def test_anonymous(
     browser: Browser, site: Site, screenshots: Path, request: pytest.FixtureRequest, language: str, width: str
 ) -> None:
-    """A visitor who is not logged in reads the challenge list and a challenge page."""
+    """A visitor who is not logged in reads the challenge list, a challenge page, its leaderboard and the login form."""
     context = context_for(browser, site, language, width)
     page = context.new_page()
     tour = Tour(page, language, screenshots, screenshot_prefix(request))
@@ -110,6 +110,11 @@ def test_anonymous(
         page.locator(f"main a[href='/c/{site.slug}']").click()
         expect(page.locator("h1")).to_be_visible()
         tour.check("challenge")
-        expect(page.locator("a[href^='/login']").first).to_be_visible()
+        page.locator(f"a[href='/phases/{site.phase_id}/leaderboard']").first.click()
+        expect(page.locator("table.board")).to_be_visible()
+        tour.check("leaderboard")
+        page.locator("header a[href^='/login']").click()
+        expect(page.locator("input[name=password]")).to_be_visible()
+        tour.check("login")
     finally:
         context.close()
