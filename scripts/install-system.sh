@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian/Ubuntu packages Arena needs. Usage: install-system.sh demo|test
 #   demo: Python venv support and redis-server.
-#   test: also PostgreSQL, Docker (docker.io), gVisor (runsc) and debootstrap.
+#   test: also PostgreSQL, Docker (docker.io), gVisor (runsc), debootstrap, and Chromium with CJK fonts
+#         for the browser tests.
 # Packages already present are left alone; apt-get runs only when something is missing.
 set -eu
 
@@ -12,6 +13,9 @@ need=""
 want() { # want BINARY PACKAGE
     if ! command -v "$1" >/dev/null 2>&1 && [ ! -x "$1" ]; then need="$need $2"; fi
 }
+want_file() { # want_file PATH PACKAGE
+    if [ ! -e "$1" ]; then need="$need $2"; fi
+}
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need="$need python3-venv"
 want redis-server redis-server
 if [ "$PROFILE" = "test" ]; then
@@ -20,6 +24,8 @@ if [ "$PROFILE" = "test" ]; then
     want dockerd docker.io
     want runsc runsc
     want debootstrap debootstrap
+    want chromium chromium
+    want_file /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc fonts-noto-cjk
 fi
 need="$(printf '%s\n' $need | sort -u | tr '\n' ' ')"
 if [ -z "$(echo "$need" | tr -d ' ')" ]; then

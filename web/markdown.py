@@ -48,16 +48,26 @@ def _table(rows: list[str]) -> str:
     head = "".join(f"<th>{_inline(cell)}</th>" for cell in header)
     body = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in _cells(row)) + "</tr>" for row in rows)
     thead = f"<thead><tr>{head}</tr></thead>" if head else ""
-    return f"<table>{thead}<tbody>{body}</tbody></table>"
+    # A table wider than the screen scrolls inside its own box instead of widening the page.
+    return f'<div class="table-scroll"><table>{thead}<tbody>{body}</tbody></table></div>'
 
 
-def render_markdown(source: str | None) -> Markup:
-    """Render the Markdown subset to safe HTML."""
+def _without_title(lines: list[str], title: str | None) -> list[str]:
+    """Drop a first heading that only repeats ``title``, the heading the page already shows above the text."""
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    heading = _HEADING.match(lines[start]) if start < len(lines) else None
+    if title and heading and heading.group(2).strip().casefold() == title.strip().casefold():
+        return lines[start + 1 :]
+    return lines
+
+
+def render_markdown(source: str | None, title: str | None = None) -> Markup:
+    """Render the Markdown subset to safe HTML; a first heading equal to ``title`` (shown already) is left out."""
     out: list[str] = []
     paragraph: list[str] = []
     list_tag: str | None = None
     items: list[str] = []
-    lines = (source or "").replace("\r\n", "\n").split("\n")
+    lines = _without_title((source or "").replace("\r\n", "\n").split("\n"), title)
 
     def flush() -> None:
         nonlocal list_tag
