@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from web.pages import admin, challenges, integrity, leaderboards, organizer, stages, submissions, team_actions, teams
+from web.pages import (
+    admin,
+    challenges,
+    integrity,
+    judging,
+    leaderboards,
+    organizer,
+    stages,
+    submissions,
+    team_actions,
+    teams,
+)
 
 
 def page_blueprints() -> list[Blueprint]:
@@ -18,5 +29,6 @@ def page_blueprints() -> list[Blueprint]:
         leaderboards.bp,
         organizer.bp,
         integrity.bp,
+        judging.bp,
         admin.bp,
     ]
