@@ -44,6 +44,7 @@ def scoring(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sc
         world = build(session, state.settings(), state.store(), tmp_path_factory.mktemp("final"))
         named = finals.name_finalists(session, world.organizer, world.final.id, world.phase.id, top_n=3)
         finals.upload_report(session, state.store(), world.captains[0], named[0].id, io.BytesIO(PDF))
+        finals.choose_code_submission(session, world.captains[0], named[0].id, world.submissions[0].id)
         finals.open_scoring(session, world.organizer, world.final.id)
         session.commit()
         value = Scoring(world.final.id, world.organizer.id, [f.id for f in named], world.teams[1].id, named[1].id)
@@ -107,6 +108,18 @@ def test_judge(
         expect(status).to_have_attribute("data-state", "saved")
         expect(status).to_have_text("已保存" if language.startswith("zh") else "saved")
         tour.check("saved")
+
+        # The network drops the next save: the field says so, and saves by itself once the network is back.
+        marks = f"**/finalists/{scoring.finalists[0]}/marks"
+        page.route(marks, lambda route: route.abort())
+        second = page.locator("fieldset.criterion").nth(1)
+        second.locator("input[type=number]").fill("6")
+        expect(second.locator(".save-status")).to_have_attribute("data-state", "retrying")
+        expect(second.locator(".save-status")).to_have_text(
+            "未保存，正在重试" if language.startswith("zh") else "not saved, retrying"
+        )
+        page.unroute(marks)
+        expect(second.locator(".save-status")).to_have_attribute("data-state", "saved")
 
         page.reload()
         tour.check("reloaded")

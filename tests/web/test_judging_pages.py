@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from arena import finals
 from arena.db import utcnow
-from arena.models import AuditEvent, JudgeScore, User
+from arena.models import AuditEvent, Finalist, JudgeScore, Submission, User
 from tests.arena.finals_world import build, person
 from tests.factories import PASSWORD as FINALS_PASSWORD
 from tests.web.conftest import PASSWORD, World, csrf_from, make_user
@@ -49,6 +49,7 @@ def jury(app: Flask, world: World, tmp_path: Path) -> Jury:
         built = build(session, arena.settings, arena.store, tmp_path / "finals")
         named = finals.name_finalists(session, built.organizer, built.final.id, built.phase.id, top_n=3)
         finals.upload_report(session, arena.store, built.captains[0], named[0].id, io.BytesIO(PDF))
+        finals.choose_code_submission(session, built.captains[0], named[0].id, built.submissions[0].id)
         for name in ("jane", "conny", "otto"):
             person(session, name, email=f"{name}@jury.example")
         finals.invite_judge(session, built.organizer, built.final.id, "jane")
@@ -140,6 +141,9 @@ def test_packet_shows_the_report_inline_and_a_saved_mark_after_a_reload(app: Fla
     jane = _as(app, "jane")
     page = jane.get(jury.packet(0)).get_data(as_text=True)
     assert "team0" in page and "Tianjin University" in page and "judging.js" in page
+    with app.app_context():
+        submission = db.session.get(Submission, db.session.get(Finalist, jury.finalists[0]).code_submission_id)
+        assert submission is not None and submission.file_sha256 in page, "the provenance hashes are in the packet"
     with jane.get(jury.packet(0) + "/report") as report:
         assert report.status_code == 200 and report.mimetype == "application/pdf" and report.data == PDF
         assert report.headers["Content-Disposition"].startswith("inline")
@@ -200,3 +204,15 @@ def test_the_judge_pages_speak_chinese(app: Flask, jury: Jury) -> None:
     assert "你的评分" in page and "保存全部评分" in page and "Your marks" not in page
     queue = jane.get(f"/judge/finals/{jury.final_id}?lang=zh-CN").get_data(as_text=True)
     assert "声明利益冲突" in queue
+
+
+def test_a_blind_final_hides_names_from_the_judge_until_the_reveal(app: Flask, jury: Jury) -> None:
+    with app.app_context():
+        finals.get_final(db.session(), jury.final_id).blind = True
+        db.session.commit()
+    jane = _as(app, "jane")
+    pages = [jane.get(f"/judge/finals/{jury.final_id}"), jane.get(jury.packet(0))]
+    assert all(p.status_code == 200 for p in pages)
+    for text in (p.get_data(as_text=True) for p in pages):
+        assert "team0" not in text and "Tianjin University" not in text and "cap0" not in text
+        assert "hidden until the reveal" in text
