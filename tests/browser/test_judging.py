@@ -124,7 +124,7 @@ def test_judge(
         page.reload()
         tour.check("reloaded")
         criterion = page.locator("fieldset.criterion").first
-        expect(criterion.locator("input[type=number]")).to_have_value("8.0")
+        expect(criterion.locator("input[type=number]")).to_have_value("8")
         expect(criterion.locator("textarea")).to_have_value(
             "清晰的方法" if language.startswith("zh") else "a clear method"
         )

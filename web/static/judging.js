@@ -26,7 +26,10 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": token, "Accept": "application/json" }
     }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, status: response.status, data: data }; });
+      if (response.status >= 500) { throw new Error("server"); }  // retried like a dropped connection
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { ok: response.ok, status: response.status, data: data };
+      });
     }).then(function (answer) {
       if (fieldset._sent !== sent) { return; }  // the judge typed again meanwhile; that post reports
       if (answer.ok) { show(fieldset, form.dataset.saved, "saved"); return; }
