@@ -129,6 +129,8 @@ def test_who_else_is_refused(app: Flask, world: World, jury: Jury) -> None:
         for url in (f"/judge/finals/{jury.final_id}", jury.packet(0), jury.packet(0) + "/report"):
             assert browser.get(url).status_code == 404, (name, url)
     assert _as(app, "cap0").get("/judge").status_code == 404, "a participant judges no final"
+    organizer = _as(app, "org")  # of this challenge: sees packets on the organizer's pages, scores nothing here
+    assert [organizer.get(u).status_code for u in ("/judge", jury.packet(0))] == [404, 404]
     anonymous = app.test_client()
     for url in ("/judge", f"/judge/finals/{jury.final_id}", jury.packet(0), jury.packet(0) + "/report"):
         response = anonymous.get(url)
