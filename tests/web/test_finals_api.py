@@ -113,6 +113,8 @@ def test_an_organizer_creates_a_final_and_a_bad_formula_names_its_field(client: 
     assert bad.status_code == 400 and bad.get_json()["error"]["field"].startswith("formula")
     late = client.patch(f"/api/v1/finals/{final['id']}", json={"pitch_at": "tomorrow"}, headers=org)
     assert late.status_code == 400 and late.get_json()["error"]["field"] == "pitch_at"
+    huge = client.patch(f"/api/v1/finals/{final['id']}", json={"report_max_bytes": 2**70}, headers=org)
+    assert huge.status_code == 422 and huge.get_json()["error"]["field"] == "report_max_bytes"
     templates = client.get("/api/v1/rubric-templates", headers=org).get_json()["templates"]
     rubric = client.put(f"/api/v1/finals/{final['id']}/rubric", json=templates[0], headers=org)
     assert rubric.status_code == 200 and len(rubric.get_json()["criteria"]) == 4
@@ -128,6 +130,12 @@ def test_finalists_by_hand_decline_and_substitute(client: FlaskClient, stage: St
         f"/api/v1/finals/{stage.final_id}/finalists/manual", json={"team_id": stage.team_ids[3]}, headers=org
     )
     assert no_reason.status_code == 400 and no_reason.get_json()["error"]["field"] == "reason"
+    elsewhere = client.post(
+        f"/api/v1/finals/{stage.final_id}/finalists/manual",
+        json={"team_id": stage.team_ids[3], "reason": "wild card", "phase_id": stage.phase_id + 1000},
+        headers=org,
+    )
+    assert elsewhere.status_code == 400 and elsewhere.get_json()["error"]["field"] == "phase_id"
     declined = client.post(
         f"/api/v1/finalists/{stage.finalist_ids[2]}/decline", json={"reason": "cannot travel"}, headers=org
     )
@@ -206,7 +214,7 @@ def test_organizer_routes_are_hidden_from_everyone_else(client: FlaskClient, sta
 
 def test_marks_out_of_scale_are_refused_and_revisable_until_lock(client: FlaskClient, stage: Stage) -> None:
     _open(client, stage)
-    for points in (11, 2.5, "7"):
+    for points in (11, 2.5, "7", 10**400):
         bad = _mark(client, stage, "jay", 0, 0, points)
         assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "points"  # type: ignore[attr-defined]
     first = _mark(client, stage, "jay", 0, 0, 4)

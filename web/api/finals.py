@@ -34,6 +34,7 @@ bp = Blueprint("finals", __name__)
 bp.register_blueprint(finals_judging.bp)
 
 TIMES = ("materials_due_at", "pitch_at", "appeal_deadline")
+MAX_REPORT = 2**31 - 1
 FIELDS = (
     "title",
     "venue",
@@ -69,6 +70,15 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     for name in TIMES:
         if name in fields:
             fields[name] = _time(fields[name], name)
+    # Bounds the columns can hold; the services check the meaning.
+    if "venue" in fields:
+        fields["venue"] = text_field(data, "venue", max_length=300)
+    if "trim_min_judges" in fields:
+        fields["trim_min_judges"] = bounded_int(data["trim_min_judges"], "trim_min_judges", maximum=1000)
+    if "report_max_bytes" in fields:
+        fields["report_max_bytes"] = bounded_int(data["report_max_bytes"], "report_max_bytes", maximum=MAX_REPORT)
+    if isinstance(fields.get("source_phase_ids"), list):
+        fields["source_phase_ids"] = [bounded_int(i, "source_phase_ids") for i in fields["source_phase_ids"]]
     return fields
 
 

@@ -47,8 +47,8 @@ def save(finalist_id: int) -> dict[str, Any]:
     """Save or revise one mark (``criterion_id``, ``points``, ``comment``) while scoring is open."""
     data = json_body()
     points = data.get("points")
-    if isinstance(points, bool) or not isinstance(points, int | float):
-        raise InvalidInput("'points' must be a number", field="points")
+    if isinstance(points, bool) or not isinstance(points, int | float) or abs(points) > 1e12:
+        raise InvalidInput("'points' must be a number on the criterion's scale", field="points")
     mark = finals.save_mark(
         state.session(),
         required(api_user()),
