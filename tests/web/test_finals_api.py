@@ -284,6 +284,9 @@ def test_a_captain_completes_the_record_and_appeals(client: FlaskClient, stage: 
         f"/api/v1/finalists/{finalist}/submission", json={"submission_id": stage.submission_ids[1]}, headers=cap0
     )
     assert wrong.status_code == 400 and wrong.get_json()["error"]["field"] == "submission_id"
+    rerun = client.post(f"/api/v1/finalists/{finalist}/reproduction", headers=stage.headers["org"])
+    assert rerun.status_code == 202 and rerun.get_json()["reproduction_status"] == "pending"
+    assert client.post(f"/api/v1/finalists/{finalist}/reproduction", headers=cap0).status_code == 404
     uploaded = _report(client, finalist, cap0, PDF)
     assert uploaded.status_code == 200 and uploaded.get_json()["report"]["size"] == len(PDF)
     filed = client.post(f"/api/v1/finalists/{finalist}/appeals", json={"text": "recount please"}, headers=cap0)
