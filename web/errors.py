@@ -33,6 +33,13 @@ from web.times import iso_utc
 
 API_PREFIX = "/api/v1"
 
+
+class UnacceptableFile(InvalidInput):
+    """An uploaded file is not of the kind asked for (a report that is not a PDF): answered 422."""
+
+    code = "unacceptable_file"
+
+
 # PhaseClosed is 409: the caller may submit in general, but the phase's state rejects it now.
 _STATUS: list[tuple[type[ArenaError], int]] = [
     (NotFound, 404),
@@ -46,6 +53,7 @@ _STATUS: list[tuple[type[ArenaError], int]] = [
     (FileTooLarge, 413),
     (InvalidNumber, 422),
     (InvalidArchive, 422),
+    (UnacceptableFile, 422),
     (InvalidInput, 400),
 ]
 

@@ -12,7 +12,14 @@ from arena.boards.cache import (
     rendered_page,
 )
 from arena.boards.charts import Histogram, PhaseChart, TeamSeries, challenge_charts, phase_chart
-from arena.boards.exports import MEDIA_TYPES, export_format, leaderboard_export, submissions_export
+from arena.boards.exports import (
+    MEDIA_TYPES,
+    export_format,
+    leaderboard_export,
+    submissions_export,
+    to_csv_bytes,
+    to_parquet_bytes,
+)
 from arena.boards.pages import MAX_PER_PAGE, board_page
 from arena.boards.ranking import LeaderboardRow, higher_is_better, leaderboard, per_case_values
 from arena.boards.splits import public_mask
@@ -58,6 +65,8 @@ __all__ = [
     "settle_statistics",
     "stale_phases",
     "submissions_export",
+    "to_csv_bytes",
+    "to_parquet_bytes",
     "team_boards",
     "update_team",
     "viewer_board",

@@ -127,7 +127,10 @@ def add_finalist(
         raise NotFound("no team %(id)s", params={"id": team_id})
     if team.id in _taken(session, final):
         raise Conflict("this team is already in the final")
-    phase = session.get(Phase, phase_id if phase_id is not None else final.source_phase_ids[0])
+    source = phase_id if phase_id is not None else final.source_phase_ids[0]
+    if source not in final.source_phase_ids:
+        raise InvalidInput("phase %(id)s is not a source of this final", field="phase_id", params={"id": source})
+    phase = session.get(Phase, source)
     assert phase is not None
     row = next((r for r in boards.leaderboard(session, phase, Split.PRIVATE) if r.team_id == team.id), None)
     finalist = Finalist(

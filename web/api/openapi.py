@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint
 
 from web.api.openapi_challenges import challenge_paths
+from web.api.openapi_finals import final_schemas, finals_paths
 from web.api.openapi_integrity import integrity_paths
 from web.api.openapi_rules import rules_paths
 from web.api.openapi_schemas import schemas
@@ -24,10 +25,10 @@ def document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "Arena API", "version": "1"},
         "servers": [{"url": "/api/v1"}],
-        "paths": {**challenge_paths(), **submission_paths(), **integrity_paths(), **rules_paths()},
+        "paths": {**challenge_paths(), **submission_paths(), **integrity_paths(), **rules_paths(), **finals_paths()},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": schemas(),
+            "schemas": {**schemas(), **final_schemas()},
         },
     }
 

@@ -36,7 +36,8 @@ ERROR_NAMES = {
     409: "Conflict with the current state (taken name, already in a team, phase closed)",
     413: "Request or file too large (the message states the limit); error.max_bytes gives the site's request limit",
     422: "A number (an id in the body, a page) is not an integer within its bounds (error.field names it), "
-    "or a code archive is refused (unsafe, too large unpacked, damaged or nothing to run)",
+    "or a code archive is refused (unsafe, too large unpacked, damaged or nothing to run), "
+    "or an uploaded file is not of the kind asked for (a report that is not a PDF)",
     429: "Quota used up, or too many failed attempts (error.code rate_limited); see Retry-After",
 }
 

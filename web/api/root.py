@@ -7,7 +7,18 @@ from flask import Blueprint, g, request
 from arena import accounts
 from arena.errors import Unauthenticated
 from web import state
-from web.api import challenges, integrity, leaderboards, merges, openapi, stages, submissions, teams, tokens
+from web.api import (
+    challenges,
+    finals,
+    integrity,
+    leaderboards,
+    merges,
+    openapi,
+    stages,
+    submissions,
+    teams,
+    tokens,
+)
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -35,6 +46,7 @@ for child in (
     submissions.bp,
     leaderboards.bp,
     integrity.bp,
+    finals.bp,
     openapi.bp,
 ):
     api.register_blueprint(child)
