@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from web.pages import admin, challenges, integrity, leaderboards, organizer, stages, submissions, team_actions, teams
+from web.pages import (
+    admin,
+    challenges,
+    finals,
+    finals_manage,
+    finals_people,
+    integrity,
+    leaderboards,
+    organizer,
+    stages,
+    submissions,
+    team_actions,
+    teams,
+)
 
 
 def page_blueprints() -> list[Blueprint]:
@@ -18,5 +31,8 @@ def page_blueprints() -> list[Blueprint]:
         leaderboards.bp,
         organizer.bp,
         integrity.bp,
+        finals.bp,
+        finals_manage.bp,
+        finals_people.bp,
         admin.bp,
     ]
