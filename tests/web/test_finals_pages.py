@@ -102,6 +102,8 @@ def test_after_reveal_the_ranking_shows_components_and_ties_never_marks(
     assert "juror" not in html and "J1" not in html
     present = client.get(f"/c/{slug}/final/present").get_data(as_text=True)
     assert present.index("team2") < present.index("team0") and "finals-present.js" in present
+    zh = client.get(f"/c/{slug}/final/present", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "显示下一个名次" in zh
     certificates = client.get(f"/c/{slug}/final/certificates").get_data(as_text=True)
     assert certificates.count('class="certificate"') == 3 and "placed 1 in the final" in certificates
 

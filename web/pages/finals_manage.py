@@ -239,7 +239,7 @@ def step(slug: str, step: str) -> Outcome:
         if step not in STEPS:
             raise NotFound("no step %(name)s", params={"name": step})
         STEPS[step](session, user, need(final).id)
-        return _("Done: the final is now %(status)s.", status=need(final).status)
+        return _("Done: the final moved on to its next step.")
 
     return act(slug, work)
 
