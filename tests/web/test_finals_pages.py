@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
-from arena import finals
-from arena.models import Finalist, User
+from arena import accounts, finals
+from arena.challenges import import_bundle
+from arena.models import Final, Finalist, User
 from tests.arena.finals_world import build, person
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, write_bundle
 from tests.web.conftest import csrf_from
-from web import state
+from web import demo, state
 from web.extensions import db
 
 
@@ -148,3 +151,31 @@ def test_other_users_get_not_found_on_the_organizer_pages(app: Flask, client: Fl
     assert client.get(f"/c/{slug}/final/manage").status_code == 404
     assert client.get(f"/c/{slug}/final/manage/results.csv").status_code == 404
     assert client.get(f"/c/{slug}/final/present").status_code == 404
+
+
+def test_the_demo_seeds_two_judges_one_conflicted_and_shows_the_final(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    final = {
+        "title": {"en": "On-site final", "zh": "现场决赛"},
+        "sources": ["main/one"],
+        "formula": {"weights": {"online": 0.7, "judges": 0.3}},
+        "rubric": finals.rubric_template(),
+    }
+    root = write_bundle(tmp_path / "b", slug=demo.FINAL_SLUG)
+    data = yaml.safe_load((root / "challenge.yaml").read_text(encoding="utf-8"))
+    data["final"] = final
+    (root / "challenge.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with app.app_context():
+        session = db.session()
+        report = import_bundle(session, state.store(), root)
+        session.commit()
+        demo.seed_demo_accounts(session, [report.challenge_id])
+        demo.seed_demo_accounts(session, [report.challenge_id])  # a second run changes nothing
+        organizer = accounts.get_user_by_name(session, "organizer")
+        final_id = session.scalars(select(Final.id)).one()
+        seen = {(c.judge, c.source) for c in finals.conflicts(session, organizer, final_id)}
+        assert seen == {("judge1", "institution")}
+        assert len(finals.taking_part(session, final_id)) == 1
+    page = client.get(f"/c/{demo.FINAL_SLUG}/final")
+    assert page.status_code == 200 and "0.7 × online score" in page.get_data(as_text=True)
