@@ -117,6 +117,14 @@ def test_the_organizer_runs_the_final_through_its_page(app: Flask, client: Flask
     page = client.get(f"/c/{slug}/final/manage")
     assert page.status_code == 200 and "Kendall" in page.get_data(as_text=True)
     manage = f"/c/{slug}/final/manage"
+    status, html = _post(client, f"{manage}/rubric", {"template": "1"})
+    assert status == 200 and "The rubric is set from the template." in html
+    settings = {"title_en": "Final", "title_zh": "总决赛", "aggregation": "mean", "missing_rule": "exclude"}
+    settings |= {"trim_min_judges": "5", "tolerance": "0.001", "source_phase_ids": str(final_world.phase_id)}
+    status, html = _post(client, f"{manage}/settings", {**settings, "formula": '{"weights": {"online": 2}}'})
+    assert status == 400 and "sum to 1" in html
+    status, html = _post(client, f"{manage}/settings", {**settings, "formula": '{"weights": {"online": 1}}'})
+    assert status == 200 and "The final&#39;s settings are saved." in html
     status, html = _post(client, f"{manage}/name", {"phase_id": final_world.phase_id, "rule": "top", "value": "2"})
     assert status == 200 and "2 finalists named." in html
     person_id = 0
@@ -145,12 +153,24 @@ def test_the_organizer_runs_the_final_through_its_page(app: Flask, client: Flask
     assert client.get(f"{manage}/results.parquet").data[:4] == b"PAR1"
 
 
-def test_other_users_get_not_found_on_the_organizer_pages(app: Flask, client: FlaskClient, final_world: Ids) -> None:
+@pytest.mark.parametrize("who", ["cap0", "juror"])
+def test_participants_and_judges_get_not_found_on_the_organizer_pages(
+    app: Flask, client: FlaskClient, final_world: Ids, who: str
+) -> None:
     slug = final_world.slug
-    _login(client, "cap0")
+    with app.app_context():
+        session = db.session()
+        person(session, "juror", institution="Tianjin University")
+        organizer = session.get(User, final_world.organizer_id)
+        assert organizer is not None
+        finals.invite_judge(session, organizer, final_world.final_id, "juror")
+        session.commit()
+    _login(client, who)
     assert client.get(f"/c/{slug}/final/manage").status_code == 404
     assert client.get(f"/c/{slug}/final/manage/results.csv").status_code == 404
     assert client.get(f"/c/{slug}/final/present").status_code == 404
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    assert client.post(f"/c/{slug}/final/manage/step/announce", data={"csrf_token": token}).status_code == 404
 
 
 def test_the_demo_seeds_two_judges_one_conflicted_and_shows_the_final(
