@@ -17,7 +17,8 @@ from arena.challenges import import_bundle
 from arena.models import Final, Finalist, User
 from tests.arena.finals_world import build, person
 from tests.factories import PASSWORD, write_bundle
-from tests.web.conftest import csrf_from
+from tests.web.conftest import World as WebWorld
+from tests.web.conftest import csrf_from, login, make_user
 from web import demo, state
 from web.extensions import db
 
@@ -199,3 +200,23 @@ def test_the_demo_seeds_two_judges_one_conflicted_and_shows_the_final(
         assert len(finals.taking_part(session, final_id)) == 1
     page = client.get(f"/c/{demo.FINAL_SLUG}/final")
     assert page.status_code == 200 and "0.7 × online score" in page.get_data(as_text=True)
+
+
+def test_an_organizer_creates_a_final_from_its_page(app: Flask, client: FlaskClient, world: WebWorld) -> None:
+    make_user(app, "boss", organizer_of=world.slug)
+    login(client, "boss")
+    manage = f"/c/{world.slug}/final/manage"
+    assert "Create the final" in client.get(manage).get_data(as_text=True)
+    assert client.get(f"/c/{world.slug}/final").status_code == 404
+    form = {"title_en": "Final", "title_zh": "总决赛", "aggregation": "zscore", "missing_rule": "block"}
+    form |= {"trim_min_judges": "5", "tolerance": "0", "source_phase_ids": str(world.closed_phase_id)}
+    form |= {"formula": '{"weights": {"online": 0.5, "judges": 0.5}}', "pitch_at": "2027-03-20T09:30"}
+    status, html = _post(client, f"{manage}/settings", form)
+    assert status == 200 and "The final is created as a draft." in html
+    with app.app_context():
+        final = db.session().scalars(select(Final)).one()
+        assert final.aggregation == "zscore" and final.pitch_at is not None and final.pitch_at.hour == 9
+    # A draft final is the organizers' alone.
+    assert client.get(f"/c/{world.slug}/final").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_from(client.get(manage).get_data(as_text=True))})
+    assert client.get(f"/c/{world.slug}/final").status_code == 404
