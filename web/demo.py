@@ -18,15 +18,19 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena import accounts
+from arena import accounts, finals, teams
 from arena.challenges import import_bundle
-from arena.enums import ChallengeRoleKind
+from arena.enums import ChallengeRoleKind, FinalStatus
 from arena.errors import ArenaError, BundleError, NotFound
 from arena.localredis import RedisStartError, redis_answers, start_redis, stop
-from arena.models import Challenge, User
+from arena.models import Challenge, Final, User
 from arena.storage import BlobStore, sha256_tree
 
 DEMO_BUNDLES = ("digits", "snow-leopard")
+# The demo final: alice's team, from the same institution as judge1, is a finalist, so the conflict shows.
+FINAL_SLUG = "snow-leopard"
+DEMO_INSTITUTION = "Tianjin University"
+DEMO_TEAM = "Snow Lions"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a key)
 
 STEADY_SECONDS = 60.0
@@ -41,6 +45,8 @@ class DemoAccount:
     password: str
     role: str
     is_admin: bool = False
+    email: str | None = None
+    institution: str = ""
 
 
 DEMO_ACCOUNTS = (
@@ -48,6 +54,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("organizer", "tianjin-demo-2", "organizer of every demo challenge"),
     DemoAccount("alice", "tianjin-demo-3", "participant"),
     DemoAccount("bob", "tianjin-demo-4", "participant"),
+    DemoAccount("judge1", "tianjin-demo-5", "judge of the snow-leopard final", institution=DEMO_INSTITUTION),
+    DemoAccount("judge2", "tianjin-demo-6", "judge of the snow-leopard final", institution="Snow Leopard Trust"),
 )
 
 
@@ -167,7 +175,14 @@ def ensure_account(session: Session, account: DemoAccount) -> User:
     try:
         return accounts.get_user_by_name(session, account.username)
     except NotFound:
-        return accounts.create_user(session, account.username, account.password, is_admin=account.is_admin)
+        return accounts.create_user(
+            session,
+            account.username,
+            account.password,
+            is_admin=account.is_admin,
+            email=account.email,
+            institution=account.institution,
+        )
 
 
 def seed_demo_accounts(session: Session, challenge_ids: list[int]) -> None:
@@ -177,6 +192,27 @@ def seed_demo_accounts(session: Session, challenge_ids: list[int]) -> None:
         if account.username == "organizer":
             for challenge_id in challenge_ids:
                 accounts.grant_role(session, challenge_id, user, ChallengeRoleKind.ORGANIZER)
+    session.commit()
+    seed_demo_final(session)
+
+
+def seed_demo_final(session: Session) -> None:
+    """Invite the demo judges to the snow-leopard final and name alice's team by hand (idempotent)."""
+    challenge = session.scalar(select(Challenge).where(Challenge.slug == FINAL_SLUG))
+    final = session.scalar(select(Final).where(Final.challenge_id == challenge.id)) if challenge else None
+    if challenge is None or final is None:
+        return
+    organizer = accounts.get_user_by_name(session, "organizer")
+    alice = accounts.get_user_by_name(session, "alice")
+    team = teams.team_of(session, alice.id, challenge.id) or teams.create_team(
+        session, alice, challenge, DEMO_TEAM, institution=DEMO_INSTITUTION
+    )
+    for name in ("judge1", "judge2"):
+        finals.invite_judge(session, organizer, final.id, name)
+    if final.status in (FinalStatus.ANNOUNCED, FinalStatus.FINALISTS_NAMED) and not any(
+        f.team_id == team.id for f in finals.taking_part(session, final.id)
+    ):
+        finals.add_finalist(session, organizer, final.id, team.id, "demo finalist, to show the final's pages")
     session.commit()
 
 

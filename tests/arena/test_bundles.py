@@ -11,12 +11,16 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena.challenges.bundles import import_bundle, validate_bundle
-from arena.enums import SubmissionStatus
+from arena import finals
+from arena.challenges.bundles import PhaseSpec, TrackSpec, import_bundle, validate_bundle
+from arena.challenges.bundles.fields import Problems
+from arena.challenges.bundles.final import read_final
+from arena.db import utcnow
+from arena.enums import FinalStatus, SubmissionStatus
 from arena.errors import BundleError
 from arena.evaluation.pipeline import evaluate_submission
 from arena.evaluation.rescoring import requeue_for_rescoring
-from arena.models import Challenge, Submission
+from arena.models import Challenge, Final, Submission
 from arena.settings import Settings
 from arena.storage import BlobStore
 from tests.factories import answers, first_phase, make_team, make_user, upload, write_bundle
@@ -207,3 +211,92 @@ def test_a_fixed_split_seed_is_used_and_kept(session: Session, store: BlobStore,
     session.commit()
     challenge = session.get(Challenge, report.challenge_id)
     assert challenge is not None and first_phase(challenge).split_seed == "demo-seed"
+
+
+FINAL = {
+    "title": {"en": "On-site final", "zh": "现场决赛"},
+    "sources": ["main/one"],
+    "materials_due": "2027-03-10T16:00:00Z",
+    "pitch_at": "2027-03-20T01:30:00Z",
+    "venue": "Hall A",
+    "formula": {"weights": {"online": 0.6, "judges": 0.4}, "tie_break": ["online"]},
+    "aggregation": "trimmed",
+    "rubric": [
+        {"name": {"en": "Innovation", "zh": "算法创新性"}, "weight": 0.5},
+        {"name": {"en": "Pitch", "zh": "答辩表现"}, "weight": 0.5, "max": 20, "step": 2},
+    ],
+}
+
+
+def test_a_declared_final_is_read_and_installed_announced(session: Session, store: BlobStore, tmp_path: Path) -> None:
+    root = _edit(write_bundle(tmp_path / "b"), lambda d: d.update(final=FINAL))
+    spec = validate_bundle(root)
+    assert spec.final is not None and spec.final.sources == [("main", "one")] and spec.final.aggregation == "trimmed"
+    report = import_bundle(session, store, root)
+    session.commit()
+    final = session.scalar(select(Final).where(Final.challenge_id == report.challenge_id))
+    assert final is not None and final.status == FinalStatus.ANNOUNCED and final.venue == "Hall A"
+    challenge = session.get(Challenge, report.challenge_id)
+    assert challenge is not None and final.source_phase_ids == [first_phase(challenge).id]
+    assert final.formula["weights"] == {"online": 0.6, "judges": 0.4}
+    criteria = finals.rubric(session, final.id)
+    assert [c.name["zh"] for c in criteria] == ["算法创新性", "答辩表现"] and criteria[1].max_points == 20
+
+    # Re-importing updates the same final; once finalists are named the bundle no longer changes it.
+    _edit(root, lambda d: d["final"].update(venue="Hall B"))
+    import_bundle(session, store, root)
+    assert session.scalars(select(Final)).all() == [final] and final.venue == "Hall B"
+    final.status = FinalStatus.FINALISTS_NAMED
+    _edit(root, lambda d: d["final"].update(venue="Hall C"))
+    again = import_bundle(session, store, root)
+    assert final.venue == "Hall B" and any("not applied" in change for change in again.changes)
+
+
+def test_every_problem_of_a_final_names_its_field(tmp_path: Path) -> None:
+    bad = {
+        **FINAL,
+        "sources": ["main/nope"],
+        "pitch_at": "2027-03-01T00:00:00Z",
+        "formula": {"weights": {"online": 0.6, "luck": 0.4}, "normalization": "zscore", "gates": ["judges"]},
+        "aggregation": "median",
+        "missing_rule": "ignore",
+        "rubric": [{"name": {"en": "Only English"}, "weight": 0, "min": 5, "max": 5}, {"weight": 1, "step": 3}],
+        "colour": "red",
+    }
+    problems = _problems(_edit(write_bundle(tmp_path / "b"), lambda d: d.update(final=bad)))
+    for field in (
+        "final.sources[0]",
+        "final.pitch_at",
+        "final.formula.weights",
+        "final.formula.normalization",
+        "final.formula.gates",
+        "final.aggregation",
+        "final.missing_rule",
+        "final.rubric[0].name.zh",
+        "final.rubric[0].weight",
+        "final.rubric[0].max",
+        "final.rubric[1].name",
+        "final.rubric[1].step",
+        "final.colour",
+    ):
+        assert field in problems, field
+    assert "luck" in problems["final.formula.weights"]
+
+
+def test_final_weights_must_sum_to_one(tmp_path: Path) -> None:
+    def change(d: dict) -> None:  # type: ignore[type-arg]
+        d["final"] = {**FINAL, "formula": {"weights": {"online": 0.6, "judges": 0.6}}, "sources": []}
+
+    problems = _problems(_edit(write_bundle(tmp_path / "b"), change))
+    assert "sum to 1" in problems["final.formula.weights"] and "final.sources" in problems
+
+
+def test_the_snow_leopard_bundle_declares_a_final_with_a_rubric() -> None:
+    data = yaml.safe_load((REPO / "challenges" / "snow-leopard" / "challenge.yaml").read_text(encoding="utf-8"))
+    tracks = [TrackSpec(t["slug"], "", {}, "", {}, "", "", [], 0, 0, {}, []) for t in data["tracks"]]
+    for track, raw in zip(tracks, data["tracks"], strict=True):
+        track.phases.extend(PhaseSpec(ph["slug"], {}, utcnow(), utcnow(), 1, None, 0.5, REPO) for ph in raw["phases"])
+    problems = Problems()
+    final = read_final(problems, data, tracks)
+    assert not problems.items and final is not None
+    assert [c["name"]["zh"] for c in final.rubric] == ["算法创新性", "技术深度", "应用价值", "答辩表现"]

@@ -7,6 +7,9 @@ from flask import Blueprint
 from web.pages import (
     admin,
     challenges,
+    finals,
+    finals_manage,
+    finals_people,
     integrity,
     judging,
     leaderboards,
@@ -30,5 +33,8 @@ def page_blueprints() -> list[Blueprint]:
         organizer.bp,
         integrity.bp,
         judging.bp,
+        finals.bp,
+        finals_manage.bp,
+        finals_people.bp,
         admin.bp,
     ]

@@ -13,10 +13,10 @@ from arena import audit, boards
 from arena.accounts import grant_role
 from arena.challenges.bundles.loader import prepared
 from arena.challenges.bundles.reader import read_spec
-from arena.challenges.bundles.spec import ChallengeSpec, PhaseSpec, TrackSpec
-from arena.enums import ChallengeRoleKind, SubmissionStatus
+from arena.challenges.bundles.spec import ChallengeSpec, FinalSpec, PhaseSpec, TrackSpec
+from arena.enums import ChallengeRoleKind, FinalStatus, SubmissionStatus
 from arena.errors import BundleError
-from arena.models import Challenge, ChallengeFile, Phase, Submission, Track, User
+from arena.models import Challenge, ChallengeFile, Final, Phase, RubricCriterion, Submission, Track, User
 from arena.permissions import Action, actor_for, require
 from arena.storage import BlobStore, sha256_file
 
@@ -135,7 +135,60 @@ def _install(session: Session, store: BlobStore, spec: ChallengeSpec, challenge:
             challenge.tracks.remove(track)
             report.changes.append(f"removed track {track.slug}")
     session.flush()
+    if spec.final is not None:
+        _install_final(session, challenge, spec.final, report)
     return report
+
+
+def _install_final(session: Session, challenge: Challenge, spec: FinalSpec, report: ImportReport) -> None:
+    """Create the declared final as announced, or update it while no finalist is named yet."""
+    final = session.scalar(select(Final).where(Final.challenge_id == challenge.id).order_by(Final.id).limit(1))
+    if final is not None and final.status not in (FinalStatus.DRAFT, FinalStatus.ANNOUNCED):
+        report.changes.append(f"the final is {final.status}; its declaration in the bundle was not applied")
+        return
+    if final is None:
+        final = Final(challenge_id=challenge.id, title=spec.title, status=FinalStatus.ANNOUNCED)
+        session.add(final)
+        report.changes.append("added the final")
+    phases = {(t.slug, ph.slug): ph.id for t in challenge.tracks for ph in t.phases}
+    final.title = spec.title
+    final.source_phase_ids = [phases[source] for source in spec.sources]
+    final.materials_due_at, final.pitch_at, final.venue = spec.materials_due_at, spec.pitch_at, spec.venue
+    final.appeal_deadline, final.formula, final.blind = spec.appeal_deadline, spec.formula, spec.blind
+    final.aggregation, final.trim_min_judges, final.missing_rule = (
+        spec.aggregation,
+        spec.trim_min_judges,
+        spec.missing_rule,
+    )
+    final.tolerance, final.report_max_bytes = spec.tolerance, spec.report_max_bytes
+    session.flush()
+    # No judge can have marked anything before scoring opens, so the rubric is simply replaced.
+    for row in session.scalars(select(RubricCriterion).where(RubricCriterion.final_id == final.id)):
+        session.delete(row)
+    for position, c in enumerate(spec.rubric):
+        session.add(
+            RubricCriterion(
+                final_id=final.id,
+                name=c["name"],
+                description=c["description"],
+                weight=c["weight"],
+                min_points=c["min"],
+                max_points=c["max"],
+                step=c["step"],
+                position=position,
+            )
+        )
+    session.flush()
+    audit.record(
+        session,
+        "final.announced",
+        actor_id=None,
+        challenge_id=challenge.id,
+        target_type="final",
+        target_id=final.id,
+        formula=final.formula,
+        source="bundle",
+    )
 
 
 def _install_files(session: Session, store: BlobStore, spec: ChallengeSpec, challenge: Challenge) -> None:

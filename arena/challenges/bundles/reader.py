@@ -9,6 +9,7 @@ import yaml
 
 import scorers
 from arena.challenges.bundles.fields import Problems
+from arena.challenges.bundles.final import read_final
 from arena.challenges.bundles.spec import ChallengeSpec, FileSpec, PhaseSpec, TrackSpec
 from arena.challenges.bundles.stages import read_advancement
 from arena.errors import BundleError
@@ -28,6 +29,7 @@ TOP_KEYS = {
     "entry_deadline",
     "merge_deadline",
     "person_daily_quota",
+    "final",
 }
 TRACK_KEYS = {
     "slug",
@@ -105,9 +107,10 @@ def read_spec(data: dict[str, Any], bundle_dir: Path, data_root: Path, bundle_sh
     files = _read_files(p, data, data_root)
     tracks = _read_tracks(p, data, data_root, bundle_dir)
     _check_secrets_not_public(p, files, tracks)
+    final = read_final(p, data, tracks)
     if p:
         raise BundleError(p.items)
-    return ChallengeSpec(public_files=files, tracks=tracks, bundle_sha256=bundle_sha256, **spec_kwargs)
+    return ChallengeSpec(public_files=files, tracks=tracks, bundle_sha256=bundle_sha256, final=final, **spec_kwargs)
 
 
 def _read_text(p: Problems, data: dict[str, Any], bundle_dir: Path) -> dict[str, dict[str, str]]:

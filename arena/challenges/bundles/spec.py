@@ -63,6 +63,26 @@ class TrackSpec:
 
 
 @dataclass(frozen=True)
+class FinalSpec:
+    """The on-site final as declared in the bundle; sources are (track slug, phase slug) pairs."""
+
+    title: dict[str, str]
+    sources: list[tuple[str, str]]
+    materials_due_at: datetime | None
+    pitch_at: datetime | None
+    venue: str
+    appeal_deadline: datetime | None
+    formula: dict[str, Any]
+    aggregation: str
+    trim_min_judges: int
+    missing_rule: str
+    blind: bool
+    tolerance: float
+    report_max_bytes: int
+    rubric: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class ChallengeSpec:
     """A whole validated bundle, with file paths resolved."""
 
@@ -77,3 +97,4 @@ class ChallengeSpec:
     tracks: list[TrackSpec]
     bundle_sha256: str
     person_daily_quota: int | None = None
+    final: FinalSpec | None = None
