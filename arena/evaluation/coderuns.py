@@ -8,7 +8,7 @@ from pathlib import Path
 
 from arena.enums import FailureClass
 from arena.evaluation.sandboxing import container_labels
-from arena.models import Submission
+from arena.models import Phase, Submission
 from arena.settings import Settings
 from arena.storage import BlobStore
 from arena.submissions import unpack_code
@@ -96,14 +96,34 @@ def run_code(
     ``workdir`` and ``labels`` default to the submission's own attempt; re-runs pass their own so that
     they never share a folder or a cleanup label with an evaluation.
     """
-    phase = submission.phase
+    return run_archive(
+        settings,
+        store,
+        submission.phase,
+        store.path_for(submission.file_sha256),
+        runner,
+        workdir=workdir or run_directory(settings, submission),
+        labels=labels or {**container_labels(settings, submission.id), "arena.attempt": str(submission.attempts)},
+    )
+
+
+def run_archive(  # noqa: PLR0913
+    settings: Settings,
+    store: BlobStore,
+    phase: Phase,
+    archive: Path,
+    runner: Runner,
+    *,
+    workdir: Path,
+    labels: dict[str, str],
+) -> CodeRunOutput:
+    """Run a code archive on ``phase``'s hidden inputs in ``workdir`` (removed afterwards); return its predictions."""
     track = phase.track
-    workdir = workdir or run_directory(settings, submission)
     shutil.rmtree(workdir, ignore_errors=True)
     (workdir / "output").mkdir(parents=True)
     try:
         try:
-            entry = unpack_code(store.path_for(submission.file_sha256), workdir / "code")
+            entry = unpack_code(archive, workdir / "code")
         except ArchiveError as exc:
             raise ParticipantFailure(
                 FailureClass.INVALID_FILE, exc.message, template=exc.template, params=exc.params
@@ -118,7 +138,7 @@ def run_code(
             env={"ARENA_INPUT": "/data", "ARENA_OUTPUT": "/output"},
             limits=limits_for(config),
             runtime=str(config.get("runtime") or settings.sandbox_runtime or "runc"),
-            labels=labels or {**container_labels(settings, submission.id), "arena.attempt": str(submission.attempts)},
+            labels=labels,
         )
         result = runner.run(spec)
         if result.outcome == Outcome.INFRASTRUCTURE_ERROR:

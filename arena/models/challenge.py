@@ -107,6 +107,9 @@ class Phase(Base):
     labels_sha256: Mapped[str] = mapped_column(String(64))
     labels_rows: Mapped[int] = mapped_column(Integer, default=0)
     inputs_sha256: Mapped[str] = mapped_column(String(64), default="")
+    # What a dry run scores before publishing: a predictions file (result tracks) or a code archive (code tracks).
+    sample_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    baseline_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
     hide_logs: Mapped[bool] = mapped_column(Boolean, default=False)
     count_participant_failures: Mapped[bool] = mapped_column(Boolean, default=True)
     use_ladder: Mapped[bool] = mapped_column(Boolean, default=False)

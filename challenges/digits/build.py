@@ -7,6 +7,7 @@ Writes, deterministically (fixed seed):
   OUT_DIR/public/test.csv               id, p00..p63
   OUT_DIR/public/sample_submission.csv  id, label (random labels)
   OUT_DIR/hidden/labels.csv             id, label   (the hidden key; never served)
+  OUT_DIR/baseline/predictions.csv      id, label   (a nearest-centroid baseline; the dry run scores it)
 """
 
 from __future__ import annotations
@@ -71,6 +72,14 @@ def build(out: Path, seed: int = SEED) -> None:
         out / "public" / "sample_submission.csv",
         ["id", "label"],
         [[parts["test_ids"][i], int(parts["sample_y"][i])] for i in test_order],
+    )
+    centroids = np.stack([parts["train_x"][parts["train_y"] == d].mean(axis=0) for d in range(10)])
+    distances = ((parts["test_x"][:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+    predicted = distances.argmin(axis=1)
+    _write(
+        out / "baseline" / "predictions.csv",
+        ["id", "label"],
+        [[parts["test_ids"][i], int(predicted[i])] for i in test_order],
     )
     _write(
         out / "hidden" / "labels.csv",

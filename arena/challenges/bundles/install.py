@@ -13,6 +13,7 @@ from arena import audit, boards
 from arena.accounts import grant_role
 from arena.challenges.bundles.loader import prepared
 from arena.challenges.bundles.reader import read_spec
+from arena.challenges.bundles.references import reference_bytes
 from arena.challenges.bundles.spec import ChallengeSpec, FinalSpec, PhaseSpec, TrackSpec
 from arena.enums import ChallengeRoleKind, FinalStatus, SubmissionStatus
 from arena.errors import BundleError
@@ -285,6 +286,9 @@ def _update_phase(
     with spec.labels.open("rb") as handle:
         phase.labels_rows = max(0, sum(1 for _ in handle) - 1)
     phase.inputs_sha256 = store.put_tree(spec.inputs) if spec.inputs is not None else ""
+    sample, baseline = reference_bytes(spec.sample_submission), reference_bytes(spec.baseline)
+    phase.sample_sha256 = store.put_bytes(sample) if sample is not None else ""
+    phase.baseline_sha256 = store.put_bytes(baseline) if baseline is not None else ""
     phase.position = position
     session.flush()
     if boards_changed and phase.id is not None:

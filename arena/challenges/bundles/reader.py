@@ -10,6 +10,7 @@ import yaml
 import scorers
 from arena.challenges.bundles.fields import Problems
 from arena.challenges.bundles.final import read_final
+from arena.challenges.bundles.references import REFERENCE_KEYS, read_references
 from arena.challenges.bundles.spec import ChallengeSpec, FileSpec, PhaseSpec, TrackSpec
 from arena.challenges.bundles.stages import read_advancement
 from arena.errors import BundleError
@@ -45,6 +46,7 @@ TRACK_KEYS = {
     "runner",
     "phases",
     "scoring_program",
+    *REFERENCE_KEYS,
 }
 PHASE_KEYS = {
     "slug",
@@ -64,6 +66,7 @@ PHASE_KEYS = {
     "freeze_at",
     "final_selection_max",
     "use_ladder",
+    *REFERENCE_KEYS,
 }
 PROGRAM_SCORER = "program"
 RUNSC_MIN_PIDS = 64
@@ -219,6 +222,7 @@ def _read_track(p: Problems, item: dict[str, Any], where: str, data_root: Path, 
     runner = _read_runner(p, item, where, kind)
     id_column = p.string(item, "id_column", where)
     phases = _read_phases(p, item, where, data_root, kind, id_column, targets)
+    phases = read_references(p, item, item.get("phases"), phases, where, (data_root, bundle_dir), kind)
     max_mb = p.integer(item, "max_upload_mb", where, low=1, high=4096, default=20) or 20
     return TrackSpec(
         slug=p.slug(item, "slug", where),

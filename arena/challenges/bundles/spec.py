@@ -41,6 +41,8 @@ class PhaseSpec:
     freeze_at: datetime | None = None
     final_selection_max: int | None = None
     use_ladder: bool = False
+    sample_submission: Path | None = None
+    baseline: Path | None = None
 
 
 @dataclass(frozen=True)
