@@ -58,7 +58,8 @@ class _Writer:
 def _reference_name(store: BlobStore, track: Track, sha: str, stem: str) -> str:
     if track.kind != "code":
         return f"{stem}.csv"
-    head = store.path_for(sha).open("rb").read(4)
+    with store.path_for(sha).open("rb") as handle:
+        head = handle.read(4)
     return f"{stem}.zip" if head.startswith(b"PK") else f"{stem}.tar.gz"
 
 
