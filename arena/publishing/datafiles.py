@@ -93,7 +93,8 @@ def offending_rows(data: bytes, id_column: str, target_columns: list[str]) -> st
     parts = []
     repeated = ids[ids.duplicated(keep=False) & (ids != "")]
     if len(repeated):
-        shown = ", ".join(f"line {i + 2} ({v!r})" for i, v in repeated.head(SHOWN_ROWS).items())
+        rows = [int(i) for i in repeated.index[:SHOWN_ROWS]]  # a RangeIndex: row positions
+        shown = ", ".join(f"line {i + 2} ({ids.iloc[i]!r})" for i in rows)
         parts.append(f"repeated ids at {shown}")
     blank = [i for i in range(len(frame)) if not ids.iloc[i]]
     for column in target_columns:

@@ -117,35 +117,78 @@ def test_public_files_are_added_replaced_and_removed_but_never_a_hidden_key(
 ) -> None:
     challenge = _toy(session, store, tmp_path)
     row = publishing.put_public_file(
-        session, store, challenge, io.BytesIO(b"a,b\n1,2\n"), filename="extra.csv", title_en="Extra",
-        title_zh="附加", max_bytes=1000, actor_id=None,
+        session,
+        store,
+        challenge,
+        io.BytesIO(b"a,b\n1,2\n"),
+        filename="extra.csv",
+        title_en="Extra",
+        title_zh="附加",
+        max_bytes=1000,
+        actor_id=None,
     )
     assert row.path == "public/extra.csv" and row.title == {"en": "Extra", "zh": "附加"}
     with pytest.raises(Conflict):
         publishing.put_public_file(
-            session, store, challenge, io.BytesIO(b"x"), filename="extra.csv", title_en="E", title_zh="附",
-            max_bytes=1000, actor_id=None,
+            session,
+            store,
+            challenge,
+            io.BytesIO(b"x"),
+            filename="extra.csv",
+            title_en="E",
+            title_zh="附",
+            max_bytes=1000,
+            actor_id=None,
         )
     publishing.put_public_file(
-        session, store, challenge, io.BytesIO(b"a,b\n3,4\n"), filename="ignored", title_en="Extra v2",
-        title_zh="附加 2", max_bytes=1000, actor_id=None, replace_id=row.id,
+        session,
+        store,
+        challenge,
+        io.BytesIO(b"a,b\n3,4\n"),
+        filename="ignored",
+        title_en="Extra v2",
+        title_zh="附加 2",
+        max_bytes=1000,
+        actor_id=None,
+        replace_id=row.id,
     )
     assert store.read_bytes(row.sha256) == b"a,b\n3,4\n" and row.path == "public/extra.csv"
     key = store.read_bytes(first_phase(challenge).labels_sha256)
     with pytest.raises(InvalidInput, match="hidden key"):
         publishing.put_public_file(
-            session, store, challenge, io.BytesIO(key), filename="leak.csv", title_en="L", title_zh="漏",
-            max_bytes=10_000, actor_id=None,
+            session,
+            store,
+            challenge,
+            io.BytesIO(key),
+            filename="leak.csv",
+            title_en="L",
+            title_zh="漏",
+            max_bytes=10_000,
+            actor_id=None,
         )
     with pytest.raises(InvalidInput, match="title"):
         publishing.put_public_file(
-            session, store, challenge, io.BytesIO(b"z"), filename="t.csv", title_en="Only English", title_zh="",
-            max_bytes=1000, actor_id=None,
+            session,
+            store,
+            challenge,
+            io.BytesIO(b"z"),
+            filename="t.csv",
+            title_en="Only English",
+            title_zh="",
+            max_bytes=1000,
+            actor_id=None,
         )
     with pytest.raises(InvalidInput, match="letters"):
         publishing.put_public_file(
-            session, store, challenge, io.BytesIO(b"z"), filename="../etc/..", title_en="E", title_zh="中",
-            max_bytes=1000, actor_id=None,
+            session,
+            store,
+            challenge,
+            io.BytesIO(b"z"),
+            filename="../etc/..",
+            title_en="E",
+            title_zh="中",
+            max_bytes=1000,
+            actor_id=None,
         )
     sample = next(f for f in challenge.files if f.path.endswith("sample_submission.csv"))
     with pytest.raises(Conflict, match="sample_submission"):
@@ -180,7 +223,13 @@ def test_a_dry_run_scores_the_sample_and_the_baseline_and_publishing_follows_it(
     # A new key makes the dry run outdated.
     phase = first_phase(challenge)
     publishing.replace_key(
-        session, settings, store, phase, KEY.replace("r1,a", "r1,b").encode(), actor_id=None, reason="fix",
+        session,
+        settings,
+        store,
+        phase,
+        KEY.replace("r1,a", "r1,b").encode(),
+        actor_id=None,
+        reason="fix",
         now=utcnow(),
     )
     with pytest.raises(Conflict, match="changed since the last dry run"):

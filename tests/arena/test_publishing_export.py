@@ -20,7 +20,16 @@ from tests.factories import make_challenge
 
 REPO = Path(__file__).resolve().parents[2]
 # Row identities and bookkeeping differ between two databases; everything else must be equal.
-SKIPPED = {"id", "challenge_id", "track_id", "final_id", "previous_phase_id", "created_at", "updated_at", "bundle_sha256"}
+SKIPPED = {
+    "id",
+    "challenge_id",
+    "track_id",
+    "final_id",
+    "previous_phase_id",
+    "created_at",
+    "updated_at",
+    "bundle_sha256",
+}
 
 
 def _fields(row: Any) -> dict[str, Any]:
