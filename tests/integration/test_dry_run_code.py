@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from arena import publishing
+from arena.challenges.bundles import import_bundle
 from arena.errors import Conflict
 from arena.evaluation.worker import run_worker
+from arena.models import Challenge
 from arena.settings import Settings
 from arena.storage import BlobStore
 from sandbox import docker_available
@@ -18,6 +20,7 @@ from sandbox.builder import DEFAULT_TAG, build_runner_image
 from tests.factories import make_challenge
 
 pytestmark = pytest.mark.docker
+REPO = Path(__file__).resolve().parents[2]
 
 BASELINE = """
 import os
@@ -72,3 +75,29 @@ def test_a_code_track_dry_run_runs_the_baseline_in_the_sandbox(
     assert entries["sample"]["status"] == "failed" and entries["sample"]["message"] == "your code exited with an error"
     with pytest.raises(Conflict, match="sample submission of main/one did not score"):
         publishing.publish(session, challenge, actor_id=None)
+
+
+@pytest.mark.slow
+def test_the_snow_leopard_bundle_passes_its_dry_run(
+    session: Session, worker_env: Settings, store: BlobStore, runner_image: str
+) -> None:
+    """The demo bundle's samples score, and its code track's baseline folder runs in the sandbox and scores."""
+    report = import_bundle(session, store, REPO / "challenges" / "snow-leopard")
+    session.commit()
+    challenge = session.get(Challenge, report.challenge_id)
+    assert challenge is not None
+    publishing.start_dry_run(session, worker_env, store, challenge, actor_id=None)
+    run_worker(worker_env, burst=True, simple=True)
+    session.expire_all()
+    done = publishing.latest_dry_run(session, challenge.id)
+    assert done is not None and done.finished_at is not None
+    scored = {(e["track"], e["phase"], e["reference"]) for e in done.entries if e["status"] == "scored"}
+    assert scored == {
+        ("identify", "prelim", "sample"),
+        ("identify", "final", "sample"),
+        ("identify-code", "prelim", "baseline"),
+        ("identify-code", "final", "baseline"),
+    }
+    baseline = next(e for e in done.entries if e["track"] == "identify-code" and e["reference"] == "baseline")
+    assert baseline["scores"]["public"] > 0.5  # far above all `new_individual` (0.46) and random (0.04)
+    assert publishing.publish_problems(session, challenge) == []
