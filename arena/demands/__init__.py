@@ -21,6 +21,7 @@ from arena.demands.deals import (
 from arena.demands.filing import Saved, add_attachment, save_draft, store_attachment, submit_demand, withdraw_demand
 from arena.demands.lifecycle import history
 from arena.demands.listing import DemandQuery, search
+from arena.demands.matching import inbox, push_matches
 from arena.demands.organizations import add_member, create_organization, grant_site_role, save_profile
 from arena.demands.questions import post_message, thread
 from arena.demands.responses import (
@@ -69,6 +70,7 @@ __all__ = [
     "grant_site_role",
     "has_site_role",
     "history",
+    "inbox",
     "is_reviewer",
     "is_sponsor_of",
     "may_read_details",
@@ -78,6 +80,7 @@ __all__ = [
     "own_responses",
     "post_message",
     "publish",
+    "push_matches",
     "record_deal",
     "reject",
     "request_changes",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from arena.db import utcnow
 from arena.demands.access import is_reviewer, reviewable_demand
 from arena.demands.lifecycle import move
+from arena.demands.matching import push_matches
 from arena.demands.vocabulary import CHECKLIST
 from arena.enums import DemandStatus
 from arena.errors import InvalidInput
@@ -109,12 +110,13 @@ def reject(
 
 
 def publish(session: Session, user: User, demand_id: int, *, now: datetime | None = None) -> Demand:
-    """Publish an approved demand whose deadline is still ahead; it is listed and matched from now on."""
+    """Publish an approved demand whose deadline is still ahead: it is listed, and pushed to matching respondents."""
     now = now or utcnow()
     demand = reviewable_demand(session, user, demand_id)
     if demand.deadline is not None and demand.deadline <= now:
         raise InvalidInput("the demand's deadline has passed; ask the sponsor for a new one", field="deadline")
     move(session, demand, DemandStatus.PUBLISHED, actor_id=user.id, now=now)
+    push_matches(session, demand.id, now=now)
     return demand
 
 
