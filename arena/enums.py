@@ -169,3 +169,125 @@ class ConflictSource(StrEnum):
     INSTITUTION = "institution"
     EMAIL_DOMAIN = "email_domain"
     MEMBER = "member"
+
+
+class DemandStatus(StrEnum):
+    """A technical demand's lifecycle, from the sponsor's draft to a signed contract."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    RESPONSES_CLOSED = "responses_closed"
+    SELECTED = "selected"
+    CONTRACTED = "contracted"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the demand will not change status again."""
+        return self in {DemandStatus.CONTRACTED, DemandStatus.WITHDRAWN, DemandStatus.REJECTED, DemandStatus.EXPIRED}
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the demand is listed for everyone."""
+        return self in {
+            DemandStatus.PUBLISHED,
+            DemandStatus.RESPONSES_CLOSED,
+            DemandStatus.SELECTED,
+            DemandStatus.CONTRACTED,
+        }
+
+    @property
+    def sponsor_edits(self) -> bool:
+        """Whether the sponsor may change the demand's texts."""
+        return self in {DemandStatus.DRAFT, DemandStatus.CHANGES_REQUESTED}
+
+
+_DEMAND_EDGES: dict[DemandStatus, frozenset[DemandStatus]] = {
+    DemandStatus.DRAFT: frozenset({DemandStatus.SUBMITTED, DemandStatus.WITHDRAWN}),
+    DemandStatus.SUBMITTED: frozenset({DemandStatus.IN_REVIEW, DemandStatus.WITHDRAWN}),
+    DemandStatus.IN_REVIEW: frozenset(
+        {DemandStatus.CHANGES_REQUESTED, DemandStatus.APPROVED, DemandStatus.REJECTED, DemandStatus.WITHDRAWN}
+    ),
+    DemandStatus.CHANGES_REQUESTED: frozenset({DemandStatus.SUBMITTED, DemandStatus.WITHDRAWN}),
+    DemandStatus.APPROVED: frozenset({DemandStatus.PUBLISHED, DemandStatus.WITHDRAWN}),
+    DemandStatus.PUBLISHED: frozenset({DemandStatus.RESPONSES_CLOSED, DemandStatus.WITHDRAWN, DemandStatus.EXPIRED}),
+    DemandStatus.RESPONSES_CLOSED: frozenset({DemandStatus.SELECTED, DemandStatus.WITHDRAWN, DemandStatus.EXPIRED}),
+    DemandStatus.SELECTED: frozenset({DemandStatus.CONTRACTED, DemandStatus.WITHDRAWN}),
+    DemandStatus.CONTRACTED: frozenset(),
+    DemandStatus.WITHDRAWN: frozenset(),
+    DemandStatus.REJECTED: frozenset(),
+    DemandStatus.EXPIRED: frozenset(),
+}
+
+
+def check_demand_transition(current: DemandStatus, new: DemandStatus) -> None:
+    """Raise InvalidTransition unless a demand may go from ``current`` to ``new``."""
+    if new not in _DEMAND_EDGES[current]:
+        raise InvalidTransition(
+            "a demand cannot go from %(current)s to %(new)s", params={"current": str(current), "new": str(new)}
+        )
+
+
+class ResponseStatus(StrEnum):
+    """A respondent's proposal: a draft until submitted, then shortlisted, selected or not."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    SHORTLISTED = "shortlisted"
+    SELECTED = "selected"
+    NOT_SELECTED = "not_selected"
+    WITHDRAWN = "withdrawn"
+
+
+_RESPONSE_EDGES: dict[ResponseStatus, frozenset[ResponseStatus]] = {
+    ResponseStatus.DRAFT: frozenset({ResponseStatus.SUBMITTED, ResponseStatus.WITHDRAWN}),
+    ResponseStatus.SUBMITTED: frozenset(
+        {ResponseStatus.SHORTLISTED, ResponseStatus.SELECTED, ResponseStatus.NOT_SELECTED, ResponseStatus.WITHDRAWN}
+    ),
+    ResponseStatus.SHORTLISTED: frozenset(
+        {ResponseStatus.SUBMITTED, ResponseStatus.SELECTED, ResponseStatus.NOT_SELECTED, ResponseStatus.WITHDRAWN}
+    ),
+    ResponseStatus.SELECTED: frozenset(),
+    ResponseStatus.NOT_SELECTED: frozenset(),
+    ResponseStatus.WITHDRAWN: frozenset(),
+}
+
+
+def check_response_transition(current: ResponseStatus, new: ResponseStatus) -> None:
+    """Raise InvalidTransition unless a response may go from ``current`` to ``new``."""
+    if new not in _RESPONSE_EDGES[current]:
+        raise InvalidTransition(
+            "a response cannot go from %(current)s to %(new)s", params={"current": str(current), "new": str(new)}
+        )
+
+
+class OrganizationKind(StrEnum):
+    """What kind of body an organization is."""
+
+    ENTERPRISE = "enterprise"
+    UNIVERSITY = "university"
+    INSTITUTE = "institute"
+    COMPANY = "company"
+    INDIVIDUAL = "individual"
+
+
+class SiteRoleKind(StrEnum):
+    """Site-wide roles of the demands workflow."""
+
+    REVIEWER = "reviewer"
+    BROKER = "broker"
+
+
+class DealKind(StrEnum):
+    """The four kinds of technology contract: 技术开发 / 转让 / 许可 / 服务."""
+
+    DEVELOPMENT = "development"
+    TRANSFER = "transfer"
+    LICENSE = "license"
+    SERVICE = "service"

@@ -96,3 +96,14 @@ class InvalidTransition(ArenaError):
     """A lifecycle change that the state machine does not allow."""
 
     code = "invalid_transition"
+
+
+class FormErrors(InvalidInput):
+    """Several fields of one form are wrong; ``problems`` holds (field, message template, params) for each."""
+
+    code = "invalid_input"
+
+    def __init__(self, problems: list[tuple[str, str, dict[str, object]]]) -> None:
+        field, template, params = problems[0]
+        super().__init__(template, field=field, params=params)
+        self.problems = problems

@@ -78,6 +78,7 @@ def test_capability_packages_exist() -> None:
         "accounts",
         "boards",
         "challenges",
+        "demands",
         "evaluation",
         "finals",
         "integrity",

@@ -4,6 +4,21 @@ from arena.models import notify as notify  # noqa: F401 - registers the PostgreS
 from arena.models.audit import AuditEvent
 from arena.models.board import LeaderboardEntry
 from arena.models.challenge import Challenge, ChallengeFile, Phase, PhaseEntry, Track
+from arena.models.demand import (
+    Deal,
+    Demand,
+    DemandAttachment,
+    DemandMatch,
+    DemandResponse,
+    DemandReview,
+    Milestone,
+    Organization,
+    OrganizationMember,
+    RespondentProfile,
+    ResponseMessage,
+    SiteRole,
+    TermsAcceptance,
+)
 from arena.models.final import (
     Appeal,
     ConflictOfInterest,
@@ -21,6 +36,19 @@ from arena.models.team import Membership, MergeRequest, Team, TeamInvitation
 from arena.models.user import ApiToken, ChallengeRole, User
 
 __all__ = [
+    "Deal",
+    "Demand",
+    "DemandAttachment",
+    "DemandMatch",
+    "DemandResponse",
+    "DemandReview",
+    "Milestone",
+    "Organization",
+    "OrganizationMember",
+    "RespondentProfile",
+    "ResponseMessage",
+    "SiteRole",
+    "TermsAcceptance",
     "ApiToken",
     "Appeal",
     "AuditEvent",

@@ -15,7 +15,10 @@ class AuditEvent(Base):
     """An append-only record of a change that matters to a challenge's integrity."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_challenge_at", "challenge_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_event_challenge_at", "challenge_id", "at"),
+        Index("ix_audit_event_target", "target_type", "target_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
