@@ -128,4 +128,3 @@ class Api:
         if not isinstance(data, dict):
             raise ClientError(f"{response.url} did not answer with Arena's JSON: is the server address right?")
         return data
-

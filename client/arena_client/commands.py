@@ -120,8 +120,7 @@ def phases(ctx: Context, slug: str) -> Result:
     challenge = ctx.api(auth=False).get(f"/challenges/{slug}")
     rows = phase_rows(challenge)
     lines = [
-        (path, p["id"], p["state"], p["opens_at"], p["closes_at"], p["daily_quota"], t["kind"])
-        for path, t, p in rows
+        (path, p["id"], p["state"], p["opens_at"], p["closes_at"], p["daily_quota"], t["kind"]) for path, t, p in rows
     ]
     headers = ["PHASE", "ID", "STATE", "OPENS (UTC)", "CLOSES (UTC)", "PER DAY", "KIND"]
     data = [{"path": path, "track": t["slug"], **p} for path, t, p in rows]
@@ -163,7 +162,7 @@ def score_text(submission: dict[str, Any]) -> str:
     if status == "failed":
         why = submission.get("error") or "no details are shown in this phase"
         return f"failed ({submission.get('failure_class') or 'error'}): {why}"
-    return status
+    return str(status)
 
 
 def follow(ctx: Context, api: Api, submission_id: int, timeout: float) -> dict[str, Any]:
@@ -252,7 +251,13 @@ def leaderboard(ctx: Context, phase: str, private: bool, page: int, per_page: in
     split = "private" if private else "public"
     board = api.get(f"/phases/{phase_id}/leaderboard", params={"split": split, "page": page, "per_page": per_page})
     lines = [
-        (r["rank"], ctx.text((r.get("team") or {}).get("name")), r["score"], r.get("entries"), r.get("last_submitted_at"))
+        (
+            r["rank"],
+            ctx.text((r.get("team") or {}).get("name")),
+            r["score"],
+            r.get("entries"),
+            r.get("last_submitted_at"),
+        )
         for r in board["rows"]
     ]
     notes = [f"{split} leaderboard of phase {phase_id}, page {board['page']} of {max(board['pages'], 1)}"]
@@ -292,4 +297,3 @@ def selection(ctx: Context, submission: int, selected: bool) -> Result:
     limit = chosen.get("limit")
     verb = "selected" if selected else "unselected"
     return Result(answer, f"Submission {submission} {verb}. Your final selection (up to {limit}): {ids}.")
-

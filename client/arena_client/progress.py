@@ -21,7 +21,9 @@ def human_bytes(count: float) -> str:
 class Progress:
     """Bytes done out of a total, redrawn at most ten times a second."""
 
-    def __init__(self, label: str, total: int, *, start: int = 0, stream: TextIO | None = None, enabled: bool | None = None):
+    def __init__(
+        self, label: str, total: int, *, start: int = 0, stream: TextIO | None = None, enabled: bool | None = None
+    ):
         self.label = label
         self.total = total
         self.done = start

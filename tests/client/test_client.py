@@ -105,7 +105,9 @@ def test_download_is_verified_skips_what_is_there_and_resumes(server: Server, tm
     train.unlink()
     half = len(whole) // 2
     part_path(train, files["train.csv"]["sha256"]).write_bytes(whole[:half])
-    resumed = who.main("--json", "download", server.slug, "--dest", str(dest), "--file", "train.csv", ARENA_URL=server.url)
+    resumed = who.main(
+        "--json", "download", server.slug, "--dest", str(dest), "--file", "train.csv", ARENA_URL=server.url
+    )
     assert resumed.code == 0, resumed.err
     (entry,) = resumed.json()
     assert entry["resumed_from"] == half

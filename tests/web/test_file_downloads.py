@@ -74,7 +74,9 @@ def test_a_download_resumes_from_a_byte_offset(client: FlaskClient, world: World
 
 
 def test_a_range_past_the_end_is_416_with_the_length(client: FlaskClient, world: World) -> None:
-    response = fetch(client, f"/api/v1/challenges/{world.slug}/files/{world.public_file_id}", Range=f"bytes={len(BODY)}-")
+    response = fetch(
+        client, f"/api/v1/challenges/{world.slug}/files/{world.public_file_id}", Range=f"bytes={len(BODY)}-"
+    )
     assert response.status_code == 416
     assert response.headers["Content-Range"] == f"bytes */{len(BODY)}"
     assert response.get_json()["error"]["code"] == "range_not_satisfiable"
