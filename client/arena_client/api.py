@@ -59,14 +59,14 @@ def error_message(response: requests.Response) -> str:
     message = str(error.get("message") or error.get("code") or "refused")
     status = response.status_code
     if status == 401:
-        return f"not logged in, or the token expired or was revoked ({message}): {LOGIN_HINT}"
+        return f"{message}: {LOGIN_HINT}"
     if error.get("field") and status in (400, 413, 422):
         message = f"{message} (field '{error['field']}')"
     if status == 429:
         retry_at, after = error.get("retry_at"), response.headers.get("Retry-After", "")
         if after.isdigit():
             message += f"; try again in {_in_words(int(after))}"
-        if retry_at:
+        if retry_at and str(retry_at) not in message:
             message += f" (at {retry_at})"
     problems = error.get("problems")
     if isinstance(problems, list) and problems:

@@ -28,6 +28,12 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"arena-client {__version__}")
     top.add_argument("--json", action="store_true", help="print JSON for scripts instead of tables")
     top.add_argument("--url", help="the server (overrides ARENA_URL and the stored address)")
+    top.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw progress bars on standard error (default: when it is a terminal)",
+    )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     login = sub.add_parser("login", help="log in and store a token (asks for what is missing)")
@@ -111,7 +117,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     config = config_store.load(environment)
     if args.url:
         config = config_store.Config(url=args.url, token=config.token, username=config.username)
-    ctx = Context(env=environment, config=config)
+    ctx = Context(env=environment, config=config, progress=args.progress)
     try:
         result = run(args, ctx)
     except ClientError as exc:

@@ -148,8 +148,13 @@ def download(ctx: Context, slug: str, dest: Path, only: list[str] | None) -> Res
     for f in fetched:
         how = "up to date" if f.skipped else (f"resumed at {human_bytes(f.resumed_from)}" if f.resumed_from else "new")
         lines.append((f.name, human_bytes(f.size), how, str(f.path)))
-    text = table(["FILE", "SIZE", "", "SAVED AS"], lines) if lines else f"{slug} has no public files for you now."
+    text = table(["FILE", "SIZE", "STATUS", "SAVED AS"], lines) if lines else f"{slug} has no public files for you now."
     return Result([f.to_dict() for f in fetched], text)
+
+
+def shown(score: Any) -> str:
+    """Return a score with six significant digits (the leaderboard rounds to the track's precision)."""
+    return format(score, ".6g") if isinstance(score, float) else ("" if score is None else str(score))
 
 
 def score_text(submission: dict[str, Any]) -> str:
@@ -157,7 +162,7 @@ def score_text(submission: dict[str, Any]) -> str:
     status = submission["status"]
     if status == "scored":
         scores = submission.get("scores") or {}
-        parts = [f"{split} {scores[split]['score']}" for split in ("public", "private") if split in scores]
+        parts = [f"{split} {shown(scores[split]['score'])}" for split in ("public", "private") if split in scores]
         return "scored: " + (", ".join(parts) if parts else "the score is not shown during this phase")
     if status == "failed":
         why = submission.get("error") or "no details are shown in this phase"
@@ -207,8 +212,9 @@ def submit(ctx: Context, phase: str, file: Path, description: str, wait: bool, t
     return Result(final, f"Submission {submission_id} {score_text(final)}", code)
 
 
-def _score(submission: dict[str, Any], split: str) -> Any:
-    return ((submission.get("scores") or {}).get(split) or {}).get("score")
+def _score(submission: dict[str, Any], split: str) -> str | None:
+    value = ((submission.get("scores") or {}).get(split) or {}).get("score")
+    return None if value is None else shown(value)
 
 
 def status(ctx: Context, submission: int | None, phase: str | None) -> Result:

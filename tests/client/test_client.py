@@ -89,8 +89,9 @@ def test_challenges_and_phases_are_tables_or_json(server: Server, tmp_path: Path
 def test_download_is_verified_skips_what_is_there_and_resumes(server: Server, tmp_path: Path) -> None:
     who = Participant(tmp_path / "dl", server.url)
     dest = tmp_path / "data"
-    first = who.cli("--json", "download", server.slug, "--dest", str(dest), ARENA_URL=server.url)
+    first = who.cli("--json", "--progress", "download", server.slug, "--dest", str(dest), ARENA_URL=server.url)
     assert first.code == 0, first.err
+    assert first.err.count("100.0%") >= 3
     files = {f["name"]: f for f in first.json()}
     assert set(files) == {"train.csv", "test.csv", "sample_submission.csv"}
     for entry in files.values():
@@ -134,9 +135,10 @@ def sample(server: Server, tmp_path: Path, who: Participant) -> Path:
 def test_submit_follows_the_run_to_its_score(server: Server, tmp_path: Path) -> None:
     who = logged_in(server, tmp_path, "quinn", team="Quails")
     predictions = sample(server, tmp_path, who)
-    done = who.cli("submit", server.phase_path, str(predictions), "--description", "sample")
+    done = who.cli("--progress", "submit", server.phase_path, str(predictions), "--description", "sample")
     assert done.code == 0, done.err
-    assert "queued" in done.err and "scored" in done.err
+    assert "sample_submission.csv [" in done.err and "100.0%" in done.err  # the upload's progress bar
+    assert done.err.rstrip().endswith(": scored")  # each status change, the last one scored
     assert done.out.startswith("Submission ") and "scored: public " in done.out
     submission_id = done.out.split()[1]
 
@@ -180,7 +182,7 @@ def test_refusals_carry_the_servers_message(server: Server, tmp_path: Path) -> N
         assert who.main("submit", server.phase_path, str(predictions), "--no-wait").code == 0
         over = who.cli("submit", server.phase_path, str(predictions))
         assert over.code == 1
-        assert "429" in over.err and "try again in " in over.err and "Z)" in over.err
+        assert "429 quota_exceeded" in over.err and "try again in " in over.err and "T00:00:00Z" in over.err
     finally:
         server.set_phase(daily_quota=5)
     big = tmp_path / "big.csv"
