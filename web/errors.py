@@ -156,6 +156,7 @@ HTTP_MESSAGES = {
     404: "There is nothing at this address.",
     405: "This address does not accept the %(method)s method.",
     413: "The request is larger than the site accepts: at most %(megabytes)s MiB (%(bytes)s bytes).",
+    416: "The requested byte range starts past the end of the file; download it again from the start.",
     500: "Something went wrong on our side; the error was logged.",
 }
 

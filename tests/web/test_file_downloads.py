@@ -86,3 +86,10 @@ def test_another_challenges_file_id_is_404(client: FlaskClient, world: World) ->
     response = client.get(f"/api/v1/challenges/nope/files/{world.public_file_id}")
     assert response.status_code == 404
     assert client.get(f"/api/v1/challenges/{world.slug}/files/999").get_json()["error"]["code"] == "not_found"
+
+
+def test_the_page_says_so_in_the_viewers_language(client: FlaskClient, world: World) -> None:
+    url = f"/c/{world.slug}/files/{world.public_file_id}"
+    response = fetch(client, url, Range="bytes=999-", **{"Accept-Language": "zh-CN"})
+    assert response.status_code == 416
+    assert "请求的字节范围超出了文件末尾" in response.get_data(as_text=True)
