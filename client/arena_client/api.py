@@ -16,10 +16,11 @@ LOGIN_HINT = "run `arena-client login` (or set ARENA_TOKEN)"
 class ClientError(Exception):
     """A failure to report in one line, with the process's exit code."""
 
-    def __init__(self, message: str, exit_code: int = 1) -> None:
+    def __init__(self, message: str, exit_code: int = 1, *, network: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+        self.network = network
 
 
 def normalized_url(url: str) -> str:
@@ -98,7 +99,9 @@ class Api:
         except requests.exceptions.SSLError as exc:
             raise ClientError(f"TLS failure talking to {self.base}: {exc.__class__.__name__}") from None
         except requests.exceptions.ConnectionError:
-            raise ClientError(f"cannot reach {self.base}: is the server address right and the server up?") from None
+            raise ClientError(
+                f"cannot reach {self.base}: is the server address right and the server up?", network=True
+            ) from None
         except requests.exceptions.Timeout:
             raise ClientError(f"{self.base} did not answer within {self.timeout:.0f} s") from None
         except requests.exceptions.InvalidURL:

@@ -202,7 +202,8 @@ def submit(ctx: Context, phase: str, file: Path, description: str, wait: bool, t
     except ClientError as exc:
         if bar.enabled and bar.done:
             print(file=sys.stderr)
-        raise ClientError(f"{file.name} was not accepted: {exc.message}") from None
+        reason = _broken_upload(api, phase_id, file) if exc.network and bar.done else exc.message
+        raise ClientError(f"{file.name} was not accepted: {reason}") from None
     config_store.update(ctx.env, last_phase=str(phase_id))
     submission_id = int(answer["id"])
     if not wait:
@@ -210,6 +211,22 @@ def submit(ctx: Context, phase: str, file: Path, description: str, wait: bool, t
     final = follow(ctx, api, submission_id, timeout)
     code = 0 if final["status"] == "scored" else EXIT_FAILED
     return Result(final, f"Submission {submission_id} {score_text(final)}", code)
+
+
+def _broken_upload(api: Api, phase_id: int, file: Path) -> str:
+    """Explain an upload the server cut off: ask again without a body, which meets the same early checks."""
+    # A server refuses an upload (team, window, quota, size by Content-Length) before reading its body and may
+    # close the connection while the file is still being sent; a request without a file gets that refusal.
+    try:
+        api.send("POST", f"/phases/{phase_id}/submissions", data=b"", ok=(400,))
+    except ClientError as probe:
+        if not probe.network:
+            return probe.message
+    size = human_bytes(file.stat().st_size)
+    return (
+        f"the server closed the connection during the upload of {size}; the file may exceed the track's size "
+        "limit, or the network failed (try again; `arena-client status` shows whether it arrived)"
+    )
 
 
 def _score(submission: dict[str, Any], split: str) -> str | None:

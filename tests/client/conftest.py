@@ -45,6 +45,7 @@ class Server:
     phase_id: int
     phase_path: str
     blobs: Path
+    env: dict[str, str]
 
     def set_phase(self, **fields: object) -> None:
         """Change columns of the digits phase."""
@@ -101,7 +102,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator
     thread = threading.Thread(target=http.serve_forever, name="client-test-server", daemon=True)
     thread.start()
     try:
-        yield Server(f"http://127.0.0.1:{http.server_port}", app, slug, phase_id, path, Path(blobs))
+        yield Server(f"http://127.0.0.1:{http.server_port}", app, slug, phase_id, path, Path(blobs), settings.to_env())
     finally:
         http.shutdown()
         thread.join(timeout=10)

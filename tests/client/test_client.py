@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import requests
 
 from arena_client.progress import Progress
 from arena_client.transfer import part_path
@@ -35,6 +36,17 @@ def test_login_stores_the_token_for_the_user_only(server: Server, tmp_path: Path
     # A token given directly is checked with the server before it is stored.
     token = who.main("--json", "whoami")
     assert token.code == 0 and token.json()["username"] == "lena"
+
+
+def test_login_with_a_token_checks_it_first(server: Server, tmp_path: Path) -> None:
+    server.user("nina")
+    made = requests.post(f"{server.url}/api/v1/tokens", json={"username": "nina", "password": PASSWORD}, timeout=30)
+    who = Participant(tmp_path / "nina", server.url)
+    bogus = who.cli("--url", server.url, "login", "--token", "arena_not-a-token")
+    assert bogus.code == 1 and "run `arena-client login`" in bogus.err and not who.config().exists()
+    done = who.cli("--url", server.url, "login", "--token", made.json()["token"])
+    assert done.code == 0 and "as nina" in done.out
+    assert who.main("--json", "whoami").json()["username"] == "nina"
 
 
 def test_login_with_a_wrong_password_says_so_in_one_line(server: Server, tmp_path: Path) -> None:
