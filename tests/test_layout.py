@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SOURCE_ROOTS = ("arena", "web", "scorers", "sandbox")
+SOURCE_ROOTS = ("arena", "web", "scorers", "sandbox", "client")
 MAX_LINES = 400
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 
 from arena.errors import (
     ArenaError,
@@ -66,6 +66,7 @@ _HTTP_CODES = {
     409: "conflict",
     413: "too_large",
     415: "unsupported_media_type",
+    416: "range_not_satisfiable",
     429: "quota_exceeded",
     500: "internal_error",
 }
@@ -155,6 +156,7 @@ HTTP_MESSAGES = {
     404: "There is nothing at this address.",
     405: "This address does not accept the %(method)s method.",
     413: "The request is larger than the site accepts: at most %(megabytes)s MiB (%(bytes)s bytes).",
+    416: "The requested byte range starts past the end of the file; download it again from the start.",
     500: "Something went wrong on our side; the error was logged.",
 }
 
@@ -181,6 +183,9 @@ def handle_http_error(error: HTTPException) -> Response:
     response = _respond(status, _HTTP_CODES.get(status, "http_error"), message, **extra)
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
+    if isinstance(error, RequestedRangeNotSatisfiable) and error.length is not None:
+        # Tells a resuming client the file's full length, as RFC 9110 asks.
+        response.headers["Content-Range"] = f"bytes */{error.length}"
     return response
 
 

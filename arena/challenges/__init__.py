@@ -12,6 +12,7 @@ from arena.challenges.advancement import (
 )
 from arena.challenges.bundles import import_bundle
 from arena.challenges.catalog import (
+    Download,
     PhaseState,
     get_challenge,
     get_challenge_by_id,
@@ -24,6 +25,7 @@ from arena.challenges.catalog import (
 from arena.challenges.quotas import QuotaStatus, allowance_by, check_quota, quota_status, used_in_phase
 
 __all__ = [
+    "Download",
     "PhaseState",
     "QuotaStatus",
     "admit",

@@ -103,6 +103,7 @@ class Download:
     path: Path
     name: str
     size: int
+    sha256: str = ""
 
 
 def public_file_download(
@@ -112,4 +113,4 @@ def public_file_download(
     file = session.get(ChallengeFile, file_id)
     if file is None or file.challenge_id != challenge.id or file not in visible_files(challenge, actor, now):
         raise NotFound("no such file")
-    return Download(path=store.path_for(file.sha256), name=Path(file.path).name, size=file.size)
+    return Download(path=store.path_for(file.sha256), name=Path(file.path).name, size=file.size, sha256=file.sha256)

@@ -38,6 +38,7 @@ ERROR_NAMES = {
     422: "A number (an id in the body, a page) is not an integer within its bounds (error.field names it), "
     "or a code archive is refused (unsafe, too large unpacked, damaged or nothing to run), "
     "or an uploaded file is not of the kind asked for (a report that is not a PDF)",
+    416: "The requested byte range starts past the end of the file (Content-Range gives its length)",
     429: "Quota used up, or too many failed attempts (error.code rate_limited); see Retry-After",
 }
 

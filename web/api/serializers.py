@@ -69,6 +69,9 @@ def file_dict(challenge: Challenge, file: ChallengeFile) -> dict[str, Any]:
         "size": file.size,
         "sha256": file.sha256,
         "download_url": url_for("challenges.download", slug=challenge.slug, file_id=file.id, _external=True),
+        "api_download_url": url_for(
+            "api.challenges.file_download", slug=challenge.slug, file_id=file.id, _external=True
+        ),
     }
 
 

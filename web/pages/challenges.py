@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, send_file
+from flask import Blueprint, render_template
 from werkzeug.wrappers import Response
 
 from arena import challenges as challenge_service
@@ -11,6 +11,7 @@ from arena.permissions import actor_for
 from web import state
 from web.auth.identity import page_user
 from web.charts import challenge_chart_views
+from web.downloads import send_public_file
 from web.lookups import challenge_context
 from web.presenters import challenge_phases
 
@@ -46,9 +47,9 @@ def detail(slug: str) -> str:
 
 @bp.route("/c/<slug>/files/<id:file_id>")
 def download(slug: str, file_id: int) -> Response:
-    """Send a public file, looked up by its id and checked against the policy (never a path from the URL)."""
+    """Send a public file (resumable), looked up by its id and checked against the policy (never a URL path)."""
     context = challenge_context(slug, page_user())
     found = challenge_service.public_file_download(
         state.session(), state.store(), context.challenge, file_id, context.actor, state.now()
     )
-    return send_file(found.path, as_attachment=True, download_name=found.name, mimetype="application/octet-stream")
+    return send_public_file(found)

@@ -1,0 +1,5 @@
+"""``python -m arena_client``."""
+
+from arena_client.cli import main
+
+raise SystemExit(main())
