@@ -68,12 +68,23 @@ class Window:
 
 def _period_key(session: Session, column: Any, period: Period) -> ColumnElement[Any]:
     if session.get_bind().dialect.name == "postgresql":
-        pattern = {Period.MONTH: "YYYY-MM", Period.QUARTER: 'YYYY-"Q"Q', Period.YEAR: "YYYY"}[period]
-        return func.to_char(column, pattern)
+        # date_trunc is far cheaper per row than to_char; the key is given its text form in Python.
+        return func.date_trunc(period.value, column)
     if period is Period.QUARTER:
         quarter = (cast(func.strftime("%m", column), Integer) + 2) // 3
         return func.strftime("%Y", column).concat("-Q").concat(cast(quarter, String))
     return func.strftime({Period.MONTH: "%Y-%m", Period.YEAR: "%Y"}[period], column)
+
+
+def _text_key(value: Any, period: Period) -> str:
+    """The printed form of a group's key: a period truncated by PostgreSQL becomes YYYY-MM, YYYY-Qn or YYYY."""
+    if not isinstance(value, date):
+        return str(value or "")
+    if period is Period.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    if period is Period.QUARTER:
+        return f"{value.year:04d}-Q{(value.month + 2) // 3}"
+    return f"{value.year:04d}"
 
 
 def _key(session: Session, grouping: Grouping, period: Period, column: Any) -> Any:
@@ -122,7 +133,7 @@ def statistics(
             statement = statement.join(Demand, Demand.id == base.demand_id)
         statement = statement.where(*_bounds(column, window, is_date=is_date), *(where or [])).group_by(key)
         for row in session.execute(statement).mappings():
-            bucket = figures.setdefault(str(row["key"] or ""), {})
+            bucket = figures.setdefault(_text_key(row["key"], period), {})
             for name in values:
                 bucket[name] = int(row[name] or 0)
 
