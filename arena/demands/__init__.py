@@ -10,6 +10,7 @@ from arena.demands.access import (
     organizations_of,
     visible_demand,
 )
+from arena.demands.conversion import demand_of_challenge, link_challenge, to_challenge
 from arena.demands.deals import (
     add_milestone,
     complete_milestone,
@@ -46,14 +47,19 @@ from arena.demands.review import (
     reviews,
     start_review,
 )
+from arena.demands.statistics import Grouping, Period, StatRow, Window, statistics, totals
 from arena.demands.vocabulary import CHECKLIST, FIELDS
 
 __all__ = [
     "CHECKLIST",
-    "FIELDS",
     "ComparedResponse",
     "DemandQuery",
+    "FIELDS",
+    "Grouping",
+    "Period",
     "Saved",
+    "StatRow",
+    "Window",
     "accept_terms",
     "acts_for",
     "add_attachment",
@@ -67,12 +73,14 @@ __all__ = [
     "create_organization",
     "deals_brokered_by",
     "deals_of_demand",
+    "demand_of_challenge",
     "grant_site_role",
     "has_site_role",
     "history",
     "inbox",
     "is_reviewer",
     "is_sponsor_of",
+    "link_challenge",
     "may_read_details",
     "may_see",
     "milestones",
@@ -93,10 +101,13 @@ __all__ = [
     "select_responses",
     "shortlist",
     "start_review",
+    "statistics",
     "store_attachment",
     "submit_demand",
     "submit_response",
     "thread",
+    "to_challenge",
+    "totals",
     "visible_demand",
     "withdraw_demand",
     "withdraw_response",

@@ -320,3 +320,27 @@ def test_withdrawing_needs_a_reason_and_ends_the_demand(session: Session, world:
     assert demand.status == DemandStatus.WITHDRAWN
     assert not demands.may_see(session, world.lab_user, session.get(Demand, demand.id) or demand)
     assert session.scalar(select(DemandResponse.id)) is None
+
+
+def test_a_demand_with_a_bounty_becomes_a_draft_challenge_that_links_back(session: Session, world: DemandsWorld) -> None:
+    demand = published_demand(session, world)
+    with pytest.raises(FormErrors) as bad:
+        demands.to_challenge(
+            session, world.sponsor_user, demand.id, {"slug": "X", "bounty": "100000", "prize_split": "50000, 30000"}
+        )
+    assert {field for field, _, _ in bad.value.problems} == {"slug", "prize_split"}
+    with pytest.raises(NotFound):
+        demands.to_challenge(session, world.lab_user, demand.id, {"slug": "coating-challenge", "bounty": "1"})
+    challenge = demands.to_challenge(
+        session,
+        world.sponsor_user,
+        demand.id,
+        {"slug": "coating-challenge", "bounty": "100000", "prize_split": "60000，40000"},
+    )
+    session.commit()
+    assert challenge.title["zh"] == FORM["title"] and not challenge.is_published
+    assert FORM["indicators"] in challenge.text["description"]["en"]
+    assert demand.challenge_id == challenge.id and demand.bounty == 100_000 and demand.prize_split == [60_000, 40_000]
+    assert demands.demand_of_challenge(session, challenge.id) == demand
+    with pytest.raises(InvalidInput):
+        demands.link_challenge(session, world.sponsor_user, demand.id, "coating-challenge", {"bounty": "1"})
