@@ -25,6 +25,7 @@ from arena.errors import ArenaError, BundleError, NotFound
 from arena.localredis import RedisStartError, redis_answers, start_redis, stop
 from arena.models import Challenge, Final, User
 from arena.storage import BlobStore, sha256_tree
+from web.demo_demands import seed_demo_demands
 
 DEMO_BUNDLES = ("digits", "snow-leopard")
 # The demo final: alice's team, from the same institution as judge1, is a finalist, so the conflict shows.
@@ -56,6 +57,10 @@ DEMO_ACCOUNTS = (
     DemoAccount("bob", "tianjin-demo-4", "participant"),
     DemoAccount("judge1", "tianjin-demo-5", "judge of the snow-leopard final", institution=DEMO_INSTITUTION),
     DemoAccount("judge2", "tianjin-demo-6", "judge of the snow-leopard final", institution="Snow Leopard Trust"),
+    DemoAccount("sponsor", "tianjin-demo-7", "sponsor: files technical demands"),
+    DemoAccount("reviewer", "tianjin-demo-8", "reviewer of demands"),
+    DemoAccount("lab", "tianjin-demo-9", "respondent: university labs"),
+    DemoAccount("broker", "tianjin-demo-10", "technology broker"),
 )
 
 
@@ -194,6 +199,8 @@ def seed_demo_accounts(session: Session, challenge_ids: list[int]) -> None:
                 accounts.grant_role(session, challenge_id, user, ChallengeRoleKind.ORGANIZER)
     session.commit()
     seed_demo_final(session)
+    names = ["admin", "sponsor", "reviewer", "lab", "broker"]
+    seed_demo_demands(session, {name: accounts.get_user_by_name(session, name) for name in names})
 
 
 def seed_demo_final(session: Session) -> None:

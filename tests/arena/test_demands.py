@@ -322,7 +322,7 @@ def test_withdrawing_needs_a_reason_and_ends_the_demand(session: Session, world:
     assert session.scalar(select(DemandResponse.id)) is None
 
 
-def test_a_demand_with_a_bounty_becomes_a_draft_challenge_that_links_back(session: Session, world: DemandsWorld) -> None:
+def test_a_demand_with_a_bounty_becomes_a_draft_challenge_linked_back(session: Session, world: DemandsWorld) -> None:
     demand = published_demand(session, world)
     with pytest.raises(FormErrors) as bad:
         demands.to_challenge(
