@@ -48,6 +48,9 @@ class Settings:
     login_limit_account: str = "10 per minute;60 per hour"
     login_limit_address: str = "30 per minute;300 per hour"
     register_limit_address: str = "30 per hour"
+    # The resource classes this worker's host serves (comma-separated, e.g. "cpu,large-memory") and its name.
+    worker_classes: str = "cpu"
+    worker_name: str = ""
 
     @property
     def limits_storage_url(self) -> str:
@@ -75,6 +78,8 @@ class Settings:
             ("login_limit_account", "ARENA_LOGIN_LIMIT_ACCOUNT"),
             ("login_limit_address", "ARENA_LOGIN_LIMIT_ADDRESS"),
             ("register_limit_address", "ARENA_REGISTER_LIMIT_ADDRESS"),
+            ("worker_classes", "ARENA_WORKER_CLASSES"),
+            ("worker_name", "ARENA_WORKER_NAME"),
         ]:
             if name in env:
                 values[key] = env[name]
@@ -131,6 +136,8 @@ class Settings:
             "ARENA_PROBING_MAX_CASES": str(self.probing_max_cases),
             "ARENA_PROBING_MAX_FRACTION": repr(self.probing_max_fraction),
             "ARENA_HTTPS": "1" if self.https else "0",
+            "ARENA_WORKER_CLASSES": self.worker_classes,
+            "ARENA_WORKER_NAME": self.worker_name,
             "ARENA_PROXY_HOPS": str(self.proxy_hops),
             "ARENA_SESSION_LIFETIME_HOURS": str(self.session_lifetime_hours),
             "ARENA_SESSION_IDLE_HOURS": str(self.session_idle_hours),

@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from redis import Redis
@@ -23,6 +24,7 @@ from rq.serializers import JSONSerializer
 
 from arena import events
 from arena.db import session_scope
+from arena.evaluation.heartbeats import Heartbeat, beat, forget, identity, ttl_seconds
 from arena.evaluation.queueing import enqueue_grace, get_queue, reap_orphans, reconcile
 from arena.evaluation.reruns import reconcile_reruns
 from arena.runtime import redis_connection, runtime_for
@@ -89,8 +91,9 @@ class _Reconciler:
     """The worker's background duty: a cheap orphan sweep every ``sweep_seconds``, a full reconcile every
     ``reconcile_seconds``, and full reconciles right after Redis restarted (it may have lost the queue)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, heartbeat: Heartbeat | None = None) -> None:
         self.settings = settings
+        self.heartbeat = heartbeat
         self.stop = threading.Event()
         self._run_id = ""
         self._next_full = time.monotonic() + settings.reconcile_seconds
@@ -101,8 +104,11 @@ class _Reconciler:
         self._full_until = time.monotonic() + enqueue_grace(self.settings).total_seconds() + self.settings.sweep_seconds
 
     def tick(self) -> None:
-        """Run one sweep (and a full reconcile when one is due)."""
-        run_id = _redis_run_id(redis_connection(self.settings.redis_url))
+        """Renew the worker's heartbeat and run one sweep (and a full reconcile when one is due)."""
+        redis = redis_connection(self.settings.redis_url)
+        if self.heartbeat is not None:
+            beat(redis, self.heartbeat, ttl_seconds(self.settings))
+        run_id = _redis_run_id(redis)
         if self._run_id and run_id != self._run_id:
             log.warning("Redis restarted; reconciling the queue with the database")
             self.redis_restarted()
@@ -157,9 +163,11 @@ def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False)
     # Jobs read their settings from the environment, as in any other worker process.
     os.environ.update(settings.to_env())
     worker_class = SimpleEvaluationWorker if simple else EvaluationWorker
-    reconciler = _Reconciler(settings)
+    heartbeat = identity(settings, datetime.now(UTC))
+    reconciler = _Reconciler(settings, heartbeat)
     if not burst:
         wait_for_redis(settings)
+        beat(redis_connection(settings.redis_url), heartbeat, ttl_seconds(settings))
     reconcile_once(settings)
     if not burst:
         threading.Thread(target=reconciler.forever, daemon=True, name="arena-reconciler").start()
@@ -190,6 +198,11 @@ def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False)
                 log.exception("reconciling the queue after an outage failed; the sweep will retry")
     finally:
         reconciler.stop.set()
+        if not burst:
+            try:
+                forget(redis_connection(settings.redis_url), heartbeat)
+            except RedisError:
+                log.warning("could not remove the worker's heartbeat; it expires by itself")
 
 
 def _stop_on_signals(stop: threading.Event) -> None:

@@ -1,0 +1,116 @@
+"""Operations: the health endpoint, Prometheus metrics, and the site admins' page of live workers."""
+
+# mypy: allow-untyped-decorators
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import login_required
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
+from redis.exceptions import RedisError
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from arena import evaluation
+from arena.permissions import Action, actor_for, require
+from arena.runtime import redis_connection
+from web import state
+from web.auth.identity import page_user, required
+
+bp = Blueprint("operations", __name__)
+
+
+def _checks() -> dict[str, str]:
+    checks = {}
+    try:
+        state.session().execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except SQLAlchemyError as error:
+        state.session().rollback()
+        checks["database"] = f"error: {type(error).__name__}"
+    try:
+        redis_connection(state.settings().redis_url).ping()
+        checks["redis"] = "ok"
+    except (RedisError, OSError) as error:
+        checks["redis"] = f"error: {type(error).__name__}"
+    return checks
+
+
+@bp.route("/healthz")
+def healthz() -> tuple[Response, int]:
+    """Answer 200 when the database and Redis answer, else 503 naming what does not (for load balancers)."""
+    checks = _checks()
+    healthy = all(value == "ok" for value in checks.values())
+    response = jsonify({"status": "ok" if healthy else "unavailable", **checks})
+    if not healthy:
+        response.headers["Retry-After"] = "10"
+    return response, 200 if healthy else 503
+
+
+class _EvaluationCollector:
+    """Prometheus metrics read from the database and the workers' heartbeats at scrape time."""
+
+    def collect(self) -> Iterator[Any]:
+        """Yield the queue depth, submissions by status, failures by class, run durations and live workers."""
+        now = state.now()
+        snap = evaluation.snapshot(state.session(), now=now)
+        by_status = GaugeMetricFamily("arena_submissions", "Submissions by status", labels=["status"])
+        for status, count in sorted(snap.by_status.items()):
+            by_status.add_metric([status], count)
+        yield by_status
+        queued = GaugeMetricFamily("arena_queue_depth", "Submissions waiting for a worker")
+        queued.add_metric([], snap.by_status.get("queued", 0))
+        yield queued
+        waited = GaugeMetricFamily("arena_queue_oldest_seconds", "How long the oldest queued submission has waited")
+        waited.add_metric([], snap.oldest_queued_seconds)
+        yield waited
+        failures = CounterMetricFamily(
+            "arena_failures_recent",
+            "Failed submissions of the last 24 hours by failure class",
+            labels=["failure_class"],
+        )
+        for kind, count in sorted(snap.failures_by_class.items()):
+            failures.add_metric([kind], count)
+        yield failures
+        runs = SummaryMetricFamily("arena_run_seconds", "Duration of the last finished runs (up to 1,000)")
+        runs.add_metric([], count_value=len(snap.run_seconds), sum_value=sum(snap.run_seconds))
+        yield runs
+        workers = GaugeMetricFamily(
+            "arena_workers", "Workers with a live heartbeat by resource class", labels=["class"]
+        )
+        counts: dict[str, int] = {}
+        try:
+            for heartbeat in evaluation.live_workers(redis_connection(state.settings().redis_url)):
+                for kind in heartbeat.classes:
+                    counts[kind] = counts.get(kind, 0) + 1
+        except (RedisError, OSError):
+            pass
+        for kind, count in sorted(counts.items()):
+            workers.add_metric([kind], count)
+        yield workers
+
+
+@bp.route("/metrics")
+def metrics() -> Response:
+    """Serve Prometheus metrics in the text exposition format."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_EvaluationCollector())
+    return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4; charset=utf-8")
+
+
+@bp.route("/admin/workers")
+@login_required
+def workers() -> str:
+    """Show site admins every live worker with its host, resource classes and last heartbeat."""
+    user = required(page_user())
+    require(actor_for(state.session(), user, None), Action.MANAGE_USERS, hide=True)
+    try:
+        live = evaluation.live_workers(redis_connection(state.settings().redis_url))
+        reachable = True
+    except (RedisError, OSError):
+        live, reachable = [], False
+    return render_template("admin/workers.html", workers=live, reachable=reachable, now=state.now())
