@@ -13,6 +13,7 @@ from web.auth.identity import page_user
 from web.charts import challenge_chart_views
 from web.lookups import challenge_context
 from web.presenters import challenge_phases
+from web.standing import team_standings
 
 bp = Blueprint("challenges", __name__)
 
@@ -41,6 +42,7 @@ def detail(slug: str) -> str:
         actor=context.actor,
         tracks=challenge_phases(challenge, team, now),
         charts=challenge_chart_views(challenge, context.actor, now),
+        standings=team_standings(challenge, team, context.actor, now),
     )
 
 
