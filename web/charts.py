@@ -30,6 +30,29 @@ PALETTE = (
 )  # fmt: skip
 
 
+# Where a scorer's primary metric can lie (None: unbounded on that side); the chart's y-axis starts and ends
+# there, so an accuracy of 0.6 is drawn at 60 % of a 0–1 axis rather than alone in the middle of nowhere.
+METRIC_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    **dict.fromkeys(
+        ("accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "map_at_k", "open_set", "reid_cmc_map"), (0.0, 1.0)
+    ),
+    **dict.fromkeys(("rmse", "mae", "log_loss"), (0.0, None)),
+    "r2": (None, 1.0),
+}
+
+
+def y_range(scores: list[float], bounds: tuple[float | None, float | None]) -> tuple[float, float]:
+    """The y-axis of a chart of ``scores``: the metric's bounds where known, else the data with some room."""
+    low_bound, high_bound = bounds
+    low, high = min(scores, default=0.0), max(scores, default=1.0)
+    room = (high - low) * 0.1 or max(abs(high) * 0.1, 0.1)
+    y_low = low_bound if low_bound is not None and low >= low_bound else low - room
+    y_high = high_bound if high_bound is not None and high <= high_bound else high + room
+    if low_bound is not None and y_low < low_bound <= low:
+        y_low = low_bound
+    return y_low, y_high
+
+
 def _number(value: float, precision: int) -> str:
     return f"{value:.{max(0, precision)}f}"
 
@@ -94,6 +117,9 @@ def _series_markup(frame: _Frame, series: TeamSeries, colour: str, end: float, p
             f'<circle class="point" data-team="{series.team_id}" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
             f"<title>{escape(title)}</title></circle>"
         )
+    if len(series.points) == 1:
+        # One score is one point: no line leading from it to the chart's edge.
+        return dots
     coords.append(f"{frame.x(end):.1f},{frame.y(series.best):.1f}")
     line = (
         f'<polyline class="series" data-team="{series.team_id}" fill="none" stroke="{colour}" '
@@ -102,11 +128,13 @@ def _series_markup(frame: _Frame, series: TeamSeries, colour: str, end: float, p
     return [line, *dots]
 
 
-def best_over_time_svg(chart: PhaseChart, precision: int, label: str) -> Markup:
+def best_over_time_svg(
+    chart: PhaseChart, precision: int, label: str, bounds: tuple[float | None, float | None] = (None, None)
+) -> Markup:
     """Draw each team's best score as a step line over the phase, with a dot where it improved."""
     scores = [p.score for s in chart.series for p in s.points]
     start, end = chart.start.timestamp(), chart.end.timestamp()
-    frame = _Frame(start, end, min(scores, default=0.0), max(scores, default=1.0))
+    frame = _Frame(start, end, *y_range(scores, bounds))
     body = _axes(
         frame,
         (_number(frame.y_low, precision), _number(frame.y_high, precision)),
@@ -169,7 +197,12 @@ def challenge_chart_views(challenge: Challenge, actor: Actor, now: datetime) -> 
                 title=f"{pick(phase.track.title, locale)} · {pick(phase.title, locale)}",
                 split=chart.split.value,
                 frozen_at=chart.frozen_at,
-                best_svg=best_over_time_svg(chart, precision, _("Best score of the leading teams over time")),
+                best_svg=best_over_time_svg(
+                    chart,
+                    precision,
+                    _("Best score of the leading teams over time"),
+                    METRIC_BOUNDS.get(phase.track.scorer, (None, None)),
+                ),
                 histogram_svg=histogram_svg(
                     chart.histogram, precision, _("Distribution of the scores of all submissions")
                 ),

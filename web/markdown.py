@@ -92,6 +92,14 @@ def render_markdown(source: str | None, title: str | None = None) -> Markup:
             index += 1
             out.append("<pre><code>" + str(escape("\n".join(code))) + "</code></pre>")
             continue
+        if line.lstrip().startswith(">"):
+            flush()
+            quoted = [line.lstrip()[1:].removeprefix(" ")]
+            while index < len(lines) and lines[index].lstrip().startswith(">"):
+                quoted.append(lines[index].lstrip()[1:].removeprefix(" "))
+                index += 1
+            out.append(f"<blockquote>{render_markdown(chr(10).join(quoted))}</blockquote>")
+            continue
         if line.strip().startswith("|"):
             flush()
             rows = [line]

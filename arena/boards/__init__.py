@@ -22,6 +22,7 @@ from arena.boards.exports import (
 )
 from arena.boards.pages import MAX_PER_PAGE, board_page
 from arena.boards.ranking import LeaderboardRow, higher_is_better, leaderboard, per_case_values
+from arena.boards.ranks import TeamRank, team_rank
 from arena.boards.splits import public_mask
 from arena.boards.standings import (
     rebuild_phases,
@@ -44,6 +45,7 @@ __all__ = [
     "MEDIA_TYPES",
     "PhaseChart",
     "RenderedPage",
+    "TeamRank",
     "TeamSeries",
     "board_facts",
     "board_page",
@@ -58,6 +60,7 @@ __all__ = [
     "leaderboard_export",
     "per_case_values",
     "phase_chart",
+    "team_rank",
     "public_mask",
     "rebuild_phases",
     "record_score",

@@ -149,3 +149,64 @@ class Tour:
             return [str(font["familyName"]) for font in used]
         finally:
             cdp.detach()
+
+
+# Accessibility of the page shown: one h1, headings that never skip a level going down, every form field
+# named by a label, and text colours with a contrast of at least 4.5:1 on their background (3:1 for large text).
+ACCESSIBILITY_JS = """
+() => {
+  const problems = [];
+  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const h1s = [...document.querySelectorAll('h1')].filter(visible);
+  if (h1s.length !== 1) problems.push(`${h1s.length} h1 elements`);
+  let level = 0;
+  for (const h of [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].filter(visible)) {
+    const n = Number(h.tagName[1]);
+    if (level && n > level + 1) problems.push(`h${level} then h${n} "${h.textContent.trim().slice(0, 30)}"`);
+    level = n;
+  }
+  for (const f of document.querySelectorAll('input, select, textarea')) {
+    if (['hidden', 'submit', 'button', 'reset', 'image'].includes(f.type) || !visible(f)) continue;
+    const named = (f.labels && f.labels.length) || f.getAttribute('aria-label')
+      || f.getAttribute('aria-labelledby') || f.title;
+    if (!named) problems.push(`unlabelled ${f.tagName.toLowerCase()}[name=${f.name}]`);
+  }
+  const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const c = [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const background = (el) => {
+    for (let a = el; a; a = a.parentElement) {
+      const c = rgb(getComputedStyle(a).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const seen = new Set();
+  for (const el of document.body.querySelectorAll('*')) {
+    if (!visible(el) || el.closest('svg')) continue;
+    const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!text) continue;
+    const style = getComputedStyle(el);
+    const fg = rgb(style.color).slice(0, 3), bg = background(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    const key = `${style.color} on ${bg}`;
+    if (ratio < needed && !seen.has(key)) {
+      seen.add(key);
+      const words = el.textContent.trim().slice(0, 30);
+      problems.push(`contrast ${ratio.toFixed(2)} < ${needed}: ${el.tagName.toLowerCase()} "${words}" (${key})`);
+    }
+  }
+  return problems;
+}
+"""
+
+
+def check_accessible(page: Page, where: str) -> None:
+    """Assert the page has one h1, no skipped heading level, a label on every field and readable text colours."""
+    problems = page.evaluate(ACCESSIBILITY_JS)
+    assert not problems, f"{where}: accessibility problems: {problems}"

@@ -14,6 +14,7 @@ from web.charts import challenge_chart_views
 from web.downloads import send_public_file
 from web.lookups import challenge_context
 from web.presenters import challenge_phases
+from web.standing import team_standings
 
 bp = Blueprint("challenges", __name__)
 
@@ -42,6 +43,7 @@ def detail(slug: str) -> str:
         actor=context.actor,
         tracks=challenge_phases(challenge, team, now),
         charts=challenge_chart_views(challenge, context.actor, now),
+        standings=team_standings(challenge, team, context.actor, now),
     )
 
 

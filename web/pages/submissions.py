@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -16,6 +16,7 @@ from arena.errors import ArenaError, QuotaExceeded
 from arena.submissions import team_selection
 from web import state
 from web.auth.identity import page_user, required
+from web.errors import status_for
 from web.extensions import csrf
 from web.forms import show_error
 from web.lookups import PhaseContext, phase_context
@@ -30,7 +31,12 @@ REFRESH_SECONDS = 5
 
 
 def _render_submit(
-    context: PhaseContext, form: SubmitForm, status: int = 200, retry_at: datetime | None = None
+    context: PhaseContext,
+    form: SubmitForm,
+    status: int = 200,
+    retry_at: datetime | None = None,
+    *,
+    quota_refused: bool = False,
 ) -> tuple[str, int]:
     page = render_template(
         "submissions/submit.html",
@@ -41,6 +47,7 @@ def _render_submit(
         admitted=context.admitted(),
         form=form,
         retry_at=retry_at,
+        quota_refused=quota_refused,
         phase_state=phase_state(context.phase, state.now()),
         PhaseState=PhaseState,
     )
@@ -48,8 +55,11 @@ def _render_submit(
 
 
 def _refused(context: PhaseContext, form: SubmitForm, error: ArenaError) -> tuple[str, int]:
-    retry_at = error.retry_at if isinstance(error, QuotaExceeded) else None
-    return _render_submit(context, form, show_error(form, error), retry_at)
+    if isinstance(error, QuotaExceeded):
+        # The quota box on the page says which limit applies and when the next upload is allowed, once, in
+        # the viewer's zone and UTC: the error's own text (with a machine-readable time) is not repeated.
+        return _render_submit(context, form, status_for(error), error.retry_at, quota_refused=True)
+    return _render_submit(context, form, show_error(form, error))
 
 
 @bp.route("/phases/<id:phase_id>/submit", methods=["GET", "POST"])
@@ -117,3 +127,26 @@ def show(submission_id: int) -> str:
         refresh=REFRESH_SECONDS if pending([view]) else None,
         provenance=provenance_panel(submission, context.actor),
     )
+
+
+@bp.route("/submissions/<id:submission_id>/status")
+@login_required
+def status(submission_id: int) -> dict[str, object]:
+    """The live state of one submission for the page's poller: status, whether final, and its cells as HTML."""
+    submission = submission_service.get_submission(state.session(), submission_id)
+    context = phase_context(submission.phase_id, page_user())
+    view = submission_service.view_submission(state.session(), submission, context.actor, state.now())
+
+    def cell(name: str, *args: object) -> str:
+        return str(get_template_attribute("submissions/_live.html", name)(view, *args))
+
+    return {
+        "id": view.id,
+        "status": view.status,
+        "final": not pending([view]),
+        "cells": {
+            "status": cell("live_status"),
+            "score": cell("live_score", context.phase.track.precision),
+            "message": cell("live_message"),
+        },
+    }

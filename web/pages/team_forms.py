@@ -22,7 +22,7 @@ class InviteForm(FlaskForm):
 class TransferForm(FlaskForm):
     """Hand the captaincy to another member."""
 
-    username = StringField(_l("New captain (username)"), validators=[DataRequired(), Length(max=64)])
+    username = StringField(_l("New captain (username)"), validators=[DataRequired(), Length(max=64)], id="captain")
 
 
 class InstitutionForm(FlaskForm):
