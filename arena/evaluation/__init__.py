@@ -1,11 +1,15 @@
 """Evaluation: the queue, workers and leases, code runs, scoring, re-runs and rescoring."""
 
+from arena.evaluation.backlog import QUEUE_STATUSES, QueueItem, challenge_queue
 from arena.evaluation.intake import accept_upload, open_upload
 from arena.evaluation.reruns import get_rerun, provenance, request_rerun, rerun_dict, submission_reruns
 from arena.evaluation.rescoring import phase_rescores, rescore_imported, rescore_phase, rescore_progress
 from arena.evaluation.worker import run_worker
 
 __all__ = [
+    "QUEUE_STATUSES",
+    "QueueItem",
+    "challenge_queue",
     "accept_upload",
     "get_rerun",
     "open_upload",

@@ -7,6 +7,8 @@ from flask import Blueprint
 from web.pages import (
     admin,
     challenges,
+    console,
+    console_people,
     finals,
     finals_manage,
     finals_people,
@@ -37,4 +39,6 @@ def page_blueprints() -> list[Blueprint]:
         finals_manage.bp,
         finals_people.bp,
         admin.bp,
+        console.bp,
+        console_people.bp,
     ]
