@@ -15,8 +15,14 @@ from arena.models import AuditEvent, Challenge, ChallengeRole, Submission, Team,
 from tests.web.conftest import World, api_team, csrf_from, login, make_user, token_for
 from web.extensions import db
 
-PAGES = ["/c/demo/manage", "/c/demo/manage/audit", "/c/demo/manage/audit.csv", "/c/demo/manage/queue",
-         "/c/demo/manage/queue.json", "/c/demo/manage/people"]  # fmt: skip
+PAGES = [
+    "/c/demo/manage",
+    "/c/demo/manage/audit",
+    "/c/demo/manage/audit.csv",
+    "/c/demo/manage/queue",
+    "/c/demo/manage/queue.json",
+    "/c/demo/manage/people",
+]
 
 
 @pytest.fixture
@@ -36,12 +42,21 @@ def cast(app: Flask, world: World, client: FlaskClient) -> World:
         session.flush()
         jud = session.query(User).filter_by(username="jud").one()
         accounts.grant_role(session, demo.id, jud, ChallengeRoleKind.JUDGE)
-        accounts.grant_role(session, other.id, session.query(User).filter_by(username="other").one(),
-                            ChallengeRoleKind.ORGANIZER)  # fmt: skip
+        accounts.grant_role(
+            session, other.id, session.query(User).filter_by(username="other").one(), ChallengeRoleKind.ORGANIZER
+        )
         org = session.query(User).filter_by(username="org").one()
         team = session.query(Team).filter_by(challenge_id=demo.id).one()
-        audit.record(session, "team.disqualified", actor_id=org.id, challenge_id=demo.id, target_type="team",
-                     target_id=team.id, reason="copied a public notebook", phase_id=world.open_phase_id)  # fmt: skip
+        audit.record(
+            session,
+            "team.disqualified",
+            actor_id=org.id,
+            challenge_id=demo.id,
+            target_type="team",
+            target_id=team.id,
+            reason="copied a public notebook",
+            phase_id=world.open_phase_id,
+        )
         audit.record(session, "final.locked", actor_id=org.id, challenge_id=demo.id, target_type="final", target_id=1)
         audit.record(session, "team.disqualified", actor_id=org.id, challenge_id=other.id, reason="elsewhere")
         session.commit()
@@ -125,8 +140,9 @@ def test_audit_api_pages_newest_first_with_filters(client: FlaskClient, cast: Wo
 
 def _add(client: FlaskClient, who: str, role: str) -> str:
     token = csrf_from(client.get("/c/demo/manage/people").get_data(as_text=True))
-    response = client.post("/c/demo/manage/people?lang=en", data={"who": who, "role": role, "csrf_token": token},
-                           follow_redirects=True)  # fmt: skip
+    response = client.post(
+        "/c/demo/manage/people?lang=en", data={"who": who, "role": role, "csrf_token": token}, follow_redirects=True
+    )
     return response.get_data(as_text=True)
 
 
@@ -157,12 +173,18 @@ def test_people_remove_never_the_last_organizer(app: Flask, client: FlaskClient,
     with app.app_context():
         org_id = db.session.query(User).filter_by(username="org").one().id
     token = csrf_from(client.get("/c/demo/manage/people").get_data(as_text=True))
-    page = client.post(f"/c/demo/manage/people/{org_id}/remove?lang=en", data={"role": "organizer", "csrf_token": token},
-                       follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    page = client.post(
+        f"/c/demo/manage/people/{org_id}/remove?lang=en",
+        data={"role": "organizer", "csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "org is the last organizer" in page and "organizer" in _roles(app, "org")
     _add(client, "root", "organizer")
-    page = client.post(f"/c/demo/manage/people/{org_id}/remove?lang=en", data={"role": "organizer", "csrf_token": token},
-                       follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    page = client.post(
+        f"/c/demo/manage/people/{org_id}/remove?lang=en",
+        data={"role": "organizer", "csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "org no longer has this role." in page and "organizer" not in _roles(app, "org")
     with app.app_context():
         assert db.session.query(AuditEvent).filter_by(action="role.revoked", target_id=org_id).count() == 1
@@ -170,9 +192,12 @@ def test_people_remove_never_the_last_organizer(app: Flask, client: FlaskClient,
 
 def test_queue_lists_waiting_and_failed_with_filters(app: Flask, client: FlaskClient, cast: World) -> None:
     headers = token_for(client, "pat")
-    sent = client.post(f"/api/v1/phases/{cast.open_phase_id}/submissions", headers=headers,
-                       data={"file": (io.BytesIO(b"id,label\n1,0\n2,0\n3,0\n"), "p.csv")},
-                       content_type="multipart/form-data")  # fmt: skip
+    sent = client.post(
+        f"/api/v1/phases/{cast.open_phase_id}/submissions",
+        headers=headers,
+        data={"file": (io.BytesIO(b"id,label\n1,0\n2,0\n3,0\n"), "p.csv")},
+        content_type="multipart/form-data",
+    )
     assert sent.status_code == 202, sent.get_json()
     login(client, "org")
     page = client.get("/c/demo/manage/queue?lang=en").get_data(as_text=True)
