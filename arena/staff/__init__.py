@@ -1,6 +1,7 @@
 """A challenge's staff console: its people (organizers, judges) and reading its audit log."""
 
 from arena.staff.auditlog import (
+    PER_PAGE,
     AuditEntry,
     AuditFilter,
     AuditPage,
@@ -12,6 +13,7 @@ from arena.staff.auditlog import (
 from arena.staff.people import Person, add_person, challenge_people, find_person, parse_role, remove_person
 
 __all__ = [
+    "PER_PAGE",
     "AuditEntry",
     "AuditFilter",
     "AuditPage",

@@ -99,7 +99,7 @@ def audit(slug: str) -> tuple[str, int]:
                                 _page_number())  # fmt: skip
     except ArenaError as exc:
         error = localized(exc)
-        page = staff.AuditPage(entries=[], total=0, page=1, per_page=staff.auditlog.PER_PAGE)
+        page = staff.AuditPage(entries=[], total=0, page=1, per_page=staff.PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "console/audit.html",
