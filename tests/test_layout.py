@@ -84,6 +84,8 @@ def test_capability_packages_exist() -> None:
         "integrity",
         "moderation",
         "publishing",
+
+        "staff",
         "submissions",
         "teams",
     ]

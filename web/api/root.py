@@ -8,6 +8,7 @@ from arena import accounts
 from arena.errors import Unauthenticated
 from web import state
 from web.api import (
+    audit,
     challenges,
     finals,
     integrity,
@@ -47,6 +48,7 @@ for child in (
     leaderboards.bp,
     integrity.bp,
     finals.bp,
+    audit.bp,
     openapi.bp,
 ):
     api.register_blueprint(child)

@@ -9,6 +9,9 @@ from web.pages import (
     challenges,
     console_data,
     console_publish,
+
+    console,
+    console_people,
     finals,
     finals_manage,
     finals_people,
@@ -43,4 +46,7 @@ def page_blueprints() -> list[Blueprint]:
         admin.bp,
         console_data.bp,
         console_publish.bp,
+
+        console.bp,
+        console_people.bp,
     ]
