@@ -22,6 +22,7 @@ class AuditKind(StrEnum):
     SUBMISSIONS = "submissions"
     INTEGRITY = "integrity"
     ACCOUNTS = "accounts"
+    DEMANDS = "demands"
 
 
 _K = AuditKind
@@ -88,6 +89,37 @@ ACTIONS: dict[str, AuditKind] = {
     "user.profile_changed": _K.ACCOUNTS,
     "token.issued": _K.ACCOUNTS,
     "token.revoked": _K.ACCOUNTS,
+    "challenge.dry_run": _K.CHALLENGE,
+    "challenge.file_added": _K.CHALLENGE,
+    "challenge.file_removed": _K.CHALLENGE,
+    "challenge.file_replaced": _K.CHALLENGE,
+    "challenge.published": _K.CHALLENGE,
+    "challenge.unpublished": _K.CHALLENGE,
+    "phase.key_replaced": _K.CHALLENGE,
+    "demand.submitted": _K.DEMANDS,
+    "demand.in_review": _K.DEMANDS,
+    "demand.changes_requested": _K.DEMANDS,
+    "demand.approved": _K.DEMANDS,
+    "demand.published": _K.DEMANDS,
+    "demand.responses_closed": _K.DEMANDS,
+    "demand.selected": _K.DEMANDS,
+    "demand.contracted": _K.DEMANDS,
+    "demand.withdrawn": _K.DEMANDS,
+    "demand.rejected": _K.DEMANDS,
+    "demand.expired": _K.DEMANDS,
+    "demand.terms_accepted": _K.DEMANDS,
+    "demand.challenge_linked": _K.DEMANDS,
+    "response.submitted": _K.DEMANDS,
+    "response.shortlisted": _K.DEMANDS,
+    "response.selected": _K.DEMANDS,
+    "response.not_selected": _K.DEMANDS,
+    "response.withdrawn": _K.DEMANDS,
+    "response.revised": _K.DEMANDS,
+    "deal.recorded": _K.DEMANDS,
+    "deal.milestone_done": _K.DEMANDS,
+    "organization.created": _K.DEMANDS,
+    "organization.member_added": _K.DEMANDS,
+    "site_role.granted": _K.DEMANDS,
 }
 
 
