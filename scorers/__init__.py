@@ -6,7 +6,7 @@ from scorers.keys import read_key
 from scorers.protocol import Scorer
 from scorers.registry import get_scorer, scorer_names
 from scorers.result import ScoreResult
-from scorers.targets import Target, resolve_targets, targets_dict, targets_from_dict, track_targets
+from scorers.targets import Target, label_text, resolve_targets, targets_dict, targets_from_dict, track_targets
 
 __all__ = [
     "BadRow",
@@ -21,6 +21,7 @@ __all__ = [
     "check_values",
     "derive_labels",
     "get_scorer",
+    "label_text",
     "read_key",
     "resolve_targets",
     "scorer_names",
