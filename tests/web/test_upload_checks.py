@@ -127,3 +127,13 @@ def test_the_submit_page_explains_the_refusal_in_the_viewers_language(
         assert expected in text
         assert "cat" in text
     assert _count(app) == 0
+
+
+def test_the_data_page_shows_the_declared_labels_in_both_languages(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    _declare_digits(app)
+    english = client.get("/c/demo?lang=en").get_data(as_text=True)
+    chinese = client.get("/c/demo?lang=zh_CN").get_data(as_text=True)
+    assert "What a prediction may be" in english and "<code>9</code>" in english
+    assert "预测值的要求" in chinese and "<code>9</code>" in chinese
