@@ -10,6 +10,7 @@ import pandas as pd
 
 from scorers.base import BaseScorer, truth_column
 from scorers.result import ScoreResult
+from scorers.targets import LABEL, Target
 from scorers.validation import ColumnSpec, ValueKind, read_prediction_table
 
 
@@ -94,6 +95,10 @@ class LabelScorer(BaseScorer):
         """Validate a CSV with the id column and one label column per target column."""
         specs = [ColumnSpec(name, ValueKind.LABEL) for name in target_columns]
         return read_prediction_table(data, key, id_column=id_column, columns=specs, max_bytes=max_bytes)
+
+    def prediction_targets(self, target_columns: Sequence[str]) -> dict[str, Target]:
+        """One label per target column, compared with the key's column of the same name."""
+        return {name: Target(LABEL, truth=True) for name in target_columns}
 
     def score(self, key: pd.DataFrame, predictions: pd.DataFrame) -> ScoreResult:
         """Score the first predictions column against the key column of the same name."""

@@ -13,6 +13,7 @@ from scorers.errors import ScorerConfigError
 from scorers.options import Options
 from scorers.result import ScoreResult
 from scorers.roc_auc import auc_contributions
+from scorers.targets import FLOAT, LABEL, Target
 from scorers.validation import ColumnSpec, ValueKind, read_prediction_table
 
 _TRUE = {"1", "true", "yes", "y", "t"}
@@ -57,6 +58,16 @@ class OpenSetScorer(BaseScorer):
         if self.confidence_column is not None:
             specs.append(ColumnSpec(self.confidence_column, ValueKind.NUMBER))
         return read_prediction_table(data, key, id_column=id_column, columns=specs, max_bytes=max_bytes)
+
+    def prediction_targets(self, target_columns: Sequence[str]) -> dict[str, Target]:
+        """A predicted identity (or new_label), and a confidence number when configured.
+
+        The key's identity column names unseen animals too, so it is not held to the prediction labels.
+        """
+        targets = {target_columns[0]: Target(LABEL)}
+        if self.confidence_column is not None:
+            targets[self.confidence_column] = Target(FLOAT)
+        return targets
 
     def _is_new(self, key: pd.DataFrame) -> np.ndarray:
         flags = truth_column(key, self.new_column, self.name).astype(str).str.strip().str.lower()

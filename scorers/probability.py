@@ -12,6 +12,7 @@ from scorers.errors import PredictionFileError, ScorerConfigError
 from scorers.options import Options
 from scorers.result import ScoreResult
 from scorers.table import shown
+from scorers.targets import FLOAT, Target
 from scorers.validation import ColumnSpec, ValueKind, read_prediction_table
 
 
@@ -49,9 +50,14 @@ class LogLossScorer(BaseScorer):
         if zero.size:
             raise PredictionFileError(
                 "The probabilities for id %(id)s are all 0; give at least one class a positive probability.",
+                code="zero_probabilities",
                 id=shown(frame.index[zero[0]]),
             )
         return frame
+
+    def prediction_targets(self, target_columns: Sequence[str]) -> dict[str, Target]:
+        """One probability from 0 to 1 per class."""
+        return {name: Target(FLOAT, minimum=0.0, maximum=1.0) for name in self._classes(target_columns)}
 
     def score(self, key: pd.DataFrame, predictions: pd.DataFrame) -> ScoreResult:
         """Score probabilities: rescale rows to sum 1, clip to [eps, 1-eps], average -log p(true)."""

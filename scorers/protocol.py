@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 import pandas as pd
 
 from scorers.result import ScoreResult
+from scorers.targets import Target
 
 
 @runtime_checkable
@@ -28,6 +29,10 @@ class Scorer(Protocol):
         max_bytes: int,
     ) -> pd.DataFrame:
         """Validate a predictions file and return it indexed by id, aligned to ``key.index``."""
+        ...
+
+    def prediction_targets(self, target_columns: Sequence[str]) -> dict[str, Target]:
+        """Return what each predictions column may hold by default (a track's ``targets`` may narrow it)."""
         ...
 
     def score(self, key: pd.DataFrame, predictions: pd.DataFrame) -> ScoreResult:

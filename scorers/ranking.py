@@ -14,6 +14,7 @@ from scorers.ranked_csv import read_ranked
 from scorers.ranked_lists import RankedLists
 from scorers.result import ScoreResult
 from scorers.table import check_bytes
+from scorers.targets import RANKED, Target
 from scorers.validation import WHAT, ColumnSpec, ValueKind, list_items, list_lengths, read_prediction_table
 
 MAX_K = 100
@@ -98,6 +99,10 @@ class MapAtKScorer(BaseScorer):
             if fast is not None:
                 return fast
         return read_prediction_table(data, key, id_column=id_column, columns=specs, max_bytes=max_bytes)
+
+    def prediction_targets(self, target_columns: Sequence[str]) -> dict[str, Target]:
+        """Up to k ranked labels per id; the key's column holds the one true label."""
+        return {name: Target(RANKED, max_items=self.k, truth=True) for name in target_columns[:1]}
 
     def score(self, key: pd.DataFrame, predictions: pd.DataFrame) -> ScoreResult:
         """Score ranked label lists against the key column of the same name."""

@@ -9,6 +9,7 @@ import pandas as pd
 
 from scorers.base import BaseScorer, numeric_truth
 from scorers.result import ScoreResult
+from scorers.targets import FLOAT, Target
 from scorers.validation import ColumnSpec, ValueKind, read_prediction_table
 
 
@@ -69,6 +70,10 @@ class RegressionScorer(BaseScorer):
         """Validate a CSV with the id column and one finite number per target column."""
         specs = [ColumnSpec(name, ValueKind.NUMBER) for name in target_columns]
         return read_prediction_table(data, key, id_column=id_column, columns=specs, max_bytes=max_bytes)
+
+    def prediction_targets(self, target_columns: Sequence[str]) -> dict[str, Target]:
+        """One finite number per target column, like the key's column of the same name."""
+        return {name: Target(FLOAT, truth=True) for name in target_columns}
 
     def score(self, key: pd.DataFrame, predictions: pd.DataFrame) -> ScoreResult:
         """Score every predictions column against the key column of the same name."""

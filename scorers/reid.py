@@ -13,6 +13,7 @@ from scorers.options import Options
 from scorers.result import ScoreResult
 from scorers.retrieval import CHUNK_BYTES, RetrievalStats, retrieval_stats
 from scorers.table import check_bytes, parse_csv, shown, shown_list
+from scorers.targets import RANKED, Target
 from scorers.validation import ColumnSpec, ValueKind, list_items, list_lengths, read_prediction_table
 
 PRIMARY_CHOICES = ("mAP", "cmc@1", "cmc@5", "cmc@10")
@@ -85,6 +86,7 @@ class ReidScorer(BaseScorer):
             names = list(dict.fromkeys(str(items.iloc[i]) for i in unknown[:50]))
             raise PredictionFileError(
                 "Row for query %(query)s lists unknown gallery id(s) %(ids)s; use ids from the gallery list.",
+                code="unknown_items",
                 query=shown(frame.index[rows[unknown[0]]]),
                 ids=shown_list(names),
             )
@@ -95,10 +97,15 @@ class ReidScorer(BaseScorer):
             row = int(repeated[0] // len(self.gallery_index))
             raise PredictionFileError(
                 "The ranking for query %(query)s lists gallery id %(gallery_id)s more than once.",
+                code="repeated_items",
                 query=shown(frame.index[row]),
                 gallery_id=shown(self.gallery_index[int(repeated[0] % len(self.gallery_index))]),
             )
         return frame
+
+    def prediction_targets(self, target_columns: Sequence[str]) -> dict[str, Target]:
+        """A ranked list of gallery ids per query (the scorer refuses ids not in its gallery itself)."""
+        return {self.ranking_column: Target(RANKED, max_items=len(self.gallery_index))}
 
     def stats(self, key: pd.DataFrame, predictions: pd.DataFrame) -> RetrievalStats:
         """Per-query first-match ranks and APs; unlisted gallery items tie after the listed ones."""

@@ -11,6 +11,7 @@ from scorers.base import BaseScorer, class_indices, text_labels, truth_column
 from scorers.errors import ScorerConfigError
 from scorers.options import Options
 from scorers.result import ScoreResult
+from scorers.targets import FLOAT, Target
 from scorers.validation import ColumnSpec, ValueKind, read_prediction_table
 
 _TRUE_WORDS = ("1", "true", "yes", "y", "t")
@@ -111,6 +112,11 @@ class RocAucScorer(BaseScorer):
         names = target_columns[:1] if self.average is None else self._classes(target_columns)
         specs = [ColumnSpec(name, ValueKind.NUMBER) for name in names]
         return read_prediction_table(data, key, id_column=id_column, columns=specs, max_bytes=max_bytes)
+
+    def prediction_targets(self, target_columns: Sequence[str]) -> dict[str, Target]:
+        """One finite score per id, in the target column or in one column per class."""
+        names = target_columns[:1] if self.average is None else self._classes(target_columns)
+        return {name: Target(FLOAT) for name in names}
 
     def _positive(self, truth: np.ndarray) -> np.ndarray:
         classes = set(truth.tolist())

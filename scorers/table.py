@@ -31,13 +31,15 @@ def string_dtype() -> str:
 _STRING_DTYPE = string_dtype()
 
 
+def clipped(value: object) -> str:
+    """Return a participant-supplied value made printable and cut to at most 40 characters."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    return text[: MAX_SHOWN - 1] + "…" if len(text) > MAX_SHOWN else text
+
+
 def shown(value: object) -> str:
     """Quote a participant-supplied value for a message: printable and at most 40 characters."""
-    text = str(value)
-    text = "".join(ch if ch.isprintable() else "?" for ch in text)
-    if len(text) > MAX_SHOWN:
-        text = text[: MAX_SHOWN - 1] + "…"
-    return "'" + text.replace("'", "\\'") + "'"
+    return "'" + clipped(value).replace("'", "\\'") + "'"
 
 
 def shown_list(values: list[str], limit: int = 5) -> str:
@@ -56,6 +58,7 @@ def check_bytes(data: bytes, *, what: str, error: type[ScorerError], max_bytes: 
         raise error(
             "The %(what)s is %(size)s bytes, larger than the limit of %(limit)s bytes. "
             "Remove unneeded columns or whitespace, or compress nothing: upload a plain CSV file.",
+            code="file_too_large",
             what=what,
             size=f"{len(data):,}",
             limit=f"{max_bytes:,}",
@@ -63,13 +66,14 @@ def check_bytes(data: bytes, *, what: str, error: type[ScorerError], max_bytes: 
     if data.startswith(BOM):
         data = data[len(BOM) :]
     if not data or data.isspace():
-        raise error(EMPTY, what=what)
+        raise error(EMPTY, code="empty_file", what=what)
     # NUL anywhere, or other control bytes near the start, mark binary formats (xlsx, zip, parquet).
     head = np.frombuffer(data[:_SNIFF_BYTES], dtype=np.uint8)
     if b"\x00" in data or bool(_CONTROL[head].any()):
         raise error(
             "The %(what)s looks like a binary file (it contains control bytes such as NUL). "
             "Upload a plain-text CSV file (not Excel, zip or parquet).",
+            code="binary_file",
             what=what,
         )
     if data.isascii():
@@ -80,6 +84,7 @@ def check_bytes(data: bytes, *, what: str, error: type[ScorerError], max_bytes: 
         raise error(
             "The %(what)s is not valid UTF-8 text (first bad byte at offset %(offset)s). "
             "Save it as CSV with UTF-8 encoding.",
+            code="bad_encoding",
             what=what,
             offset=exc.start,
         ) from None
@@ -99,12 +104,14 @@ def parse_csv(data: bytes, *, what: str, error: type[ScorerError]) -> tuple[list
             skip_blank_lines=True,
         )
     except pd.errors.EmptyDataError:
-        raise error(EMPTY, what=what) from None
+        raise error(EMPTY, code="empty_file", what=what) from None
     except pd.errors.ParserError as exc:
         template, params = _parser_message(str(exc))
-        raise error(template, what=what, **params) from None
+        raise error(template, code="not_csv", what=what, **params) from None
     except (ValueError, UnicodeDecodeError):
-        raise error("The %(what)s could not be read as CSV. Check quoting and separators.", what=what) from None
+        raise error(
+            "The %(what)s could not be read as CSV. Check quoting and separators.", code="not_csv", what=what
+        ) from None
     header = [str(name).strip() for name in table.iloc[0].tolist()]
     body = table.iloc[1:].reset_index(drop=True)
     return header, body

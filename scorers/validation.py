@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scorers.errors import PredictionFileError
-from scorers.table import check_bytes, parse_csv, shown, shown_list
+from scorers.errors import BadRow, PredictionFileError
+from scorers.table import check_bytes, clipped, parse_csv, shown, shown_list
 
 WHAT = "predictions file"
+MAX_BAD_ROWS = 5
 
 
 class ValueKind(enum.Enum):
@@ -54,6 +55,7 @@ def read_prediction_table(
     if len(table) == 0:
         raise PredictionFileError(
             "The predictions file has a header but no rows; it needs one row for each of the %(count)s ids.",
+            code="no_rows",
             count=f"{len(key_index):,}",
         )
     ids = table[positions[id_column]].str.strip()
@@ -61,7 +63,11 @@ def read_prediction_table(
     empty = np.flatnonzero((ids == "").to_numpy(dtype=bool))
     if empty.size:
         raise PredictionFileError(
-            "Row %(row)s of the predictions file has an empty '%(column)s'.", row=int(empty[0]) + 1, column=id_column
+            "Row %(row)s of the predictions file has an empty '%(column)s'.",
+            code="empty_id",
+            offending=bad_rows(empty, row_ids, id_column),
+            row=int(empty[0]) + 1,
+            column=id_column,
         )
     order = _alignment(row_ids, key_index, id_column)
     out: dict[str, pd.Series | np.ndarray] = {}
@@ -88,6 +94,7 @@ def _check_header(header: list[str], id_column: str, columns: Sequence[ColumnSpe
         if name in seen:
             raise PredictionFileError(
                 "Column %(name)s appears more than once in the header. Expected header: %(expected)s",
+                code="duplicate_columns",
                 name=shown(name),
                 expected=expected,
             )
@@ -96,6 +103,7 @@ def _check_header(header: list[str], id_column: str, columns: Sequence[ColumnSpe
     if id_column not in seen:
         raise PredictionFileError(
             "The predictions file has no id column '%(column)s' in its header. Expected header: %(expected)s",
+            code="missing_columns",
             column=id_column,
             expected=expected,
         )
@@ -105,6 +113,7 @@ def _check_header(header: list[str], id_column: str, columns: Sequence[ColumnSpe
         raise PredictionFileError(
             "The header has missing column(s) %(missing)s and unexpected column(s) %(extra)s. "
             "Expected header: %(expected)s",
+            code="missing_columns",
             missing=shown_list(missing),
             extra=shown_list(extra),
             expected=expected,
@@ -112,12 +121,14 @@ def _check_header(header: list[str], id_column: str, columns: Sequence[ColumnSpe
     if missing:
         raise PredictionFileError(
             "The header has missing column(s) %(missing)s. Expected header: %(expected)s",
+            code="missing_columns",
             missing=shown_list(missing),
             expected=expected,
         )
     if extra:
         raise PredictionFileError(
             "The header has unexpected column(s) %(extra)s. Expected header: %(expected)s",
+            code="unexpected_columns",
             extra=shown_list(extra),
             expected=expected,
         )
@@ -136,6 +147,8 @@ def _alignment(row_ids: pd.Index, key_index: pd.Index, id_column: str) -> np.nda
         dups = list(dict.fromkeys(row_ids[known][dup_mask]))
         raise PredictionFileError(
             "%(count)s id(s) appear more than once in '%(column)s', e.g. %(examples)s. Give each id exactly one row.",
+            code="duplicate_ids",
+            offending=bad_rows(np.flatnonzero(known)[dup_mask], row_ids, id_column),
             count=f"{len(dups):,}",
             column=id_column,
             examples=shown_list(dups),
@@ -145,6 +158,8 @@ def _alignment(row_ids: pd.Index, key_index: pd.Index, id_column: str) -> np.nda
         raise PredictionFileError(
             "%(count)s id(s) in '%(column)s' are not part of this test set, e.g. %(examples)s. "
             "Remove those rows; use the ids from the sample submission.",
+            code="unknown_ids",
+            offending=bad_rows(np.flatnonzero(~known), row_ids, id_column),
             count=f"{len(unknown):,}",
             column=id_column,
             examples=shown_list(unknown),
@@ -154,11 +169,28 @@ def _alignment(row_ids: pd.Index, key_index: pd.Index, id_column: str) -> np.nda
         raise PredictionFileError(
             "%(count)s id(s) of the test set have no row in the predictions file. "
             "Include one row for every id in the sample submission.",
+            code="missing_ids",
             count=f"{missing:,}",
         )
     order = np.empty(len(key_index), dtype=np.intp)
     order[positions] = np.arange(len(row_ids))
     return order
+
+
+def bad_rows(
+    positions: np.ndarray, row_ids: pd.Index, column: str, values: pd.Series | None = None
+) -> tuple[BadRow, ...]:
+    """Describe the first few offending rows (0-based file positions) for an error's ``offending`` list."""
+    head = [int(i) for i in positions[:MAX_BAD_ROWS]]
+    return tuple(
+        BadRow(
+            row=i + 1,
+            id=clipped(row_ids[i]),
+            column=column,
+            value=None if values is None else clipped(values.iloc[i]),
+        )
+        for i in head
+    )
 
 
 def _where(row: int, row_ids: pd.Index, column: str) -> dict[str, object]:
@@ -176,7 +208,10 @@ def _convert(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> pd.Serie
     empty = np.flatnonzero((values == "").to_numpy(dtype=bool))
     if empty.size:
         raise PredictionFileError(
-            "Empty value at " + AT + "; every row needs a value.", **_where(int(empty[0]), row_ids, spec.name)
+            "Empty value at " + AT + "; every row needs a value.",
+            code="empty_value",
+            offending=bad_rows(empty, row_ids, spec.name, values),
+            **_where(int(empty[0]), row_ids, spec.name),
         )
     if spec.kind is ValueKind.LABEL:
         return values.astype("str")
@@ -190,15 +225,25 @@ def _numbers(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> np.ndarr
     if bad.size:
         row = int(bad[0])
         text = str(values.iloc[row])
+        offending = bad_rows(bad, row_ids, spec.name, values)
         if text.lower().lstrip("+-") == "nan":
-            raise PredictionFileError("NaN at " + AT + "; give a number.", **_where(row, row_ids, spec.name))
+            raise PredictionFileError(
+                "NaN at " + AT + "; give a number.", code="nan", offending=offending, **_where(row, row_ids, spec.name)
+            )
         raise PredictionFileError(
-            "%(value)s at " + AT + " is not a number.", value=shown(text), **_where(row, row_ids, spec.name)
+            "%(value)s at " + AT + " is not a number.",
+            code="not_a_number",
+            offending=offending,
+            value=shown(text),
+            **_where(row, row_ids, spec.name),
         )
     infinite = np.flatnonzero(np.isinf(numbers))
     if infinite.size:
         raise PredictionFileError(
-            "Infinite value at " + AT + "; give a finite number.", **_where(int(infinite[0]), row_ids, spec.name)
+            "Infinite value at " + AT + "; give a finite number.",
+            code="infinite",
+            offending=bad_rows(infinite, row_ids, spec.name, values),
+            **_where(int(infinite[0]), row_ids, spec.name),
         )
     if spec.kind is ValueKind.PROBABILITY:
         outside = np.flatnonzero((numbers < 0) | (numbers > 1))
@@ -206,6 +251,8 @@ def _numbers(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> np.ndarr
             row = int(outside[0])
             raise PredictionFileError(
                 "%(value)s at " + AT + " is not a probability between 0 and 1.",
+                code="out_of_range",
+                offending=bad_rows(outside, row_ids, spec.name, values),
                 value=shown(values.iloc[row]),
                 **_where(row, row_ids, spec.name),
             )
@@ -242,6 +289,8 @@ def _ranked(values: pd.Series, spec: ColumnSpec, row_ids: pd.Index) -> pd.Series
             raise PredictionFileError(
                 "Row %(row)s (id %(id)s), column '%(column)s' lists %(count)s predictions; "
                 "at most %(limit)s are allowed (%(rows)s row(s) are too long).",
+                code="too_many_items",
+                offending=bad_rows(too_long, row_ids, spec.name, values),
                 count=int(lengths[row]),
                 limit=spec.max_items,
                 rows=f"{too_long.size:,}",

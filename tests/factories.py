@@ -168,6 +168,25 @@ def upload(
     return submission
 
 
+def accepted_unchecked(session: Session, store: BlobStore, user: User, phase: Phase, content: bytes) -> Submission:
+    """Record ``content`` as a queued submission without the upload's checks (as a file accepted before a
+    key or a declaration changed would be), for testing the worker's own checks; commit."""
+    team = submissions.check_submittable(session, user=user, phase=phase, now=utcnow())
+    submission = Submission(
+        phase_id=phase.id,
+        team_id=team.id,
+        user_id=user.id,
+        kind=phase.track.kind,
+        status=SubmissionStatus.QUEUED,
+        file_sha256=store.put_bytes(content),
+        file_name="sub.csv",
+        file_size=len(content),
+    )
+    session.add(submission)
+    session.commit()
+    return submission
+
+
 def answers(values: list[str]) -> bytes:
     """Return a predictions file giving ``values`` for ids r0..rN."""
     return ("id,label\n" + "".join(f"r{i},{v}\n" for i, v in enumerate(values))).encode()

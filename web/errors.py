@@ -27,6 +27,7 @@ from arena.errors import (
     QuotaExceeded,
     Unauthenticated,
 )
+from arena.submissions import InvalidPredictionsFile
 from web.i18n import localized, localized_message
 from web.numbers import InvalidNumber
 from web.times import iso_utc
@@ -53,6 +54,7 @@ _STATUS: list[tuple[type[ArenaError], int]] = [
     (FileTooLarge, 413),
     (InvalidNumber, 422),
     (InvalidArchive, 422),
+    (InvalidPredictionsFile, 422),
     (UnacceptableFile, 422),
     (InvalidInput, 400),
 ]
@@ -134,6 +136,9 @@ def handle_arena_error(error: ArenaError) -> Response:
     extra: dict[str, Any] = {"field": error.field}
     if isinstance(error, BundleError):
         extra["problems"] = [{"field": field, "message": message} for field, message in error.problems]
+    rows = getattr(error, "rows", None)
+    if isinstance(rows, list):
+        extra["rows"] = rows
     retry_at = getattr(error, "retry_at", None)
     if isinstance(error, QuotaExceeded):
         extra["retry_at"] = iso_utc(retry_at)

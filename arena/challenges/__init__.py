@@ -22,15 +22,19 @@ from arena.challenges.catalog import (
     public_file_download,
     visible_files,
 )
+from arena.challenges.keys import InvalidKey, check_key, resolved_targets
 from arena.challenges.quotas import QuotaStatus, allowance_by, check_quota, quota_status, used_in_phase
 
 __all__ = [
     "Download",
+
+    "InvalidKey",
     "PhaseState",
     "QuotaStatus",
     "admit",
     "advance",
     "allowance_by",
+    "check_key",
     "check_quota",
     "entries",
     "get_challenge",
@@ -44,6 +48,7 @@ __all__ = [
     "phase_state",
     "public_file_download",
     "quota_status",
+    "resolved_targets",
     "rule_of",
     "source_phase",
     "used_in_phase",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 import scorers
 from arena.boards import public_mask
+from arena.challenges import resolved_targets
 from arena.enums import Split
 from arena.models import Phase, Score, Submission
 from arena.storage import BlobStore
@@ -54,11 +55,19 @@ def score_predictions(store: BlobStore, phase: Phase, data: bytes, *, max_bytes:
             store.read_bytes(phase.labels_sha256), id_column=track.id_column, target_columns=track.target_columns
         )
         scorer = scorers.get_scorer(track.scorer, track.scorer_options)
+        targets = resolved_targets(track, track.targets)
     except (scorers.ScorerConfigError, OSError) as exc:
         raise ScorerBroken(str(exc)) from exc
     try:
-        predictions = scorer.read_predictions(
-            data, key, id_column=track.id_column, target_columns=track.target_columns, max_bytes=max_bytes
+        # The upload made the same check; it is made again for code tracks' output and in depth.
+        predictions = scorers.check_predictions(
+            scorer,
+            data,
+            key,
+            id_column=track.id_column,
+            target_columns=track.target_columns,
+            targets=targets,
+            max_bytes=max_bytes,
         )
     except scorers.PredictionFileError as exc:
         raise InvalidPredictions(exc.message, template=exc.template, params=exc.params) from None

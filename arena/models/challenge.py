@@ -76,6 +76,8 @@ class Track(Base):
     direction: Mapped[str] = mapped_column(String(8), default="max")
     id_column: Mapped[str] = mapped_column(String(100))
     target_columns: Mapped[list[str]] = mapped_column(JSON)
+    # What each predictions column may hold (scorers.Target JSON by column), checked at upload and on keys.
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     precision: Mapped[int] = mapped_column(Integer, default=4)
     max_upload_bytes: Mapped[int] = mapped_column(Integer, default=20 * 1024 * 1024)
     runner: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

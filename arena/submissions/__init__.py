@@ -15,11 +15,14 @@ from arena.submissions.lifecycle import (
     upload_limit,
     view_submission,
 )
+from arena.submissions.predictions import InvalidPredictionsFile, check_result_file
 from arena.submissions.selection import select_submission, team_selection, unselect_submission
 
 __all__ = [
     "unpack_code",
+    "InvalidPredictionsFile",
     "SubmissionView",
+    "check_result_file",
     "check_submittable",
     "current_scores",
     "fail",

@@ -19,6 +19,7 @@ from arena.models import Phase, Score, Submission, Team, User
 from arena.permissions import Action, Actor, decide, phase_resource, require
 from arena.storage import BlobStore, StagedBlob, TooLarge
 from arena.submissions.archives import check_code_archive
+from arena.submissions.predictions import check_result_file
 from arena.teams import team_of
 from arena.timestamps import rfc3339
 from sandbox.archives import ArchiveError
@@ -89,9 +90,14 @@ def check_submittable(session: Session, *, user: User, phase: Phase, now: dateti
     return team
 
 
-def _check_content(store: BlobStore, staged: StagedBlob, kind: str) -> None:
+def _check_content(store: BlobStore, staged: StagedBlob, phase: Phase, limit: int) -> None:
+    kind = phase.track.kind
     if staged.size == 0:
         raise InvalidInput("the file is empty; upload a file with a header row and one row per id", field="file")
+    if kind == TrackKind.RESULT:
+        # Parsed and checked against the key's ids and the declared targets now, so a file the worker would
+        # refuse never becomes a submission, is never stored and uses no quota.
+        check_result_file(store, phase, staged.path.read_bytes(), max_bytes=limit)
     if kind == TrackKind.CODE:
         try:
             # The same unpacking and manifest checks a run makes, so an archive the worker would refuse is
@@ -129,7 +135,7 @@ def submit(
     except TooLarge:
         raise file_too_large(limit) from None
     with staged:
-        _check_content(store, staged, track.kind)
+        _check_content(store, staged, phase, limit)
         # Touch the team row first: this takes the write lock (SQLite) or row lock (PostgreSQL)
         # so two uploads of one team cannot both pass the quota check.
         session.execute(update(Team).where(Team.id == team.id).values(invite_code=Team.invite_code))

@@ -13,8 +13,17 @@ from arena.evaluation.pipeline import evaluate_submission
 from arena.models import Score
 from arena.settings import Settings
 from arena.storage import BlobStore
+from arena.submissions import InvalidPredictionsFile
 from arena.submissions.lifecycle import current_scores
-from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
+from tests.factories import (
+    accepted_unchecked,
+    answers,
+    first_phase,
+    make_challenge,
+    make_team,
+    make_user,
+    upload,
+)
 
 CANARY = "zz-canary-label"
 TRUTH = ["a", "b", "a", "a", "b", "a", "b", "a", "a", CANARY] * 2
@@ -67,7 +76,14 @@ def test_bad_files_fail_with_a_message_that_says_what_to_fix(
 ) -> None:
     phase, user = _setup(session, store, tmp_path)
     content, hint = BAD_FILES[case]
-    submission = upload(session, store, user, phase, content)
+    # The upload refuses the file at once, with the message the worker would record.
+    with pytest.raises(InvalidPredictionsFile) as refusal:
+        upload(session, store, user, phase, content)
+    assert hint.lower() in refusal.value.message.lower(), refusal.value.message
+    assert CANARY not in refusal.value.message
+    session.rollback()
+    # The worker checks again (defence in depth; code tracks' output is only checked there).
+    submission = accepted_unchecked(session, store, user, phase, content)
     outcome = evaluate_submission(session, settings, store, submission.id)
     session.refresh(submission)
     assert outcome.status == SubmissionStatus.FAILED

@@ -26,7 +26,7 @@ from arena.evaluation.worker import run_worker
 from arena.models import AuditEvent, Rerun, Score, Submission
 from arena.settings import Settings
 from arena.storage import BlobStore
-from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
+from tests.factories import accepted_unchecked, answers, first_phase, make_challenge, make_team, make_user, upload
 
 TRUTH = ["a" if i % 3 else "b" for i in range(20)]
 
@@ -93,7 +93,7 @@ def test_a_failed_submission_reproduces_its_failure(
     challenge = make_challenge(session, store, tmp_path / "b", labels=TRUTH)
     user = make_user(session, "alice")
     make_team(session, user, challenge)
-    submission = upload(session, store, user, first_phase(challenge), b"id,label\nr0,a\n")
+    submission = accepted_unchecked(session, store, user, first_phase(challenge), b"id,label\nr0,a\n")
     evaluate_submission(session, settings, store, submission.id)
     rerun = Rerun(submission_id=submission.id, status=RerunStatus.QUEUED)
     session.add(rerun)

@@ -58,3 +58,28 @@ def test_build_is_deterministic(built: Path, tmp_path: Path) -> None:
     for rel in ("public/train.csv", "public/test.csv", "public/sample_submission.csv", "hidden/labels.csv"):
         first = hashlib.sha256((built / rel).read_bytes()).hexdigest()
         assert first == hashlib.sha256((again / rel).read_bytes()).hexdigest(), rel
+
+
+def test_the_track_declares_digits_and_the_key_fits_them() -> None:
+    from arena.challenges.bundles import validate_bundle
+
+    spec = validate_bundle(BUNDLE)
+    targets = spec.tracks[0].targets
+    assert targets["label"]["labels"] == [str(i) for i in range(10)]
+    assert targets["label"]["type"] == "label"
+
+
+def test_a_key_outside_the_declared_digits_is_refused_at_import(tmp_path: Path) -> None:
+    import shutil
+
+    from arena.challenges.bundles import validate_bundle
+    from arena.errors import BundleError
+
+    copy = tmp_path / "digits"
+    shutil.copytree(BUNDLE, copy)
+    config = (copy / "challenge.yaml").read_text(encoding="utf-8")
+    (copy / "challenge.yaml").write_text(config.replace("[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]", "[0, 1, 2]"), "utf-8")
+    with pytest.raises(BundleError) as info:
+        validate_bundle(copy)
+    fields = dict(info.value.problems)
+    assert "not among the declared labels" in fields["tracks[0].phases[0].labels"]

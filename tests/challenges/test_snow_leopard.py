@@ -286,3 +286,14 @@ def test_the_readme_tables_are_generated_from_the_expected_scores() -> None:
         for name in ("baseline", "random")
     )
     assert baseline["public"]["map@5"] > 5 * random_row["public"]["map@5"]
+
+
+def test_ranked_labels_are_the_known_individuals_and_new_individual(bundle: Path) -> None:
+    from arena.challenges.bundles.reader import load_yaml, read_spec
+
+    spec = read_spec(load_yaml(BUNDLE), BUNDLE, bundle, "test")
+    known = set(pd.read_csv(bundle / "public" / "train.csv", dtype=str)["individual"])
+    for track in spec.tracks:
+        target = track.targets["predictions"]
+        assert (target["type"], target["max_items"]) == ("ranked", 5)
+        assert set(target["labels"]) == known | {NEW_INDIVIDUAL}

@@ -72,8 +72,12 @@ class MultipartBody(io.RawIOBase):
             at = self.position + len(out)
             if at < len(self.head):
                 out += self.head[at : at + wanted - len(out)]
+            elif at < len(self.head) + len(ROWS) and self.size >= len(ROWS):
+                # A well-formed predictions file, padded with blank lines to its size.
+                start = at - len(self.head)
+                out += ROWS[start : start + wanted - len(out)]
             elif at < len(self.head) + self.size:
-                out += b"x" * min(wanted - len(out), len(self.head) + self.size - at)
+                out += b"\n" * min(wanted - len(out), len(self.head) + self.size - at)
             else:
                 start = at - len(self.head) - self.size
                 out += self.tail[start : start + wanted - len(out)]

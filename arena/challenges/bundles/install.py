@@ -225,6 +225,7 @@ def _update_track(
     track.direction = spec.direction
     track.id_column = spec.id_column
     track.target_columns = spec.target_columns
+    track.targets = spec.targets
     track.precision = spec.precision
     track.max_upload_bytes = spec.max_upload_bytes
     track.runner = spec.runner

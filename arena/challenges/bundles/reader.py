@@ -13,6 +13,7 @@ from arena.challenges.bundles.final import read_final
 from arena.challenges.bundles.references import REFERENCE_KEYS, read_references
 from arena.challenges.bundles.spec import ChallengeSpec, FileSpec, PhaseSpec, TrackSpec
 from arena.challenges.bundles.stages import read_advancement
+from arena.challenges.bundles.targets import read_targets
 from arena.errors import BundleError
 from arena.storage import sha256_file
 from sandbox import Limits
@@ -47,6 +48,8 @@ TRACK_KEYS = {
     "phases",
     "scoring_program",
     *REFERENCE_KEYS,
+
+    "targets",
 }
 PHASE_KEYS = {
     "slug",
@@ -224,6 +227,10 @@ def _read_track(p: Problems, item: dict[str, Any], where: str, data_root: Path, 
     phases = _read_phases(p, item, where, data_root, kind, id_column, targets)
     phases = read_references(p, item, item.get("phases"), phases, where, (data_root, bundle_dir), kind)
     max_mb = p.integer(item, "max_upload_mb", where, low=1, high=4096, default=20) or 20
+    declared: dict[str, Any] = {}
+    if id_column and targets and not p:
+        keys = [phase.labels for phase in phases]
+        declared = read_targets(p, item, where, data_root, id_column=id_column, target_columns=targets, keys=keys)
     return TrackSpec(
         slug=p.slug(item, "slug", where),
         kind=str(kind),
@@ -233,6 +240,7 @@ def _read_track(p: Problems, item: dict[str, Any], where: str, data_root: Path, 
         direction=str(direction),
         id_column=id_column,
         target_columns=list(targets),
+        targets=declared,
         precision=p.integer(item, "precision", where, low=0, high=12, default=4) or 0,
         max_upload_bytes=max_mb * 1024 * 1024,
         runner=runner,

@@ -62,6 +62,7 @@ class TrackSpec:
     runner: dict[str, Any]
     phases: list[PhaseSpec]
     scoring_program: Path | None = None
+    targets: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
