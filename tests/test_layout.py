@@ -84,7 +84,6 @@ def test_capability_packages_exist() -> None:
         "integrity",
         "moderation",
         "publishing",
-
         "staff",
         "submissions",
         "teams",

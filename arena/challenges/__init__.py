@@ -27,7 +27,6 @@ from arena.challenges.quotas import QuotaStatus, allowance_by, check_quota, quot
 
 __all__ = [
     "Download",
-
     "InvalidKey",
     "PhaseState",
     "QuotaStatus",

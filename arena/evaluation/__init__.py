@@ -1,8 +1,7 @@
 """Evaluation: the queue, workers and leases, code runs, scoring, re-runs and rescoring."""
 
-from arena.evaluation.heartbeats import Heartbeat, live_workers
-
 from arena.evaluation.backlog import QUEUE_STATUSES, QueueItem, challenge_queue
+from arena.evaluation.heartbeats import Heartbeat, live_workers
 from arena.evaluation.intake import accept_upload, open_upload
 from arena.evaluation.monitoring import EvaluationSnapshot, snapshot
 from arena.evaluation.references import ReferenceOutcome, needs_sandbox, score_reference
@@ -18,7 +17,6 @@ __all__ = [
     "ReferenceOutcome",
     "needs_sandbox",
     "score_reference",
-
     "QUEUE_STATUSES",
     "QueueItem",
     "challenge_queue",

@@ -42,8 +42,9 @@ def test_an_organizer_uploads_a_public_file_with_titles_and_the_challenge_page_l
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     _organizer(app, client)
-    detail = client.get("/c/demo").get_data(as_text=True)
-    assert "/c/demo/manage/data" in detail and "/c/demo/manage/dry-run" in detail
+    assert "/c/demo/manage" in client.get("/c/demo").get_data(as_text=True)
+    console = client.get("/c/demo/manage").get_data(as_text=True)
+    assert "/c/demo/manage/data" in console and "/c/demo/manage/dry-run" in console
     sent = _post(
         client,
         "/c/demo/manage/data/files",

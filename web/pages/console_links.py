@@ -28,6 +28,8 @@ CONSOLE_LINKS: list[ConsoleLink] = [
     ConsoleLink("integrity.signals", _l("Integrity signals")),
     ConsoleLink("finals_manage.manage", _l("Final")),
     ConsoleLink("console_data.data", _l("Data files"), _l("Public files and each phase's hidden key.")),
-    ConsoleLink("console_publish.dry_run", _l("Dry run and publishing"), _l("Score the sample and baseline, then publish.")),
+    ConsoleLink(
+        "console_publish.dry_run", _l("Dry run and publishing"), _l("Score the sample and baseline, then publish.")
+    ),
     ConsoleLink("console_publish.export", _l("Export as a bundle")),
 ]

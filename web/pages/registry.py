@@ -7,11 +7,10 @@ from flask import Blueprint
 from web.pages import (
     admin,
     challenges,
-    console_data,
-    console_publish,
-
     console,
+    console_data,
     console_people,
+    console_publish,
     finals,
     finals_manage,
     finals_people,
@@ -46,7 +45,6 @@ def page_blueprints() -> list[Blueprint]:
         admin.bp,
         console_data.bp,
         console_publish.bp,
-
         console.bp,
         console_people.bp,
     ]

@@ -48,7 +48,6 @@ TRACK_KEYS = {
     "phases",
     "scoring_program",
     *REFERENCE_KEYS,
-
     "targets",
 }
 PHASE_KEYS = {
