@@ -11,7 +11,7 @@ from arena.boards.cache import (
     cached_page,
     rendered_page,
 )
-from arena.boards.charts import Histogram, PhaseChart, TeamSeries, challenge_charts, phase_chart
+from arena.boards.charts import Histogram, PhaseChart, TeamSeries, challenge_charts, phase_chart, team_chart
 from arena.boards.exports import (
     MEDIA_TYPES,
     export_format,
@@ -71,6 +71,7 @@ __all__ = [
     "to_csv_bytes",
     "to_parquet_bytes",
     "team_boards",
+    "team_chart",
     "update_team",
     "viewer_board",
 ]

@@ -188,3 +188,18 @@ def challenge_charts(session: Session, phases: list[Phase], actor: Actor, now: d
             if chart is not None and not chart.is_empty:
                 charts.append(chart)
     return charts
+
+
+def team_chart(session: Session, phase: Phase, split: Split, team_id: int, label: str) -> PhaseChart:
+    """One team's best score over the phase on ``split`` (every scored submission), its series named ``label``."""
+    rows = [(at, score, tid, label, base) for at, score, tid, _, base in _scores(session, phase, split, None)]
+    mine = [row for row in rows if row[2] == team_id]
+    return PhaseChart(
+        phase_id=phase.id,
+        split=split,
+        direction=phase.track.direction,
+        start=min([phase.opens_at, *(r[0] for r in mine[:1])]),
+        end=max([phase.closes_at, *(r[0] for r in mine[-1:])]),
+        frozen_at=None,
+        series=best_over_time(mine, phase.track.direction),
+    )

@@ -20,6 +20,7 @@ from arena.finals.judges import ConflictView, assign_panel, conflicts, declare_c
 from arena.finals.lifecycle import announce_final, create_final, open_scoring, reveal_final, update_final
 from arena.finals.marks import (
     JudgeProgress,
+    finalist_code,
     finalist_packet,
     judge_queue,
     judged_finals,
@@ -56,6 +57,7 @@ __all__ = [
     "eligibility",
     "file_appeal",
     "final_ranking",
+    "finalist_code",
     "finalist_packet",
     "get_final",
     "get_finalist",

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from arena import audit, evaluation
+from arena import audit, boards, evaluation
 from arena.db import utcnow
-from arena.enums import FinalStatus
+from arena.enums import FinalStatus, Split
 from arena.errors import Conflict, InvalidInput, NotFound
 from arena.finals.access import assigned_ids, check, conflicted_ids, get_final, get_finalist
 from arena.finals.finalists import taking_part
 from arena.finals.rubric import rubric
-from arena.models import Final, Finalist, FinalJudge, JudgeScore, Submission, Team, User
+from arena.models import Final, Finalist, FinalJudge, JudgeScore, LeaderboardEntry, Phase, Submission, Team, User
 from arena.permissions import Action
+from arena.timestamps import rfc3339
 
 # Provenance a judge may see: hashes of what ran and how it was scored, never anything about the hidden key.
 PROVENANCE_FIELDS = ("split", "primary", "submission_sha256", "scorer_name", "scorer_version", "image_digest")
@@ -70,11 +72,61 @@ def finalist_packet(session: Session, user: User, finalist_id: int) -> dict[str,
         "members": None if blind else list(finalist.real_names),
         "online_score": finalist.online_score,
         "online_rank": finalist.online_rank,
+        "boards": board_lines(session, finalist),
+        "history": score_history(session, finalist, f"F{finalist.position}" if blind else team.name),
         "reproduction": {"status": finalist.reproduction_status, **_public_result(finalist.reproduction_result)},
         "report": {"sha256": finalist.report_sha256, "size": finalist.report_size} if finalist.report_sha256 else None,
         "submission_id": finalist.code_submission_id,
         "provenance": provenance,
+        "code_file": _code_file(finalist, submission),
     }
+
+
+def _code_file(finalist: Finalist, submission: Submission | None) -> dict[str, Any] | None:
+    """The selected submission's file for judges: named by the finalist's code, never by the upload's name."""
+    if submission is None:
+        return None
+    suffix = "".join(PurePosixPath(submission.file_name).suffixes[-2:])[:12]
+    return {
+        "sha256": submission.file_sha256,
+        "size": submission.file_size,
+        "name": f"F{finalist.position}-submission{suffix if suffix.isascii() else ''}",
+    }
+
+
+def finalist_code(session: Session, user: User, finalist_id: int) -> dict[str, Any]:
+    """The selected submission's file (sha256, size, download name) for a viewer allowed the packet; else not found."""
+    code = finalist_packet(session, user, finalist_id)["code_file"]
+    if code is None:
+        raise NotFound("the finalist has not selected a submission")
+    return dict(code)
+
+
+def board_lines(session: Session, finalist: Finalist) -> dict[str, Any]:
+    """The team's lines on the source phase's private and public boards: score, bootstrap CI and rank interval."""
+    if finalist.online_phase_id is None:
+        return {}
+    phase = session.get(Phase, finalist.online_phase_id)
+    assert phase is not None
+    rows = session.scalars(
+        select(LeaderboardEntry).where(
+            LeaderboardEntry.phase_id == phase.id,
+            LeaderboardEntry.version == phase.score_version,
+            LeaderboardEntry.team_id == finalist.team_id,
+            LeaderboardEntry.split.in_([Split.PRIVATE.value, Split.PUBLIC.value]),
+        )
+    )
+    lines: dict[str, Any] = {}
+    for row in rows:
+        lines[row.split] = {
+            "score": row.score,
+            "ci_low": row.ci_low,
+            "ci_high": row.ci_high,
+            "rank_low": row.rank_low,
+            "rank_high": row.rank_high,
+            "statistical_tie": row.statistical_tie,
+        }
+    return lines
 
 
 def _public_result(result: dict[str, Any]) -> dict[str, Any]:
@@ -228,3 +280,18 @@ def progress(session: Session, user: User, final_id: int) -> list[JudgeProgress]
         excluded = sorted(f.id for f in finalists if f.id not in due)
         result.append(JudgeProgress(judge.user_id, name, judge.panel, complete, partial, missing, excluded))
     return result
+
+
+def score_history(session: Session, finalist: Finalist, label: str) -> dict[str, list[dict[str, Any]]]:
+    """The team's best score over the source phase, per split: a point each time it improved."""
+    if finalist.online_phase_id is None:
+        return {}
+    phase = session.get(Phase, finalist.online_phase_id)
+    assert phase is not None
+    history: dict[str, list[dict[str, Any]]] = {}
+    for split in (Split.PRIVATE, Split.PUBLIC):
+        chart = boards.team_chart(session, phase, split, finalist.team_id, label)
+        points = [{"at": rfc3339(p.at), "score": p.score} for s in chart.series for p in s.points]
+        if points:
+            history[split.value] = points
+    return history

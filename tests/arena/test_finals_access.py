@@ -53,6 +53,7 @@ def test_the_finals_authorization_matrix(
     other_org = person(session, "otherorg", email="o@other.example")
     other_challenge = make_challenge(session, store, tmp_path / "other", slug="other")
     accounts.grant_role(session, other_challenge.id, other_org, ChallengeRoleKind.ORGANIZER)
+    finals.choose_code_submission(session, world.captains[0], first.id, world.submissions[0].id)
     finals.open_scoring(session, world.organizer, final.id)
     finals.update_final(session, world.organizer, final.id, blind=True)
     session.commit()
@@ -70,6 +71,7 @@ def test_the_finals_authorization_matrix(
     services: dict[str, Callable[[User | None], Any]] = {
         "judge queue": lambda u: finals.judge_queue(session, u, final.id),  # type: ignore[arg-type]
         "packet": lambda u: finals.finalist_packet(session, u, first.id),  # type: ignore[arg-type]
+        "code download": lambda u: finals.finalist_code(session, u, first.id),  # type: ignore[arg-type]
         "form": lambda u: finals.mark_form(session, u, first.id),  # type: ignore[arg-type]
         "save mark": lambda u: finals.save_mark(session, u, first.id, criterion, 5),  # type: ignore[arg-type]
         "progress": lambda u: finals.progress(session, u, final.id),  # type: ignore[arg-type]
@@ -83,6 +85,7 @@ def test_the_finals_authorization_matrix(
     expected: dict[str, set[str]] = {
         "judge queue": judges | organizer_only,
         "packet": {"judge", "organizer"},
+        "code download": {"judge", "organizer"},
         "form": {"judge"},
         "save mark": {"judge"},
         "progress": organizer_only,

@@ -218,3 +218,21 @@ def test_a_blind_final_hides_names_from_the_judge_until_the_reveal(app: Flask, j
     for text in (p.get_data(as_text=True) for p in pages):
         assert "team0" not in text and "Tianjin University" not in text and "cap0" not in text
         assert "hidden until the reveal" in text
+
+
+def test_the_code_download_reaches_only_judges_who_may_see_the_packet(app: Flask, world: World, jury: Jury) -> None:
+    with app.app_context():
+        submission = db.session.get(Submission, db.session.get(Finalist, jury.finalists[0]).code_submission_id)
+        assert submission is not None
+        stored = current_state().store.read_bytes(submission.file_sha256)
+    jane = _as(app, "jane")
+    assert "/code" in jane.get(jury.packet(0)).get_data(as_text=True)
+    with jane.get(jury.packet(0) + "/code") as download:
+        assert download.status_code == 200 and download.data == stored
+        disposition = download.headers["Content-Disposition"]
+        assert disposition.startswith("attachment") and "F1-submission" in disposition and "team0" not in disposition
+    make_user(app, "olga", organizer_of="demo")
+    for name in ("conny", "otto", "cap3", "olga"):
+        browser = _as(app, name, PASSWORD if name == "olga" else FINALS_PASSWORD)
+        index = 1 if name == "conny" else 0
+        assert browser.get(jury.packet(index) + "/code").status_code == 404, name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, BinaryIO, cast
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request, send_file
 
 from arena import finals
 from arena.errors import FileTooLarge, InvalidInput
@@ -34,6 +34,20 @@ def queue(final_id: int) -> dict[str, Any]:
 def packet(finalist_id: int) -> dict[str, Any]:
     """What a judge reviews about one finalist; not found for a conflicted or unassigned judge."""
     return finals.finalist_packet(state.session(), required(api_user()), finalist_id)
+
+
+@bp.get("/finalists/<id:finalist_id>/code")
+def code(finalist_id: int) -> Response:
+    """Download the finalist's selected submission (judges who may see the packet, organizers); else not found."""
+    file = finals.finalist_code(state.session(), required(api_user()), finalist_id)
+    response = send_file(
+        state.store().path_for(file["sha256"]),
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=file["name"],
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/finalists/<id:finalist_id>/marks")

@@ -291,6 +291,16 @@ def _participant_paths() -> dict[str, Any]:
                 params=finalist_id,
             )
         },
+        "/finalists/{finalist_id}/code": {
+            "get": op(
+                "Download the finalist's selected submission; not found for a conflicted or unassigned judge",
+                "200",
+                OBJ,
+                READ,
+                params=finalist_id,
+                content={"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            )
+        },
         "/finalists/{finalist_id}/marks": {
             "get": op("The caller's scoring form for a finalist", "200", OBJ, READ, params=finalist_id),
             "put": op(

@@ -214,3 +214,19 @@ def report(final_id: int, finalist_id: int) -> Response:
     response.headers["X-Frame-Options"] = "SAMEORIGIN"  # the packet page embeds it
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/judge/finals/<id:final_id>/finalists/<id:finalist_id>/code")
+@login_required
+def code(final_id: int, finalist_id: int) -> Response:
+    """The selected submission's file, as a download named by the finalist's code, to a judge who may see the packet."""
+    finalist = _finalist_in(final_id, finalist_id)
+    file = finals.finalist_code(state.session(), _judge(), finalist.id)
+    response = send_file(
+        state.store().path_for(file["sha256"]),
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=file["name"],
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
