@@ -9,6 +9,8 @@ from web.pages import (
     challenges,
     console_data,
     console_publish,
+    demands,
+    demands_review,
     finals,
     finals_manage,
     finals_people,
@@ -41,4 +43,6 @@ def page_blueprints() -> list[Blueprint]:
         admin.bp,
         console_data.bp,
         console_publish.bp,
+        demands.bp,
+        demands_review.bp,
     ]
