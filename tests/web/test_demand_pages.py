@@ -299,3 +299,24 @@ def test_organizations_brokers_and_roles(app: Flask, world: Demands) -> None:
     granted = admin.post("/demands/roles", data={"csrf_token": token, "username": "outsider", "role": "reviewer"})
     assert granted.status_code == 302
     assert client_for(app, "outsider").get("/demands/review").status_code == 200
+
+
+def test_changes_requested_go_back_to_the_sponsor(app: Flask, world: Demands) -> None:
+    reviewer = client_for(app, "reviewer")
+    path = f"/demands/{world.in_review}/review"
+    token = csrf_from(reviewer.get(path).get_data(as_text=True))
+    empty = reviewer.post(f"{path}/changes?lang=en", data={"csrf_token": token, "comment": " "})
+    assert empty.status_code == 400 and "tell the sponsor what to change" in empty.get_data(as_text=True)
+    sent = reviewer.post(f"{path}/changes", data={"csrf_token": token, "comment": "State the salt-spray hours."})
+    assert sent.status_code == 302
+    # The queue no longer holds it; starting the review again is refused on the page, not with a crash.
+    assert "Coating in review" not in reviewer.get("/demands/review").get_data(as_text=True)
+    again = reviewer.post(f"{path}/start?lang=en", data={"csrf_token": token})
+    assert again.status_code == 409 and "a demand cannot go from" in again.get_data(as_text=True)
+    sponsor = client_for(app, "sponsor")
+    page = sponsor.get(f"/demands/{world.in_review}?lang=en").get_data(as_text=True)
+    assert "State the salt-spray hours." in page and 'id="edit-demand"' in page
+    data = _form(sponsor, f"/demands/{world.in_review}/edit", title="Coating in review", action="submit")
+    data["deadline"] = (utcnow() + timedelta(days=20)).date().isoformat()
+    assert sponsor.post(f"/demands/{world.in_review}/edit", data=data).status_code == 302
+    assert "Coating in review" in reviewer.get("/demands/review").get_data(as_text=True)
