@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import select
 
 from arena.db import utcnow
-from tests.arena.demands_world import build_demands_world
+from arena.models import Organization, User
+from tests.arena.demands_world import DemandsWorld, build_demands_world, published_demand
 from tests.browser.conftest import Site, screenshot_prefix
 from tests.browser.tour import Tour
 from tests.factories import PASSWORD
@@ -18,6 +20,20 @@ from web.extensions import db
 pytestmark = pytest.mark.browser
 
 SIZES = {"phone": (360, 780), "desktop": (1280, 800)}
+SECRET = "Membrane fouling data of the Bohai desalination plant"
+TERMS = "Keep the plant's data confidential; use it only to prepare a response."
+WORLD = [
+    ("user", "siteadmin"),
+    ("user", "sponsor1"),
+    ("org", "Bohai Steel Ltd."),
+    ("user", "broker1"),
+    ("user", "reviewer1"),
+    ("user", "labhead"),
+    ("org", "Marine Materials Lab, Tianjin University"),
+    ("user", "firmcto"),
+    ("org", "Haihe Coatings"),
+    ("user", "outsider"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +43,27 @@ def people(site: Site) -> Site:
         build_demands_world(db.session())
         db.session.remove()
     return site
+
+
+@pytest.fixture
+def secret(people: Site) -> int:
+    """A new published confidential demand (for each test: nobody has accepted its terms yet)."""
+    with people.app.app_context():
+        session = db.session()
+        world = DemandsWorld(
+            *(
+                session.scalars(select(User).where(User.username == name)).one()
+                if kind == "user"
+                else session.scalars(select(Organization).where(Organization.name == name)).one()
+                for kind, name in WORLD
+            )
+        )
+        demand = published_demand(
+            session, world, title="Confidential membrane", problem=SECRET, confidential="on", terms=TERMS
+        )
+        demand_id = demand.id
+        db.session.remove()
+        return demand_id
 
 
 def _context(browser: Browser, site: Site, language: str, size: str) -> BrowserContext:
@@ -93,6 +130,8 @@ def test_sponsor_files_a_demand_and_a_reviewer_publishes_it(
         expect(page.locator("main h1")).to_have_text(title)
         expect(page.locator("main .demand-status").first).to_have_attribute("data-status", "submitted")
         tour.check("submitted")
+        tour.visit("/demands/mine", "mine")
+        tour.visit("/demands/organizations/new", "organization-form")
     finally:
         sponsor.close()
 
@@ -114,6 +153,7 @@ def test_sponsor_files_a_demand_and_a_reviewer_publishes_it(
         page.locator("#publish").click()
         expect(page.locator(".flash.success")).to_be_visible()
         tour.check("published")
+        tour.visit("/demands/review", "queue-after")
     finally:
         reviewer.close()
 
@@ -130,3 +170,44 @@ def test_sponsor_files_a_demand_and_a_reviewer_publishes_it(
         tour.check("public-demand")
     finally:
         visitor.close()
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+@pytest.mark.parametrize("size", list(SIZES))
+def test_confidential_details_after_terms_and_role_grants(
+    browser: Browser,
+    people: Site,
+    secret: int,
+    screenshots: Path,
+    request: pytest.FixtureRequest,
+    language: str,
+    size: str,
+) -> None:
+    """A respondent sees only the summary and terms until it accepts them; the site admin's role page fits."""
+    prefix = screenshot_prefix(request)
+    respondent = _context(browser, people, language, size)
+    try:
+        page = respondent.new_page()
+        tour = Tour(page, language, screenshots, f"{prefix}-respondent")
+        _login(tour, page, "labhead", language)
+        tour.visit(f"/demands/{secret}", "terms")
+        expect(page.locator("#terms")).to_contain_text(TERMS)
+        expect(page.locator("main")).not_to_contain_text(SECRET)
+        page.locator("#accept-terms").click()
+        expect(page.locator("#details")).to_contain_text(SECRET)
+        tour.check("details")
+    finally:
+        respondent.close()
+    admin = _context(browser, people, language, size)
+    try:
+        page = admin.new_page()
+        tour = Tour(page, language, screenshots, f"{prefix}-admin")
+        _login(tour, page, "siteadmin", language)
+        tour.visit("/demands/roles", "roles")
+        page.fill("#username", "nobody-here")
+        page.locator("#roles-form button[type=submit]").click()
+        expect(page.locator("#error-username")).to_be_visible()
+        expect(page.locator("#username")).to_have_value("nobody-here")
+        tour.check("unknown-user")
+    finally:
+        admin.close()
