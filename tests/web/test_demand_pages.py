@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from arena import demands
 from arena.db import utcnow
-from arena.models import Demand
+from arena.models import Challenge, Demand
 from tests.arena.demands_world import FORM, build_demands_world, published_demand
 from tests.factories import PASSWORD
 from tests.web.conftest import csrf_from
@@ -320,3 +320,17 @@ def test_changes_requested_go_back_to_the_sponsor(app: Flask, world: Demands) ->
     data["deadline"] = (utcnow() + timedelta(days=20)).date().isoformat()
     assert sponsor.post(f"/demands/{world.in_review}/edit", data=data).status_code == 302
     assert "Coating in review" in reviewer.get("/demands/review").get_data(as_text=True)
+
+
+def test_a_demand_links_to_its_challenge(app: Flask, world: Demands) -> None:
+    with app.app_context():
+        challenge = Challenge(slug="salt-fog", title={"en": "Salt-fog challenge", "zh": "盐雾挑战赛"})
+        db.session.add(challenge)
+        db.session.flush()
+        demand = db.session.get(Demand, world.published)
+        assert demand is not None
+        demand.challenge_id = challenge.id
+        db.session.commit()
+    page = client_for(app, "anonymous").get(f"/demands/{world.published}?lang=zh-CN").get_data(as_text=True)
+    assert 'id="demand-challenge"' in page and 'href="/c/salt-fog"' in page and "盐雾挑战赛" in page
+    assert 'id="demand-actions"' in page
