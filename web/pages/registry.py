@@ -11,6 +11,8 @@ from web.pages import (
     console_data,
     console_people,
     console_publish,
+    demands,
+    demands_review,
     finals,
     finals_manage,
     finals_people,
@@ -47,4 +49,6 @@ def page_blueprints() -> list[Blueprint]:
         console_publish.bp,
         console.bp,
         console_people.bp,
+        demands.bp,
+        demands_review.bp,
     ]
