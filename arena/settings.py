@@ -48,6 +48,9 @@ class Settings:
     login_limit_account: str = "10 per minute;60 per hour"
     login_limit_address: str = "30 per minute;300 per hour"
     register_limit_address: str = "30 per hour"
+    # smtp://user:password@host:port (smtps:// for TLS from the start, ?starttls=1 to upgrade); empty: inbox only.
+    smtp_url: str = ""
+    mail_from: str = "arena@localhost"
 
     @property
     def limits_storage_url(self) -> str:
@@ -75,6 +78,8 @@ class Settings:
             ("login_limit_account", "ARENA_LOGIN_LIMIT_ACCOUNT"),
             ("login_limit_address", "ARENA_LOGIN_LIMIT_ADDRESS"),
             ("register_limit_address", "ARENA_REGISTER_LIMIT_ADDRESS"),
+            ("smtp_url", "ARENA_SMTP_URL"),
+            ("mail_from", "ARENA_MAIL_FROM"),
         ]:
             if name in env:
                 values[key] = env[name]
@@ -138,4 +143,6 @@ class Settings:
             "ARENA_LOGIN_LIMIT_ACCOUNT": self.login_limit_account,
             "ARENA_LOGIN_LIMIT_ADDRESS": self.login_limit_address,
             "ARENA_REGISTER_LIMIT_ADDRESS": self.register_limit_address,
+            "ARENA_SMTP_URL": self.smtp_url,
+            "ARENA_MAIL_FROM": self.mail_from,
         }

@@ -15,6 +15,7 @@ from arena.models.final import (
     RubricCriterion,
 )
 from arena.models.integrity import IntegritySignal, Rerun, RescoreRun
+from arena.models.notification import Notification
 from arena.models.submission import Score, Submission
 from arena.models.team import Membership, MergeRequest, Team, TeamInvitation
 from arena.models.user import ApiToken, ChallengeRole, User
@@ -47,4 +48,5 @@ __all__ = [
     "Team",
     "Track",
     "User",
+    "Notification",
 ]
