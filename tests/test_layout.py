@@ -82,6 +82,7 @@ def test_capability_packages_exist() -> None:
         "finals",
         "integrity",
         "moderation",
+        "notifications",
         "submissions",
         "teams",
     ]

@@ -12,6 +12,7 @@ from flask import Blueprint
 from web.api.openapi_challenges import challenge_paths
 from web.api.openapi_finals import final_schemas, finals_paths
 from web.api.openapi_integrity import integrity_paths
+from web.api.openapi_notifications import notification_paths
 from web.api.openapi_rules import rules_paths
 from web.api.openapi_schemas import schemas
 from web.api.openapi_submissions import submission_paths
@@ -25,7 +26,14 @@ def document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "Arena API", "version": "1"},
         "servers": [{"url": "/api/v1"}],
-        "paths": {**challenge_paths(), **submission_paths(), **integrity_paths(), **rules_paths(), **finals_paths()},
+        "paths": {
+            **challenge_paths(),
+            **submission_paths(),
+            **integrity_paths(),
+            **rules_paths(),
+            **finals_paths(),
+            **notification_paths(),
+        },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {**schemas(), **final_schemas()},

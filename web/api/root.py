@@ -13,6 +13,7 @@ from web.api import (
     integrity,
     leaderboards,
     merges,
+    notifications,
     openapi,
     stages,
     submissions,
@@ -47,6 +48,7 @@ for child in (
     leaderboards.bp,
     integrity.bp,
     finals.bp,
+    notifications.bp,
     openapi.bp,
 ):
     api.register_blueprint(child)

@@ -7,9 +7,11 @@ from flask import Blueprint
 from web.pages import (
     admin,
     challenges,
+    finalist,
     finals,
     finals_manage,
     finals_people,
+    inbox,
     integrity,
     judging,
     leaderboards,
@@ -37,4 +39,6 @@ def page_blueprints() -> list[Blueprint]:
         finals_manage.bp,
         finals_people.bp,
         admin.bp,
+        finalist.bp,
+        inbox.bp,
     ]
