@@ -52,6 +52,10 @@ class Settings:
     worker_classes: str = "cpu"
     worker_name: str = ""
 
+    # smtp://user:password@host:port (smtps:// for TLS from the start, ?starttls=1 to upgrade); empty: inbox only.
+    smtp_url: str = ""
+    mail_from: str = "arena@localhost"
+
     @property
     def limits_storage_url(self) -> str:
         """Where the rate limiter counts attempts: ARENA_LIMITS_REDIS_URL, else the queue's Redis."""
@@ -80,6 +84,8 @@ class Settings:
             ("register_limit_address", "ARENA_REGISTER_LIMIT_ADDRESS"),
             ("worker_classes", "ARENA_WORKER_CLASSES"),
             ("worker_name", "ARENA_WORKER_NAME"),
+            ("smtp_url", "ARENA_SMTP_URL"),
+            ("mail_from", "ARENA_MAIL_FROM"),
         ]:
             if name in env:
                 values[key] = env[name]
@@ -145,4 +151,6 @@ class Settings:
             "ARENA_LOGIN_LIMIT_ACCOUNT": self.login_limit_account,
             "ARENA_LOGIN_LIMIT_ADDRESS": self.login_limit_address,
             "ARENA_REGISTER_LIMIT_ADDRESS": self.register_limit_address,
+            "ARENA_SMTP_URL": self.smtp_url,
+            "ARENA_MAIL_FROM": self.mail_from,
         }

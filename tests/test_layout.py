@@ -83,6 +83,7 @@ def test_capability_packages_exist() -> None:
         "finals",
         "integrity",
         "moderation",
+        "notifications",
         "publishing",
         "staff",
         "submissions",

@@ -35,6 +35,7 @@ from web.i18n import (
     pick,
     select_locale,
 )
+from web.mailbell import install_mail_bell
 from web.markdown import render_markdown
 from web.numbers import IdConverter
 from web.pages import page_blueprints
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         view.message_template, view.message_params, view.error_message
     )
     app.after_request(_after_request)
+    install_mail_bell(app)
     app.wsgi_app = BoardFastLane(app.wsgi_app, settings.database_url)  # type: ignore[method-assign]
     if settings.https:
         app.wsgi_app = StrictTransportSecurity(app.wsgi_app)  # type: ignore[method-assign]

@@ -2,7 +2,7 @@
 
 from arena.finals.access import get_final, get_finalist
 from arena.finals.aggregation import Aggregate, Method, MissingRule, judge_deviation, kendall_w
-from arena.finals.appeals import answer_appeal, appeals, file_appeal
+from arena.finals.appeals import answer_appeal, appeals, file_appeal, own_appeals
 from arena.finals.finalists import (
     Eligibility,
     add_finalist,
@@ -10,12 +10,14 @@ from arena.finals.finalists import (
     confirm_identity,
     decline_finalist,
     eligibility,
+    materials_open,
     name_finalists,
     own_finalist,
     taking_part,
     upload_report,
 )
 from arena.finals.formula import FinalRow, Formula, final_ranking, parse_formula
+from arena.finals.history import FormulaChange, formula_changes
 from arena.finals.judges import ConflictView, assign_panel, conflicts, declare_conflict, detect_conflicts, invite_judge
 from arena.finals.lifecycle import announce_final, create_final, open_scoring, reveal_final, update_final
 from arena.finals.marks import (
@@ -38,6 +40,7 @@ __all__ = [
     "Eligibility",
     "FinalRow",
     "Formula",
+    "FormulaChange",
     "JudgeProgress",
     "Method",
     "MissingRule",
@@ -58,6 +61,7 @@ __all__ = [
     "file_appeal",
     "final_ranking",
     "finalist_code",
+    "formula_changes",
     "finalist_packet",
     "get_final",
     "get_finalist",
@@ -67,9 +71,11 @@ __all__ = [
     "judged_finals",
     "kendall_w",
     "lock_final",
+    "materials_open",
     "mark_form",
     "name_finalists",
     "open_scoring",
+    "own_appeals",
     "own_finalist",
     "parse_formula",
     "preview_ranking",

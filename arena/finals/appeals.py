@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from arena import audit
 from arena.db import utcnow
 from arena.errors import Conflict, InvalidInput, NotFound
+from arena.finals import notices
 from arena.finals.access import check, get_final, get_finalist
 from arena.models import Appeal, Finalist, User
 from arena.permissions import Action
@@ -60,6 +61,7 @@ def answer_appeal(session: Session, user: User, appeal_id: int, answer: str, *, 
         target_id=appeal.id,
         answer=appeal.answer,
     )
+    notices.appeal_answered(session, final, finalist)
     return appeal
 
 
@@ -68,4 +70,12 @@ def appeals(session: Session, user: User, final_id: int) -> list[Appeal]:
     final = get_final(session, final_id)
     check(session, user, Action.MANAGE_FINAL, final)
     query = select(Appeal).join(Finalist, Finalist.id == Appeal.finalist_id).where(Finalist.final_id == final.id)
+    return list(session.scalars(query.order_by(Appeal.filed_at)))
+
+
+def own_appeals(session: Session, user: User, finalist_id: int) -> list[Appeal]:
+    """A finalist's appeals with their answers, for the finalist's members (and organizers)."""
+    finalist = get_finalist(session, finalist_id)
+    check(session, user, Action.VIEW_FINALIST_RECORD, get_final(session, finalist.final_id), finalist)
+    query = select(Appeal).where(Appeal.finalist_id == finalist.id)
     return list(session.scalars(query.order_by(Appeal.filed_at)))

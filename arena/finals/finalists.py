@@ -13,6 +13,7 @@ from arena import audit, boards
 from arena.db import utcnow
 from arena.enums import FinalistStatus, FinalStatus, Split, SubmissionStatus
 from arena.errors import Conflict, FileTooLarge, Forbidden, InvalidInput, NotFound, Unauthenticated
+from arena.finals import notices
 from arena.finals.access import check, get_final, get_finalist
 from arena.finals.judges import detect_conflicts
 from arena.finals.lifecycle import move
@@ -110,6 +111,7 @@ def name_finalists(
     if final.status == FinalStatus.ANNOUNCED and named:
         move(session, final, FinalStatus.FINALISTS_NAMED, actor_id=user.id)
     detect_conflicts(session, final)
+    notices.named(session, final, named)
     return named
 
 
@@ -160,6 +162,7 @@ def add_finalist(
     if final.status == FinalStatus.ANNOUNCED:
         move(session, final, FinalStatus.FINALISTS_NAMED, actor_id=user.id)
     detect_conflicts(session, final)
+    notices.named(session, final, [finalist])
     return finalist
 
 
@@ -211,6 +214,7 @@ def decline_finalist(
                 replaces=finalist.id,
             )
             detect_conflicts(session, final)
+    notices.substituted(session, final, finalist, substitute)
     return substitute
 
 
@@ -238,18 +242,35 @@ def own_finalist(session: Session, user: User | None, final_id: int) -> Finalist
 # -- what a finalist's captain provides ----------------------------------------------------------------
 
 
-def _captain_of(session: Session, user: User, finalist: Finalist) -> Final:
+def _captain_of(session: Session, user: User, finalist: Finalist, now: datetime | None = None) -> Final:
     final = get_final(session, finalist.final_id)
     actor = check(session, user, Action.VIEW_FINALIST_RECORD, final, finalist)
     if not (actor.team_id == finalist.team_id and actor.is_captain):
         raise Forbidden("only the team's captain can do this")
+    if not materials_open(final, finalist, now):
+        raise Conflict("the materials deadline has passed or the final is locked: the record can no longer change")
     return final
 
 
-def confirm_identity(session: Session, user: User, finalist_id: int, real_names: list[str], institution: str) -> None:
+def materials_open(final: Final, finalist: Finalist, now: datetime | None = None) -> bool:
+    """Whether the captain may still change the record: taking part, before the materials deadline and the lock."""
+    if not FinalistStatus(finalist.status).takes_part or final.status in (FinalStatus.LOCKED, FinalStatus.REVEALED):
+        return False
+    return final.materials_due_at is None or (now or utcnow()) < final.materials_due_at
+
+
+def confirm_identity(
+    session: Session,
+    user: User,
+    finalist_id: int,
+    real_names: list[str],
+    institution: str,
+    *,
+    now: datetime | None = None,
+) -> None:
     """The captain confirms the team members' real names and the institution."""
     finalist = get_finalist(session, finalist_id)
-    _captain_of(session, user, finalist)
+    _captain_of(session, user, finalist, now)
     names = [n.strip() for n in real_names if isinstance(n, str) and n.strip()]
     if not names or not institution.strip():
         raise InvalidInput("give every member's real name and the institution", field="real_names")
@@ -262,7 +283,7 @@ def upload_report(
 ) -> str:
     """The captain uploads the technical report (a PDF within the final's size limit), stored by sha256."""
     finalist = get_finalist(session, finalist_id)
-    final = _captain_of(session, user, finalist)
+    final = _captain_of(session, user, finalist, now)
     try:
         staged = store.stage(stream, final.report_max_bytes)
     except TooLarge:
@@ -278,10 +299,12 @@ def upload_report(
     return finalist.report_sha256
 
 
-def choose_code_submission(session: Session, user: User, finalist_id: int, submission_id: int) -> None:
+def choose_code_submission(
+    session: Session, user: User, finalist_id: int, submission_id: int, *, now: datetime | None = None
+) -> None:
     """The captain picks the team's scored submission of the source phase that reproduction re-runs."""
     finalist = get_finalist(session, finalist_id)
-    _captain_of(session, user, finalist)
+    _captain_of(session, user, finalist, now)
     submission = session.get(Submission, submission_id)
     if (
         submission is None

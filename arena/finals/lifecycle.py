@@ -12,6 +12,7 @@ from arena import audit
 from arena.db import utcnow
 from arena.enums import FinalStatus, check_final_transition
 from arena.errors import Conflict, InvalidInput
+from arena.finals import notices
 from arena.finals.access import check, get_final
 from arena.finals.aggregation import parse_method, parse_missing_rule
 from arena.finals.formula import parse_formula
@@ -95,6 +96,8 @@ def update_final(session: Session, user: User, final_id: int, *, reason: str = "
         reason=reason.strip(),
         finalists_named=named,
     )
+    if named and changes_rules:
+        notices.formula_changed(session, final, reason.strip())
     return final
 
 

@@ -30,6 +30,7 @@ from arena.models.final import (
     RubricCriterion,
 )
 from arena.models.integrity import IntegritySignal, Rerun, RescoreRun
+from arena.models.notification import Notification
 from arena.models.publishing import DryRun
 from arena.models.submission import Score, Submission
 from arena.models.team import Membership, MergeRequest, Team, TeamInvitation
@@ -77,4 +78,5 @@ __all__ = [
     "Track",
     "User",
     "DryRun",
+    "Notification",
 ]

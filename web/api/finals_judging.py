@@ -154,6 +154,13 @@ def appeal(finalist_id: int) -> tuple[dict[str, Any], int]:
     return appeal_dict(filed), 201
 
 
+@bp.get("/finalists/<id:finalist_id>/appeals")
+def own_appeals(finalist_id: int) -> dict[str, Any]:
+    """The finalist's appeals with the organizer's answers (the finalist's members)."""
+    rows = finals.own_appeals(state.session(), required(api_user()), finalist_id)
+    return {"appeals": [appeal_dict(a) for a in rows]}
+
+
 @bp.get("/finals/<id:final_id>/result")
 def result(final_id: int) -> dict[str, Any]:
     """The revealed result: formula, each component and the aggregated judges' score; never individual marks."""

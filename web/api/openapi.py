@@ -13,6 +13,7 @@ from web.api.openapi_audit import audit_paths
 from web.api.openapi_challenges import challenge_paths
 from web.api.openapi_finals import final_schemas, finals_paths
 from web.api.openapi_integrity import integrity_paths
+from web.api.openapi_notifications import notification_paths
 from web.api.openapi_rules import rules_paths
 from web.api.openapi_schemas import schemas
 from web.api.openapi_submissions import submission_paths
@@ -33,6 +34,7 @@ def document() -> dict[str, Any]:
             **rules_paths(),
             **finals_paths(),
             **audit_paths(),
+            **notification_paths(),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

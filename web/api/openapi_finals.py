@@ -348,6 +348,13 @@ def _participant_paths() -> dict[str, Any]:
             )
         },
         "/finalists/{finalist_id}/appeals": {
+            "get": op(
+                "The finalist's appeals with the organizer's answers (members)",
+                "200",
+                OBJ,
+                READ,
+                params=finalist_id,
+            ),
             "post": op(
                 "File an appeal before the final's appeal deadline (members)",
                 "201",
@@ -355,7 +362,7 @@ def _participant_paths() -> dict[str, Any]:
                 WRITE,
                 params=finalist_id,
                 body=json_body({"text": STR}, ["text"]),
-            )
+            ),
         },
         "/finals/{final_id}/result": {
             "get": op(

@@ -14,6 +14,7 @@ from web.api import (
     integrity,
     leaderboards,
     merges,
+    notifications,
     openapi,
     stages,
     submissions,
@@ -49,6 +50,7 @@ for child in (
     integrity.bp,
     finals.bp,
     audit.bp,
+    notifications.bp,
     openapi.bp,
 ):
     api.register_blueprint(child)

@@ -73,6 +73,7 @@ def show(slug: str) -> str:
         criteria=finals.rubric(state.session(), final.id),
         rows=_ordered(result["rows"]) if result else [],
         revealed=revealed,
+        changes=finals.formula_changes(state.session(), final.id),
     )
 
 

@@ -13,9 +13,11 @@ from web.pages import (
     console_publish,
     demands,
     demands_review,
+    finalist,
     finals,
     finals_manage,
     finals_people,
+    inbox,
     integrity,
     judging,
     leaderboards,
@@ -51,4 +53,6 @@ def page_blueprints() -> list[Blueprint]:
         console_people.bp,
         demands.bp,
         demands_review.bp,
+        finalist.bp,
+        inbox.bp,
     ]
