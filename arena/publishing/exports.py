@@ -105,6 +105,12 @@ def _track(out: _Writer, store: BlobStore, track: Track) -> dict[str, Any]:
         "precision": track.precision,
         "max_upload_mb": max(1, track.max_upload_bytes // MIB),
     }
+    if track.targets:
+        # The resolved declaration reads back to itself; ``truth`` is the scorer's own, not declared.
+        item["targets"] = {
+            column: {key: value for key, value in spec.items() if key != "truth"}
+            for column, spec in track.targets.items()
+        }
     if track.kind == "code":
         runner = dict(track.runner or {})
         item["runner"] = _drop_empty(
