@@ -19,6 +19,7 @@ from arena.errors import (
     Conflict,
     FileTooLarge,
     Forbidden,
+    FormErrors,
     InvalidArchive,
     InvalidInput,
     InvalidTransition,
@@ -133,6 +134,8 @@ def handle_arena_error(error: ArenaError) -> Response:
     extra: dict[str, Any] = {"field": error.field}
     if isinstance(error, BundleError):
         extra["problems"] = [{"field": field, "message": message} for field, message in error.problems]
+    if isinstance(error, FormErrors):
+        extra["problems"] = [{"field": f, "message": t % p if p else t} for f, t, p in error.problems]
     retry_at = getattr(error, "retry_at", None)
     if isinstance(error, QuotaExceeded):
         extra["retry_at"] = iso_utc(retry_at)

@@ -46,11 +46,17 @@ from arena.demands.review import (
     reviews,
     start_review,
 )
+from arena.demands.statistics import FIGURES, Grouping, Period, StatRow, Window, statistics, totals
 from arena.demands.vocabulary import CHECKLIST, FIELDS
 
 __all__ = [
     "CHECKLIST",
     "FIELDS",
+    "FIGURES",
+    "Grouping",
+    "Period",
+    "StatRow",
+    "Window",
     "ComparedResponse",
     "DemandQuery",
     "Saved",
@@ -93,10 +99,12 @@ __all__ = [
     "select_responses",
     "shortlist",
     "start_review",
+    "statistics",
     "store_attachment",
     "submit_demand",
     "submit_response",
     "thread",
+    "totals",
     "visible_demand",
     "withdraw_demand",
     "withdraw_response",

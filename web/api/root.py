@@ -9,6 +9,7 @@ from arena.errors import Unauthenticated
 from web import state
 from web.api import (
     challenges,
+    demands,
     finals,
     integrity,
     leaderboards,
@@ -47,6 +48,7 @@ for child in (
     leaderboards.bp,
     integrity.bp,
     finals.bp,
+    demands.bp,
     openapi.bp,
 ):
     api.register_blueprint(child)

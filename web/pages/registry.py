@@ -9,6 +9,9 @@ from web.pages import (
     challenges,
     console_data,
     console_publish,
+    demand_responses,
+    demand_selection,
+    demand_stats,
     finals,
     finals_manage,
     finals_people,
@@ -41,4 +44,7 @@ def page_blueprints() -> list[Blueprint]:
         admin.bp,
         console_data.bp,
         console_publish.bp,
+        demand_stats.bp,
+        demand_responses.bp,
+        demand_selection.bp,
     ]
