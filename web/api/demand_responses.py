@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from arena import demands
 from arena.errors import InvalidInput, NotFound
@@ -117,8 +117,8 @@ def compare(demand_id: int) -> dict[str, Any]:
 def shortlist(response_id: int) -> dict[str, Any]:
     """Put a response on the shortlist, or off it with ``{"on": false}`` (sponsor)."""
     user, session = required(api_user()), state.session()
-    data = json_body()
-    on = data.get("on", True)
+    data = request.get_json(silent=True) or {}
+    on = data.get("on", True) if isinstance(data, dict) else None
     if not isinstance(on, bool):
         raise InvalidInput("'on' must be true or false", field="on")
     response = demands.shortlist(session, user, response_id, on)
@@ -204,7 +204,8 @@ def add_milestone(deal_id: int) -> JSON:
 def complete_milestone(milestone_id: int) -> dict[str, Any]:
     """Mark a milestone done on ``done_on`` (a date; today when absent)."""
     user, session = required(api_user()), state.session()
-    text = text_field(json_body(), "done_on", required=False, max_length=10)
+    data = request.get_json(silent=True)
+    text = text_field(data if isinstance(data, dict) else {}, "done_on", required=False, max_length=10)
     try:
         day = date.fromisoformat(text) if text else state.now().date()
     except ValueError:

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint
 
 from web.api.openapi_challenges import challenge_paths
+from web.api.openapi_demands import demand_schemas, demands_paths
 from web.api.openapi_finals import final_schemas, finals_paths
 from web.api.openapi_integrity import integrity_paths
 from web.api.openapi_rules import rules_paths
@@ -25,10 +26,17 @@ def document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "Arena API", "version": "1"},
         "servers": [{"url": "/api/v1"}],
-        "paths": {**challenge_paths(), **submission_paths(), **integrity_paths(), **rules_paths(), **finals_paths()},
+        "paths": {
+            **challenge_paths(),
+            **submission_paths(),
+            **integrity_paths(),
+            **rules_paths(),
+            **finals_paths(),
+            **demands_paths(),
+        },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**schemas(), **final_schemas()},
+            "schemas": {**schemas(), **final_schemas(), **demand_schemas()},
         },
     }
 
