@@ -19,6 +19,7 @@ from arena.errors import (
     Conflict,
     FileTooLarge,
     Forbidden,
+    FormErrors,
     InvalidArchive,
     InvalidInput,
     InvalidTransition,
@@ -139,6 +140,9 @@ def handle_arena_error(error: ArenaError) -> Response:
     rows = getattr(error, "rows", None)
     if isinstance(rows, list):
         extra["rows"] = rows
+
+    if isinstance(error, FormErrors):
+        extra["problems"] = [{"field": f, "message": t % p if p else t} for f, t, p in error.problems]
     retry_at = getattr(error, "retry_at", None)
     if isinstance(error, QuotaExceeded):
         extra["retry_at"] = iso_utc(retry_at)

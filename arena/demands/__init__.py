@@ -47,7 +47,7 @@ from arena.demands.review import (
     reviews,
     start_review,
 )
-from arena.demands.statistics import Grouping, Period, StatRow, Window, statistics, totals
+from arena.demands.statistics import FIGURES, Grouping, Period, StatRow, Window, statistics, totals
 from arena.demands.vocabulary import CHECKLIST, FIELDS
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "ComparedResponse",
     "DemandQuery",
     "FIELDS",
+    "FIGURES",
     "Grouping",
     "Period",
     "Saved",

@@ -11,6 +11,7 @@ from flask import Blueprint
 
 from web.api.openapi_audit import audit_paths
 from web.api.openapi_challenges import challenge_paths
+from web.api.openapi_demands import demand_schemas, demands_paths
 from web.api.openapi_finals import final_schemas, finals_paths
 from web.api.openapi_integrity import integrity_paths
 from web.api.openapi_notifications import notification_paths
@@ -35,10 +36,11 @@ def document() -> dict[str, Any]:
             **finals_paths(),
             **audit_paths(),
             **notification_paths(),
+            **demands_paths(),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**schemas(), **final_schemas()},
+            "schemas": {**schemas(), **final_schemas(), **demand_schemas()},
         },
     }
 

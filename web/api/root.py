@@ -10,6 +10,7 @@ from web import state
 from web.api import (
     audit,
     challenges,
+    demands,
     finals,
     integrity,
     leaderboards,
@@ -51,6 +52,7 @@ for child in (
     finals.bp,
     audit.bp,
     notifications.bp,
+    demands.bp,
     openapi.bp,
 ):
     api.register_blueprint(child)

@@ -11,6 +11,9 @@ from web.pages import (
     console_data,
     console_people,
     console_publish,
+    demand_responses,
+    demand_selection,
+    demand_stats,
     demands,
     demands_review,
     finalist,
@@ -55,4 +58,7 @@ def page_blueprints() -> list[Blueprint]:
         demands_review.bp,
         finalist.bp,
         inbox.bp,
+        demand_stats.bp,
+        demand_responses.bp,
+        demand_selection.bp,
     ]
