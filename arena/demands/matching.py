@@ -19,11 +19,24 @@ from sklearn.metrics.pairwise import linear_kernel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from arena import notifications
 from arena.db import utcnow
 from arena.demands.access import organizations_of
 from arena.demands.vocabulary import FIELDS
 from arena.enums import DemandStatus, OrganizationKind
-from arena.models import Demand, DemandMatch, DemandResponse, Organization, RespondentProfile, User
+from arena.models import (
+    Demand,
+    DemandMatch,
+    DemandResponse,
+    Organization,
+    OrganizationMember,
+    RespondentProfile,
+    User,
+)
+
+# What a matched respondent's members read in their inbox (and by e-mail where configured).
+MATCHED = "A new demand matches your organization: %(title)s"
+MATCHED_BODY = "Published in the field %(field)s; answers are taken until %(deadline)s."
 
 FIELD_WEIGHT = 0.35
 MIN_SCORE = 0.08
@@ -115,15 +128,35 @@ def push_matches(session: Session, demand_id: int, *, limit: int = 10, now: date
     ranked = [r for r in rank(demand.field, demand_text(demand), candidates(session, exclude=demand.sponsor_id))]
     chosen = [r for r in ranked if r.score >= MIN_SCORE][:limit]
     known = set(session.scalars(select(DemandMatch.respondent_id).where(DemandMatch.demand_id == demand.id)))
-    for match in chosen:
-        if match.organization_id not in known:
-            session.add(
-                DemandMatch(
-                    demand_id=demand.id, respondent_id=match.organization_id, score=match.score, at=now or utcnow()
-                )
-            )
+    fresh = [match for match in chosen if match.organization_id not in known]
+    for match in fresh:
+        session.add(
+            DemandMatch(demand_id=demand.id, respondent_id=match.organization_id, score=match.score, at=now or utcnow())
+        )
     session.flush()
+    _tell(session, demand, [match.organization_id for match in fresh])
     return chosen
+
+
+def _tell(session: Session, demand: Demand, organization_ids: list[int]) -> None:
+    """Put the demand in the inbox of every member of the newly matched organizations."""
+    if not organization_ids:
+        return
+    members = session.scalars(
+        select(User)
+        .join(OrganizationMember, OrganizationMember.user_id == User.id)
+        .where(OrganizationMember.organization_id.in_(organization_ids))
+    )
+    deadline = demand.deadline.strftime("%Y-%m-%d %H:%M UTC") if demand.deadline else "—"
+    notifications.notify(
+        session,
+        members,
+        "demand.matched",
+        MATCHED,
+        body=MATCHED_BODY,
+        params={"title": demand.title, "field": FIELDS.get(demand.field, demand.field), "deadline": deadline},
+        link=f"/demands/{demand.id}",
+    )
 
 
 def inbox(session: Session, user: User) -> list[tuple[DemandMatch, Demand]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from arena import demands
+from arena import demands, notifications
 from arena.demands.matching import Candidate, rank, words
 from tests.arena.demands_world import DemandsWorld, build_demands_world, published_demand
 
@@ -68,3 +68,7 @@ def test_publishing_pushes_the_demand_to_the_matching_respondents_inbox(session:
     assert [d.id for _, d in inbox] == [demand.id]
     assert demands.inbox(session, world.firm_user) == []
     assert demands.inbox(session, world.sponsor_user) == []
+    told = notifications.inbox(session, world.lab_user)
+    assert [n.kind for n in told] == ["demand.matched"] and told[0].link == f"/demands/{demand.id}"
+    assert told[0].params["title"] == demand.title
+    assert notifications.inbox(session, world.firm_user) == []
