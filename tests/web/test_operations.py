@@ -20,7 +20,7 @@ from arena.db import Base
 from arena.evaluation.heartbeats import Heartbeat, beat, live_workers
 from arena.models import Phase
 from arena.settings import Settings
-from tests.factories import make_team, upload
+from tests.factories import accepted_unchecked, make_team
 from tests.web.conftest import World, login, make_user
 from web import state
 from web.app import create_app
@@ -61,7 +61,7 @@ def test_metrics_count_submissions_by_status_and_failures_by_class(
         phase = session.get(Phase, world.open_phase_id)
         assert phase is not None
         make_team(session, ann, phase.track.challenge, "Ann")
-        submission = upload(session, state.store(), ann, phase, b"id,label\n")
+        submission = accepted_unchecked(session, state.store(), ann, phase, b"id,label\n")
         now = datetime.now(UTC)
         submission.status, submission.failure_class = "failed", "crashed"
         submission.started_at, submission.finished_at = now - timedelta(seconds=3), now

@@ -39,7 +39,7 @@ def notification_paths() -> dict[str, Any]:
                 "The caller's notifications, newest first, and the unread count",
                 "200",
                 listing,
-                (400, 401),
+                (400, 401, 422),
                 params=[before],
             )
         },
@@ -48,7 +48,7 @@ def notification_paths() -> dict[str, Any]:
                 "Mark the caller's notifications read (those in ids, or all)",
                 "200",
                 marked,
-                (400, 401),
+                (400, 401, 422),
                 body=json_body({"ids": {"type": "array", "items": ID, "maxItems": 1000}}, []),
             )
         },
