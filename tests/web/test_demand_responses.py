@@ -201,3 +201,13 @@ def test_the_statistics_page_shows_totals_tables_charts_and_csv(client: FlaskCli
     assert lines[0].startswith("region,demands_filed") and lines[1].startswith("Tianjin,2,")
     bad = client.get("/demands/statistics?start=yesterday", headers=EN)
     assert bad.status_code == 400 and "must be a date like 2026-01-01" in bad.get_data(as_text=True)
+
+
+def test_the_demand_page_links_each_side_to_its_pages(pw: PagesWorld, client: FlaskClient) -> None:
+    sign_in(client, "firmcto")
+    page = client.get(f"/demands/{pw.demand_id}").get_data(as_text=True)
+    assert f"/demands/{pw.demand_id}/respond" in page and f"/demands/{pw.demand_id}/compare" not in page
+    client.post("/logout")
+    sign_in(client, "sponsor1")
+    page = client.get(f"/demands/{pw.demand_id}").get_data(as_text=True)
+    assert f"/demands/{pw.demand_id}/compare" in page and f"/demands/{pw.demand_id}/respond" not in page
