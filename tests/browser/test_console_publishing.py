@@ -85,6 +85,8 @@ def test_organizer_uploads_a_key_runs_the_dry_run_and_publishes(
         expect(page.locator("header nav")).to_contain_text(ORGANIZER)
 
         tour.visit(f"/c/{site.slug}", "challenge")
+        page.locator(".console-link a[href$='/manage']").click()
+        tour.check("console")
         page.locator(".console-links a[href$='/manage/data']").click()
         tour.check("data")
         form = page.locator(f"#key-{site.phase_id}")
