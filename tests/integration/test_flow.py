@@ -142,11 +142,12 @@ def test_a_bad_file_fails_with_a_message_not_a_500(
         headers=auth,
         content_type="multipart/form-data",
     )
-    assert response.status_code == 202
+    # Refused at upload, before it becomes a submission (the worker's own check is tested in tests/arena).
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] and error["message"] and error["rows"]
     drain(worker_env)
-    result = client.get(f"/api/v1/submissions/{response.get_json()['id']}", headers=auth).get_json()
-    assert result["status"] == "failed" and result["failure_class"] == "invalid_file"
-    assert "not part of this test set" in result["error"]
+    assert client.get(f"/api/v1/phases/{phase.id}/submissions", headers=auth).get_json()["submissions"] == []
     empty = client.post(
         f"/api/v1/phases/{phase.id}/submissions",
         data={"file": (io.BytesIO(b""), "empty.csv")},
