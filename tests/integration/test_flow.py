@@ -33,6 +33,8 @@ def digits(worker_env: Settings) -> Challenge:
         session.commit()
         challenge = session.get(Challenge, report.challenge_id)
         assert challenge is not None
+        for track in challenge.tracks:  # loaded while the session is open: the tests read them detached
+            list(track.phases)
     engine.dispose()
     return challenge
 
