@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 
 from arena.errors import (
@@ -98,6 +99,7 @@ def title_for(status: int) -> str:
         413: _("The upload is too large"),
         422: _("The request could not be processed"),
         429: _("Submission quota used up"),
+        503: _("Temporarily unavailable"),
     }
     return str(titles.get(status, _("Something went wrong")))
 
@@ -198,8 +200,27 @@ def handle_http_error(error: HTTPException) -> Response:
     return response
 
 
+DATABASE_RETRY_SECONDS = 30
+
+
+def handle_database_unavailable(error: OperationalError) -> Response:
+    """Answer 503 with a retry hint while the database cannot be reached; the pool reconnects by itself."""
+    current_app.logger.warning("database unavailable: %s", error.orig or error)
+    template = "The database cannot be reached at the moment and nothing was saved. Try again in %(seconds)s seconds."
+    params = {"seconds": DATABASE_RETRY_SECONDS}
+    message = _say(template, params)
+    if wants_json():
+        response = _respond(503, "database_unavailable", message)
+    else:
+        # The usual error page reads the signed-in user from the database: answer in plain text instead.
+        response = Response(message, status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers on ``app``."""
     app.register_error_handler(ArenaError, handle_arena_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
