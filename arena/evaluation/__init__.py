@@ -1,6 +1,7 @@
 """Evaluation: the queue, workers and leases, code runs, scoring, re-runs and rescoring."""
 
 from arena.evaluation.backlog import QUEUE_STATUSES, QueueItem, challenge_queue
+from arena.evaluation.dispatch import QueuePosition, queue_position
 from arena.evaluation.heartbeats import Heartbeat, live_workers
 from arena.evaluation.intake import accept_upload, open_upload
 from arena.evaluation.monitoring import EvaluationSnapshot, snapshot
@@ -11,6 +12,8 @@ from arena.evaluation.worker import run_worker
 
 __all__ = [
     "EvaluationSnapshot",
+    "QueuePosition",
+    "queue_position",
     "Heartbeat",
     "live_workers",
     "snapshot",

@@ -26,6 +26,7 @@ from arena.db import utcnow
 from arena.enums import FailureClass, SubmissionStatus, TrackKind
 from arena.errors import Conflict, NotFound
 from arena.evaluation.coderuns import InfrastructureFailure, ParticipantFailure, run_code
+from arena.evaluation.dispatch import DEFAULT_CLASS, resource_class_of
 from arena.evaluation.leases import lease_alive, rerun_subject
 from arena.evaluation.pipeline import score_data
 from arena.evaluation.queueing import enqueue_rerun, job_is_live, remove_orphaned_containers, rerun_job_id
@@ -124,7 +125,7 @@ def request_rerun(session: Session, settings: Settings, submission: Submission, 
     )
     session.commit()
     try:
-        enqueue_rerun(settings, rerun.id)
+        enqueue_rerun(settings, rerun.id, resource_class_of(submission.phase.track))
     except RedisError:
         log.warning("could not enqueue re-run %s", rerun.id)
         _finish(rerun, RerunStatus.FAILED, None, {"error": "the queue could not be reached; request the re-run again"})
@@ -273,20 +274,20 @@ def reconcile_reruns(session: Session, settings: Settings, *, stale_after: timed
     count = 0
     pending = session.scalars(select(Rerun).where(Rerun.status.in_([RerunStatus.QUEUED, RerunStatus.RUNNING])))
     for rerun in list(pending):
+        submission = session.get(Submission, rerun.submission_id)
+        track = submission.phase.track if submission is not None else None
         if rerun.status == RerunStatus.QUEUED:
             if rerun.created_at > now - stale_after or job_is_live(settings, rerun_job_id(rerun.id)):
                 continue
         else:
             if lease_alive(settings, rerun_subject(rerun.id), since=rerun.created_at):
                 continue
-            submission = session.get(Submission, rerun.submission_id)
-            track = submission.phase.track if submission is not None else None
             if track is not None and (track.kind == TrackKind.CODE or track.scoring_program_sha256):  # containers
                 remove_orphaned_containers(settings, rerun.submission_id, rerun.id)
             rerun.status = RerunStatus.QUEUED
             session.commit()
         try:
-            enqueue_rerun(settings, rerun.id)
+            enqueue_rerun(settings, rerun.id, resource_class_of(track) if track is not None else DEFAULT_CLASS)
         except RedisError:
             log.warning("could not enqueue re-run %s again; will retry", rerun.id)
             continue
