@@ -20,6 +20,7 @@ from arena.boards.exports import (
     to_csv_bytes,
     to_parquet_bytes,
 )
+from arena.boards.intervals import line_interval
 from arena.boards.pages import MAX_PER_PAGE, board_page
 from arena.boards.ranking import LeaderboardRow, higher_is_better, leaderboard, per_case_values
 from arena.boards.ranks import TeamRank, team_rank
@@ -58,6 +59,7 @@ __all__ = [
     "is_frozen",
     "leaderboard",
     "leaderboard_export",
+    "line_interval",
     "per_case_values",
     "phase_chart",
     "team_rank",

@@ -236,3 +236,29 @@ def test_the_code_download_reaches_only_judges_who_may_see_the_packet(app: Flask
         browser = _as(app, name, PASSWORD if name == "olga" else FINALS_PASSWORD)
         index = 1 if name == "conny" else 0
         assert browser.get(jury.packet(index) + "/code").status_code == 404, name
+
+
+def test_the_packet_draws_the_score_history_and_the_public_interval(app: Flask, jury: Jury) -> None:
+    jane = _as(app, "jane")
+    page = jane.get(jury.packet(0)).get_data(as_text=True)
+    figures = re.findall(r'<figure class="score-history" data-split="(\w+)">(.*?)</figure>', page, re.S)
+    assert [split for split, _ in figures] == ["private", "public"]
+    for _, figure in figures:
+        assert figure.count('<circle class="point"') == 1, "one scored submission is one point"
+        assert "<polyline" not in figure, "a single point has no line leading to the chart's edge"
+        assert "team0: 1.0000" in figure
+    # The y-axis is the metric's 0..1, not a band around the single score.
+    assert ">0.0000</text>" in figures[0][1] and ">1.0000</text>" in figures[0][1]
+    # Every public case of team0 is right: its public line's interval is the point 1 – 1.
+    assert "95% CI 1.0 – 1.0" in page
+    zh = jane.get(jury.packet(0) + "?lang=zh-CN").get_data(as_text=True)
+    assert "得分历程" in zh
+
+
+def test_a_blind_packet_names_its_history_by_the_finalist_code(app: Flask, jury: Jury) -> None:
+    with app.app_context():
+        finals.get_final(db.session(), jury.final_id).blind = True
+        db.session.commit()
+    page = _as(app, "jane").get(jury.packet(0)).get_data(as_text=True)
+    figure = page[page.index('<figure class="score-history"') :]
+    assert "F1: 1.0000" in figure and "team0" not in page
