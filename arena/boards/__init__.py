@@ -11,7 +11,7 @@ from arena.boards.cache import (
     cached_page,
     rendered_page,
 )
-from arena.boards.charts import Histogram, PhaseChart, TeamSeries, challenge_charts, phase_chart, team_chart
+from arena.boards.charts import Histogram, PhaseChart, Point, TeamSeries, challenge_charts, phase_chart, team_chart
 from arena.boards.exports import (
     MEDIA_TYPES,
     export_format,
@@ -45,6 +45,7 @@ __all__ = [
     "MAX_PER_PAGE",
     "MEDIA_TYPES",
     "PhaseChart",
+    "Point",
     "RenderedPage",
     "TeamRank",
     "TeamSeries",

@@ -12,8 +12,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from arena import finals
-from arena.boards import PhaseChart, TeamSeries
-from arena.boards.charts import Point
+from arena.boards import PhaseChart, Point, TeamSeries
 from arena.enums import FinalStatus, Split
 from arena.errors import ArenaError, Conflict, NotFound
 from arena.models import Final, Finalist, Phase, User
