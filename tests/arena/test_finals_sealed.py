@@ -4,67 +4,23 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena import accounts, finals
+from arena import finals
 from arena.challenges import InvalidKey
 from arena.db import utcnow
-from arena.enums import ChallengeRoleKind, FinalStatus
+from arena.enums import FinalStatus
 from arena.errors import Conflict, InvalidArchive, InvalidInput, NotFound
 from arena.evaluation import get_rerun
-from arena.models import AuditEvent, Challenge, Final, Finalist, FinalSealedSet, Phase, Rerun, User
+from arena.models import AuditEvent, Finalist, FinalSealedSet, Rerun
 from arena.settings import Settings
 from arena.storage import BlobStore, sha256_tree
-from tests.arena.finals_world import FORMULA, person
-from tests.factories import accepted_unchecked, first_phase, make_challenge, make_team, mark_scored, zip_bytes
-
-SEALED_IDS = [f"s{i}" for i in range(6)]
-
-
-@dataclass
-class CodeFinal:
-    """A code track's closed phase feeding an announced final, with its organizer and one team's captain."""
-
-    challenge: Challenge
-    phase: Phase
-    organizer: User
-    captain: User
-    final: Final
-
-
-def _code_final(session: Session, store: BlobStore, root: Path, *, kind: str = "code") -> CodeFinal:
-    challenge = make_challenge(session, store, root / "bundle", kind=kind)
-    phase = first_phase(challenge)
-    organizer = person(session, "org", email="org@sponsor.example")
-    accounts.grant_role(session, challenge.id, organizer, ChallengeRoleKind.ORGANIZER)
-    captain = person(session, "cap", email="cap@tju.edu.cn")
-    make_team(session, captain, challenge, "team")
-    final = finals.create_final(
-        session, organizer, challenge, {"en": "Final", "zh": "总决赛"}, source_phase_ids=[phase.id], formula=FORMULA
-    )
-    finals.set_rubric(session, organizer, final.id, finals.rubric_template())
-    finals.announce_final(session, organizer, final.id)
-    session.commit()
-    return CodeFinal(challenge, phase, organizer, captain, final)
-
-
-def _inputs(root: Path, ids: list[str] = SEALED_IDS) -> Path:
-    folder = root / "sealed-inputs"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "ids.txt").write_text("".join(f"{i}\n" for i in ids), encoding="utf-8")
-    return folder
-
-
-def _key(rows: list[tuple[str, str]]) -> bytes:
-    return ("id,label\n" + "".join(f"{i},{v}\n" for i, v in rows)).encode()
-
-
-GOOD_KEY = _key([(i, "a" if n % 2 else "b") for n, i in enumerate(SEALED_IDS)])
+from tests.arena.sealed_world import GOOD_KEY, SEALED_IDS, CodeFinal, code_final, key_of, sealed_inputs
+from tests.factories import accepted_unchecked, mark_scored, zip_bytes
 
 
 def _actions(session: Session) -> list[AuditEvent]:
@@ -74,11 +30,11 @@ def _actions(session: Session) -> list[AuditEvent]:
 def test_a_sealed_set_is_checked_like_a_hidden_key_and_stored_by_hash(
     session: Session, store: BlobStore, tmp_path: Path
 ) -> None:
-    world = _code_final(session, store, tmp_path)
-    inputs = _inputs(tmp_path)
+    world = code_final(session, store, tmp_path)
+    inputs = sealed_inputs(tmp_path)
     refused = [
-        (_key([("s0", "a"), ("s0", "b")]), "s0"),  # a repeated id
-        (_key([("s0", "a"), ("s1", "zebra")]), "zebra"),  # a label outside the declared set
+        (key_of([("s0", "a"), ("s0", "b")]), "s0"),  # a repeated id
+        (key_of([("s0", "a"), ("s1", "zebra")]), "zebra"),  # a label outside the declared set
     ]
     for key, named in refused:
         with pytest.raises(InvalidKey) as raised:
@@ -104,8 +60,8 @@ def test_a_sealed_set_is_checked_like_a_hidden_key_and_stored_by_hash(
 def test_only_the_organizer_provides_one_for_a_code_source_and_not_after_the_lock(
     session: Session, store: BlobStore, tmp_path: Path
 ) -> None:
-    world = _code_final(session, store, tmp_path)
-    inputs = _inputs(tmp_path)
+    world = code_final(session, store, tmp_path)
+    inputs = sealed_inputs(tmp_path)
     with pytest.raises(NotFound):
         finals.provide_sealed_set(session, store, world.captain, world.final.id, world.phase.id, inputs, GOOD_KEY)
     with pytest.raises(InvalidInput) as not_source:
@@ -119,21 +75,21 @@ def test_only_the_organizer_provides_one_for_a_code_source_and_not_after_the_loc
 
 
 def test_a_result_track_has_no_sealed_set(session: Session, store: BlobStore, tmp_path: Path) -> None:
-    world = _code_final(session, store, tmp_path, kind="result")
+    world = code_final(session, store, tmp_path, kind="result")
     with pytest.raises(InvalidInput) as raised:
         finals.provide_sealed_set(
-            session, store, world.organizer, world.final.id, world.phase.id, _inputs(tmp_path), GOOD_KEY
+            session, store, world.organizer, world.final.id, world.phase.id, sealed_inputs(tmp_path), GOOD_KEY
         )
     assert "code track" in raised.value.message
 
 
 def test_an_uploaded_archive_becomes_the_same_inputs_tree(session: Session, store: BlobStore, tmp_path: Path) -> None:
-    world = _code_final(session, store, tmp_path)
+    world = code_final(session, store, tmp_path)
     archive = zip_bytes({"ids.txt": "".join(f"{i}\n" for i in SEALED_IDS)})
     row = finals.upload_sealed_set(
         session, store, world.organizer, world.final.id, world.phase.id, io.BytesIO(archive), io.BytesIO(GOOD_KEY)
     )
-    assert row.inputs_sha256 == sha256_tree(_inputs(tmp_path))
+    assert row.inputs_sha256 == sha256_tree(sealed_inputs(tmp_path))
     with pytest.raises(InvalidArchive) as raised:
         finals.upload_sealed_set(
             session, store, world.organizer, world.final.id, world.phase.id, io.BytesIO(b"no"), io.BytesIO(GOOD_KEY)
@@ -159,13 +115,13 @@ def _finish(session: Session, rerun: Rerun, **detail: object) -> None:
     session.commit()
 
 
-def test_reproduction_on_a_sealed_set_passes_within_the_tolerance_and_hides_the_key(
+def test_reproduction_on_a_sealed_set_passes_within_the_tolerance_and_hides_thekey_of(
     session: Session, worker_env: Settings, store: BlobStore, tmp_path: Path
 ) -> None:
-    world = _code_final(session, store, tmp_path)
+    world = code_final(session, store, tmp_path)
     finalist = _finalist_with_code(session, store, world)
     row = finals.provide_sealed_set(
-        session, store, world.organizer, world.final.id, world.phase.id, _inputs(tmp_path), GOOD_KEY
+        session, store, world.organizer, world.final.id, world.phase.id, sealed_inputs(tmp_path), GOOD_KEY
     )
     finals.update_final(session, world.organizer, world.final.id, tolerance=0.05, reason="sealed set")
     session.commit()
@@ -195,10 +151,10 @@ def test_reproduction_on_a_sealed_set_passes_within_the_tolerance_and_hides_the_
 def test_a_sealed_run_that_fails_does_not_pass_and_a_new_set_clears_old_reproductions(
     session: Session, worker_env: Settings, store: BlobStore, tmp_path: Path
 ) -> None:
-    world = _code_final(session, store, tmp_path)
+    world = code_final(session, store, tmp_path)
     finalist = _finalist_with_code(session, store, world)
     finals.provide_sealed_set(
-        session, store, world.organizer, world.final.id, world.phase.id, _inputs(tmp_path), GOOD_KEY
+        session, store, world.organizer, world.final.id, world.phase.id, sealed_inputs(tmp_path), GOOD_KEY
     )
     finals.update_final(session, world.organizer, world.final.id, tolerance=1.0, reason="sealed set")
     session.commit()
@@ -207,8 +163,10 @@ def test_a_sealed_run_that_fails_does_not_pass_and_a_new_set_clears_old_reproduc
     _finish(session, get_rerun(session, finalist.rerun_id), failure_class="output_invalid", run={"exit_code": 0})
     assert finals.record_reproduction(session, finalist.id) == "failed"
     assert finalist.reproduction_result["failure_class"] == "output_invalid"
-    other = _key([(i, "a") for i in SEALED_IDS])
-    finals.provide_sealed_set(session, store, world.organizer, world.final.id, world.phase.id, _inputs(tmp_path), other)
+    other = key_of([(i, "a") for i in SEALED_IDS])
+    finals.provide_sealed_set(
+        session, store, world.organizer, world.final.id, world.phase.id, sealed_inputs(tmp_path), other
+    )
     cleared = finals.get_finalist(session, finalist.id)
     assert (cleared.reproduction_status, cleared.rerun_id, cleared.reproduction_result) == ("none", None, {})
     finals.remove_sealed_set(session, world.organizer, world.final.id, world.phase.id)
