@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena import audit
-from arena.challenges.keys import check_key
+from arena.challenges import check_key
 from arena.enums import FinalStatus, TrackKind
 from arena.errors import Conflict, FileTooLarge, InvalidArchive, InvalidInput, NotFound
 from arena.finals.access import check, get_final
