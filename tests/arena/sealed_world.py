@@ -8,11 +8,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from arena import accounts, finals
+from arena.db import utcnow
 from arena.enums import ChallengeRoleKind
-from arena.models import Challenge, Final, Phase, User
+from arena.models import Challenge, Final, Finalist, Phase, User
 from arena.storage import BlobStore
 from tests.arena.finals_world import FORMULA, person
-from tests.factories import first_phase, make_challenge, make_team
+from tests.factories import accepted_unchecked, first_phase, make_challenge, make_team, mark_scored, zip_bytes
 
 SEALED_IDS = [f"s{i}" for i in range(6)]
 
@@ -59,3 +60,15 @@ def key_of(rows: list[tuple[str, str]]) -> bytes:
 
 
 GOOD_KEY = key_of([(i, "a" if n % 2 else "b") for n, i in enumerate(SEALED_IDS)])
+
+
+def finalist_with_code(session: Session, store: BlobStore, world: CodeFinal) -> Finalist:
+    """Name the team a finalist (online score 0.8) with a scored code submission chosen; commit."""
+    submission = accepted_unchecked(session, store, world.captain, world.phase, zip_bytes({"main.py": "print(1)"}))
+    mark_scored(session, submission, 0.75, 0.8)
+    world.phase.closes_at = utcnow()
+    finalist = finals.add_finalist(session, world.organizer, world.final.id, submission.team_id, "the only team")
+    finals.choose_code_submission(session, world.captain, finalist.id, submission.id)
+    finalist.online_score = 0.8
+    session.commit()
+    return finalist

@@ -12,15 +12,14 @@ from sqlalchemy.orm import Session
 
 from arena import finals
 from arena.challenges import InvalidKey
-from arena.db import utcnow
 from arena.enums import FinalStatus
 from arena.errors import Conflict, InvalidArchive, InvalidInput, NotFound
 from arena.evaluation import get_rerun
-from arena.models import AuditEvent, Finalist, FinalSealedSet, Rerun
+from arena.models import AuditEvent, FinalSealedSet, Rerun
 from arena.settings import Settings
 from arena.storage import BlobStore, sha256_tree
-from tests.arena.sealed_world import GOOD_KEY, SEALED_IDS, CodeFinal, code_final, key_of, sealed_inputs
-from tests.factories import accepted_unchecked, mark_scored, zip_bytes
+from tests.arena.sealed_world import GOOD_KEY, SEALED_IDS, code_final, finalist_with_code, key_of, sealed_inputs
+from tests.factories import zip_bytes
 
 
 def _actions(session: Session) -> list[AuditEvent]:
@@ -97,17 +96,6 @@ def test_an_uploaded_archive_becomes_the_same_inputs_tree(session: Session, stor
     assert raised.value.field == "inputs"
 
 
-def _finalist_with_code(session: Session, store: BlobStore, world: CodeFinal) -> Finalist:
-    submission = accepted_unchecked(session, store, world.captain, world.phase, zip_bytes({"main.py": "print(1)"}))
-    mark_scored(session, submission, 0.75, 0.8)
-    world.phase.closes_at = utcnow()
-    finalist = finals.add_finalist(session, world.organizer, world.final.id, submission.team_id, "the only team")
-    finals.choose_code_submission(session, world.captain, finalist.id, submission.id)
-    finalist.online_score = 0.8
-    session.commit()
-    return finalist
-
-
 def _finish(session: Session, rerun: Rerun, **detail: object) -> None:
     """Write what the worker records at the end of a re-run (the worker path itself runs in the Docker test)."""
     rerun.status = "done"
@@ -119,7 +107,7 @@ def test_reproduction_on_a_sealed_set_passes_within_the_tolerance_and_hides_thek
     session: Session, worker_env: Settings, store: BlobStore, tmp_path: Path
 ) -> None:
     world = code_final(session, store, tmp_path)
-    finalist = _finalist_with_code(session, store, world)
+    finalist = finalist_with_code(session, store, world)
     row = finals.provide_sealed_set(
         session, store, world.organizer, world.final.id, world.phase.id, sealed_inputs(tmp_path), GOOD_KEY
     )
@@ -152,7 +140,7 @@ def test_a_sealed_run_that_fails_does_not_pass_and_a_new_set_clears_old_reproduc
     session: Session, worker_env: Settings, store: BlobStore, tmp_path: Path
 ) -> None:
     world = code_final(session, store, tmp_path)
-    finalist = _finalist_with_code(session, store, world)
+    finalist = finalist_with_code(session, store, world)
     finals.provide_sealed_set(
         session, store, world.organizer, world.final.id, world.phase.id, sealed_inputs(tmp_path), GOOD_KEY
     )

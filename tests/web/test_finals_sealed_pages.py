@@ -11,7 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from arena import finals
-from tests.arena.sealed_world import GOOD_KEY, SEALED_IDS, code_final, key_of
+from tests.arena.finals_world import person
+from tests.arena.sealed_world import GOOD_KEY, SEALED_IDS, code_final, finalist_with_code, key_of, sealed_inputs
 from tests.factories import PASSWORD, zip_bytes
 from tests.web.conftest import csrf_from
 from web import state
@@ -89,3 +90,41 @@ def test_the_page_speaks_chinese(client: FlaskClient, sealed_world: Ids) -> None
     _login(client, "org")
     page = client.get(f"/c/{sealed_world.slug}/final/manage", headers={"Accept-Language": "zh-CN"})
     assert "封存的决赛测试集" in page.get_data(as_text=True)
+
+
+def test_the_organizer_the_finalist_and_a_judge_see_the_reproduction_ran_on_the_sealed_set(
+    app: Flask, tmp_path: Path
+) -> None:
+    with app.app_context():
+        session = db.session()
+        world = code_final(session, state.store(), tmp_path)
+        finalist = finalist_with_code(session, state.store(), world)
+        sealed = finals.provide_sealed_set(
+            session, state.store(), world.organizer, world.final.id, world.phase.id, sealed_inputs(tmp_path), GOOD_KEY
+        )
+        person(session, "juror", email="juror@jury.example")
+        finals.invite_judge(session, world.organizer, world.final.id, "juror")
+        # As record_reproduction leaves it after a sealed re-run (the run itself is in the Docker test).
+        finalist.reproduction_status = "passed"
+        finalist.reproduction_result = {"reproduced": 0.83, "difference": 0.03, "sealed": {"score": 0.83, "cases": 6}}
+        session.commit()
+        slug, final_id, finalist_id, labels_sha = (
+            world.challenge.slug,
+            world.final.id,
+            finalist.id,
+            sealed.labels_sha256,
+        )
+    line = "on the sealed set: score 0.83 over 6 cases"
+    pages = {
+        "org": f"/c/{slug}/final/manage",
+        "cap": f"/c/{slug}/final/me",
+        "juror": f"/judge/finals/{final_id}/finalists/{finalist_id}",
+    }
+    for who, path in pages.items():
+        viewer = app.test_client()
+        _login(viewer, who)
+        page = viewer.get(path)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200, (who, html[:500])
+        expected = "the sealed final test set (6 cases)" if who == "juror" else line
+        assert expected in html and labels_sha not in html, who
