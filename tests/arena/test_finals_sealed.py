@@ -151,6 +151,7 @@ def test_a_sealed_run_that_fails_does_not_pass_and_a_new_set_clears_old_reproduc
     _finish(session, get_rerun(session, finalist.rerun_id), failure_class="output_invalid", run={"exit_code": 0})
     assert finals.record_reproduction(session, finalist.id) == "failed"
     assert finalist.reproduction_result["failure_class"] == "output_invalid"
+    assert finalist.reproduction_result["sealed"] == {"score": None, "cases": None}
     other = key_of([(i, "a") for i in SEALED_IDS])
     finals.provide_sealed_set(
         session, store, world.organizer, world.final.id, world.phase.id, sealed_inputs(tmp_path), other
