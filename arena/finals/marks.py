@@ -144,7 +144,7 @@ def board_lines(session: Session, finalist: Finalist, store: BlobStore | None = 
 
 
 def _public_result(result: dict[str, Any]) -> dict[str, Any]:
-    keep = ("online", "reproduced", "difference", "tolerance", "image_digest", "run")
+    keep = ("online", "reproduced", "difference", "tolerance", "image_digest", "run", "failure_class", "sealed")
     return {k: v for k, v in (result or {}).items() if k in keep}
 
 

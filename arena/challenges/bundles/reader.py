@@ -9,7 +9,7 @@ import yaml
 
 import scorers
 from arena.challenges.bundles.fields import Problems
-from arena.challenges.bundles.final import read_final
+from arena.challenges.bundles.final import check_sealed_not_public, read_final
 from arena.challenges.bundles.references import REFERENCE_KEYS, read_references
 from arena.challenges.bundles.spec import ChallengeSpec, FileSpec, PhaseSpec, TrackSpec
 from arena.challenges.bundles.stages import read_advancement
@@ -113,7 +113,8 @@ def read_spec(data: dict[str, Any], bundle_dir: Path, data_root: Path, bundle_sh
     files = _read_files(p, data, data_root)
     tracks = _read_tracks(p, data, data_root, bundle_dir)
     _check_secrets_not_public(p, files, tracks)
-    final = read_final(p, data, tracks)
+    final = read_final(p, data, tracks, data_root)
+    check_sealed_not_public(p, files, final)
     if p:
         raise BundleError(p.items)
     return ChallengeSpec(public_files=files, tracks=tracks, bundle_sha256=bundle_sha256, final=final, **spec_kwargs)
