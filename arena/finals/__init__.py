@@ -34,6 +34,7 @@ from arena.finals.reproduction import record_reproduction, request_reproduction
 from arena.finals.results import Preview, lock_final, preview_ranking, public_result, results_frame, unlock_final
 from arena.finals.rubric import rubric, rubric_template, set_rubric, validate_rubric
 from arena.finals.sealed import (
+    check_manage,
     check_sealed_key,
     provide_sealed_set,
     remove_sealed_set,
@@ -71,6 +72,7 @@ __all__ = [
     "finalist_code",
     "formula_changes",
     "finalist_packet",
+    "check_manage",
     "get_final",
     "get_finalist",
     "invite_judge",

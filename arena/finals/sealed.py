@@ -39,6 +39,11 @@ def sealed_sets(session: Session, final_id: int) -> list[FinalSealedSet]:
     return [rows[phase_id] for phase_id in final.source_phase_ids if phase_id in rows]
 
 
+def check_manage(session: Session, user: User | None, final: Final) -> None:
+    """Raise (as NotFound) unless ``user`` manages the final."""
+    check(session, user, Action.MANAGE_FINAL, final)
+
+
 def sealed_set_for(session: Session, final_id: int, phase_id: int | None) -> FinalSealedSet | None:
     """The sealed test set of one source phase of the final, or None."""
     if phase_id is None:

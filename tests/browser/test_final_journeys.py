@@ -13,12 +13,14 @@ import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from arena import finals
 from arena.accounts import users as accounts
+from arena.db import utcnow
 from arena.enums import ChallengeRoleKind
 from arena.models import Challenge
 from arena.teams import create_team
@@ -38,6 +40,7 @@ each_language = pytest.mark.parametrize("language", ["zh-CN", "en"])
 doc_views = pytest.mark.parametrize(("language", "width"), [("zh-CN", "phone"), ("en", "desktop")])
 DOCS = REPO / "docs" / "img" / "finals"
 
+APPEAL_DRAFT = "The B board cut our last upload short"
 PDF = b"%PDF-1.4\n% the technical report\n"
 NAMES = {"zh-CN": ("张雪\n李岩", "天津大学"), "en": ("Ada Lovelace\nAlan Turing", "Tianjin University")}
 # One judge ranks the finalists as the board does; the other swaps the last two: Kendall's W below 1.
@@ -100,7 +103,8 @@ def scoring(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sc
         session = db.session()
         world = build(session, state.settings(), state.store(), tmp_path_factory.mktemp("final"))
         named = finals.name_finalists(session, world.organizer, world.final.id, world.phase.id, top_n=4)
-        finals.update_final(session, world.organizer, world.final.id, blind=True)
+        appeals_until = utcnow() + timedelta(days=30)
+        finals.update_final(session, world.organizer, world.final.id, blind=True, appeal_deadline=appeals_until)
         judges = {name: person(session, name, email=f"{name}@jury.example") for name in MARKS}
         for name in MARKS:
             finals.invite_judge(session, world.organizer, world.final.id, name)
@@ -160,18 +164,22 @@ def test_finalist(
         digest = hashlib.sha256(PDF).hexdigest()
         expect(page.locator("#report code.hash")).to_contain_text(digest[:16])
 
-        # A Word file: refused with the reason, the uploaded PDF and every typed name and institution kept.
+        # A Word file: refused beside its field with the reason; the uploaded PDF, every typed name and
+        # institution, and an appeal typed but not sent in another form are all kept.
+        page.locator("textarea[name=text]").fill(APPEAL_DRAFT)
         page.locator("form[action$='/final/me/report'] input[name=report]").set_input_files(
             files=[{"name": "report.docx", "mimeType": "application/msword", "buffer": b"PK\x03\x04 not a pdf"}]
         )
         page.locator("form[action$='/final/me/report'] button[type=submit]").click()
         tour.check("wrong-type")
-        refusal = page.locator("p.flash.error[data-field=report]")
+        refusal = page.locator("#report .error[data-field=report]")
         expect(refusal).to_have_attribute("role", "alert")
         expect(refusal).to_contain_text("PDF")
         expect(page.locator("textarea[name=real_names]")).to_have_value(names)
         expect(page.locator("input[name=institution]")).to_have_value(institution)
         expect(page.locator("#report code.hash")).to_contain_text(digest[:16])
+        expect(page.locator("input[name=report]")).to_have_attribute("aria-describedby", "error-report")
+        expect(page.locator("textarea[name=text]")).to_have_value(APPEAL_DRAFT)
         if (language, width) == ("zh-CN", "phone"):
             doc_shot(page, "finalist-wrong-type-phone-zh", full_page=True)
 
@@ -182,6 +190,7 @@ def test_finalist(
         expect(page.locator("#submission")).to_contain_text(str(scoring.submissions[index]))
         # What is left is the organizer's: the reproduction of the chosen submission.
         expect(page.locator("#checklist ul.missing li")).to_have_count(1)
+        expect(page.locator("textarea[name=text]")).to_have_value(APPEAL_DRAFT)  # still there, never sent
         if (language, width) == ("en", "desktop"):
             doc_shot(page, "finalist-desktop-en", full_page=True)
     finally:

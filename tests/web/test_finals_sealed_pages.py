@@ -128,3 +128,40 @@ def test_the_organizer_the_finalist_and_a_judge_see_the_reproduction_ran_on_the_
         assert page.status_code == 200, (who, html[:500])
         expected = "the sealed final test set (6 cases)" if who == "juror" else line
         assert expected in html and labels_sha not in html, who
+
+
+def token_for(client: FlaskClient, username: str) -> dict[str, str]:
+    response = client.post("/api/v1/tokens", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 201, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def _api_upload(client: FlaskClient, world: Ids, headers: dict[str, str], key: bytes) -> tuple[int, dict[str, object]]:
+    archive = zip_bytes({"ids.txt": "".join(f"{i}\n" for i in SEALED_IDS)})
+    data = {
+        "phase_id": str(world.phase_id),
+        "inputs": (io.BytesIO(archive), "inputs.zip"),
+        "labels": (io.BytesIO(key), "sealed.csv"),
+    }
+    response = client.post(
+        f"/api/v1/finals/{world.final_id}/sealed-sets", data=data, headers=headers, content_type="multipart/form-data"
+    )
+    return response.status_code, response.get_json()
+
+
+def test_the_api_provides_lists_and_removes_a_sealed_set(client: FlaskClient, sealed_world: Ids) -> None:
+    org, cap = token_for(client, "org"), token_for(client, "cap")
+    listing = f"/api/v1/finals/{sealed_world.final_id}/sealed-sets"
+    assert client.get(listing, headers=org).get_json() == {"sealed_sets": []}
+    status, body = _api_upload(client, sealed_world, org, key_of([("s0", "a"), ("s0", "b")]))
+    assert status == 400 and "s0" in str(body), body
+    status, body = _api_upload(client, sealed_world, cap, GOOD_KEY)
+    assert status == 404, body  # a participant does not learn the final's organizer routes exist
+    status, body = _api_upload(client, sealed_world, org, GOOD_KEY)
+    assert status == 201 and body["cases"] == 6 and body["phase_id"] == sealed_world.phase_id, body
+    (row,) = client.get(listing, headers=org).get_json()["sealed_sets"]
+    assert row["cases"] == 6 and "sha256" not in str(row)
+    assert client.get(listing, headers=cap).status_code == 404
+    removed = client.delete(f"{listing}/{sealed_world.phase_id}", headers=org)
+    assert removed.status_code == 200 and removed.get_json()["removed"] is True
+    assert client.delete(f"{listing}/{sealed_world.phase_id}", headers=org).status_code == 404

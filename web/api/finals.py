@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from flask import Blueprint, Response, request
 
@@ -12,6 +12,7 @@ from arena.boards import export_format, to_csv_bytes, to_parquet_bytes
 from arena.errors import InvalidInput
 from arena.models import Final, User
 from arena.permissions import Action, require
+from arena.timestamps import rfc3339
 from web import state
 from web.api import finals_judging
 from web.api.finals_serializers import (
@@ -28,7 +29,7 @@ from web.api.requests import id_field, json_body, text_field
 from web.auth.identity import api_user, required
 from web.downloads import download
 from web.lookups import challenge_context, challenge_context_for_id
-from web.numbers import bounded_int
+from web.numbers import bounded_int, parsed_int
 
 bp = Blueprint("finals", __name__)
 bp.register_blueprint(finals_judging.bp)
@@ -218,6 +219,49 @@ def reproduce(finalist_id: int) -> tuple[dict[str, Any], int]:
     """Re-run the finalist's selected submission to check that its score reproduces."""
     finalist = finals.request_reproduction(state.session(), state.settings(), required(api_user()), finalist_id)
     return finalist_dict(finalist), 202
+
+
+def _sealed_dict(row: Any) -> dict[str, Any]:
+    return {"phase_id": row.phase_id, "cases": row.cases, "source": row.source, "created_at": rfc3339(row.created_at)}
+
+
+@bp.get("/finals/<id:final_id>/sealed-sets")
+def list_sealed(final_id: int) -> dict[str, Any]:
+    """List the final's sealed test sets (organizers); inputs and key are never served."""
+    final = finals.get_final(state.session(), final_id)
+    finals.check_manage(state.session(), required(api_user()), final)
+    return {"sealed_sets": [_sealed_dict(row) for row in finals.sealed_sets(state.session(), final.id)]}
+
+
+@bp.post("/finals/<id:final_id>/sealed-sets")
+def provide_sealed(final_id: int) -> tuple[dict[str, Any], int]:
+    """Provide or replace a source phase's sealed set: multipart ``phase_id``, ``inputs`` archive, ``labels`` key."""
+    user = required(api_user())
+    phase_id = parsed_int(request.form.get("phase_id", ""), "phase_id")
+    inputs, labels = request.files.get("inputs"), request.files.get("labels")
+    if inputs is None or not inputs.filename:
+        raise InvalidInput("send the archive of the sealed inputs (zip or tar.gz) as 'inputs'", field="inputs")
+    if labels is None or not labels.filename:
+        raise InvalidInput("send the sealed key (a CSV file) as 'labels'", field="labels")
+    row = finals.upload_sealed_set(
+        state.session(),
+        state.store(),
+        user,
+        final_id,
+        phase_id,
+        cast(BinaryIO, inputs.stream),
+        cast(BinaryIO, labels.stream),
+    )
+    state.session().commit()
+    return _sealed_dict(row), 201
+
+
+@bp.delete("/finals/<id:final_id>/sealed-sets/<id:phase_id>")
+def remove_sealed(final_id: int, phase_id: int) -> dict[str, Any]:
+    """Remove a source phase's sealed set; reproduction uses the phase's own hidden data again."""
+    finals.remove_sealed_set(state.session(), required(api_user()), final_id, phase_id)
+    state.session().commit()
+    return {"removed": True, "phase_id": phase_id}
 
 
 @bp.post("/finals/<id:final_id>/judges")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from web.api.openapi_common import BINARY_EXPORT, EXPORT_FORMAT, ID, INT, OBJ, SLUG, STR, json_body, op, path_id, ref
+from web.api.openapi_finals_sealed import sealed_paths
 
 NUMBER: dict[str, Any] = {"type": "number"}
 NULLABLE_TIME: dict[str, Any] = {"oneOf": [ref("Timestamp"), {"type": "null"}]}
@@ -379,4 +380,4 @@ def _participant_paths() -> dict[str, Any]:
 
 def finals_paths() -> dict[str, Any]:
     """Return the path items of the finals routes."""
-    return {**_organizer_paths(), **_participant_paths()}
+    return {**_organizer_paths(), **sealed_paths(), **_participant_paths()}
