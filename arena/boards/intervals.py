@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -82,13 +81,13 @@ def _finite(value: float) -> float | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _values_by_path(root: str, sha256: str) -> Floats:
-    return per_case_values(BlobStore(Path(root)), sha256)
+def _values_by_path(store: BlobStore, sha256: str) -> Floats:
+    return per_case_values(store, sha256)
 
 
 def _cached_values(store: BlobStore, sha256: str) -> Floats:
     """Per-case values are content-addressed and immutable, so a process-wide cache is always right."""
-    return _values_by_path(str(store.root), sha256)
+    return _values_by_path(store, sha256)
 
 
 def case_clusters(store: BlobStore, phase: Phase, split: Split, cases: int) -> np.ndarray[Any, Any] | None:
@@ -98,7 +97,7 @@ def case_clusters(store: BlobStore, phase: Phase, split: Split, cases: int) -> n
     if not column or track.scoring_program_sha256:
         return None
     codes = _clusters(
-        str(store.root),
+        store,
         phase.labels_sha256,
         phase.split_seed,
         phase.public_fraction,
@@ -115,7 +114,7 @@ def case_clusters(store: BlobStore, phase: Phase, split: Split, cases: int) -> n
 
 @functools.lru_cache(maxsize=64)
 def _clusters(
-    root: str,
+    store: BlobStore,
     labels_sha256: str,
     split_seed: str,
     fraction: float,
@@ -125,7 +124,6 @@ def _clusters(
     column: str,
     split: str,
 ) -> np.ndarray[Any, Any] | None:
-    store = BlobStore(Path(root))
     try:
         key = scorers.read_key(store.read_bytes(labels_sha256), id_column=id_column, target_columns=list(targets))
         declared = getattr(scorers.get_scorer(scorer, {"cluster_column": column}), "clusters", None)
