@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, after_this_request, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -164,6 +164,18 @@ def handle_arena_error(error: ArenaError) -> Response:
         current_app.logger.warning("storage unavailable: %s", error.detail)
         response.headers["Retry-After"] = str(error.retry_seconds)
     return response
+
+
+def retry_after_storage(error: ArenaError) -> None:
+    """For a page that re-renders its form on ``error``: when the store was out of reach, send Retry-After too."""
+    if not isinstance(error, StorageUnavailable):
+        return
+    current_app.logger.warning("storage unavailable: %s", error.detail)
+
+    @after_this_request
+    def _retry(response: Response) -> Response:
+        response.headers["Retry-After"] = str(error.retry_seconds)
+        return response
 
 
 def handle_csrf_error(error: CSRFError) -> Response:
