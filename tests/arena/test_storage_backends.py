@@ -11,9 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
+from arena.enums import SubmissionStatus
 from arena.errors import StorageFull, StorageUnavailable
+from arena.evaluation.pipeline import evaluate_submission
+from arena.settings import Settings
 from arena.storage import BlobStore, DirectoryBackend, TooLarge, open_store, sha256_bytes, sha256_tree
+from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
 from tests.s3server import S3Server, running_s3
 
 
@@ -189,3 +194,20 @@ def test_the_real_free_space_probe_refuses_past_the_setting(tmp_path: Path) -> N
     with pytest.raises(StorageFull):
         store.put_bytes(b"x")
     assert not store.exists(sha256_bytes(b"x"))
+
+
+def test_a_worker_that_cannot_reach_the_store_requeues_the_submission(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    with running_s3() as server:
+        web = open_store(server.url("eval"), cache_dir=tmp_path / "web-cache")
+        challenge = make_challenge(session, web, tmp_path / "bundle", labels=["a", "b"] * 5, daily_quota=50)
+        user = make_user(session, "wanda")
+        make_team(session, user, challenge)
+        submission = upload(session, web, user, first_phase(challenge), answers(["a"] * 10))
+        worker = open_store(server.url("eval"), cache_dir=tmp_path / "worker-cache")
+        server.stop()
+        outcome = evaluate_submission(session, settings, worker, submission.id)
+        assert outcome.status == SubmissionStatus.QUEUED and outcome.requeue
+        assert "file storage cannot be reached" in submission.run_info["last_infrastructure_error"]
+        assert submission.failure_class is None, "an outage never counts against the team"
