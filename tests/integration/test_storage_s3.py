@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
 from arena.challenges.bundles import import_bundle
 from arena.db import make_engine, make_session_factory
@@ -23,6 +24,10 @@ from arena.evaluation.worker import run_worker
 from arena.models import Challenge, Submission
 from arena.settings import Settings
 from arena.storage import open_store, sha256_bytes
+from sandbox import docker_available
+from sandbox.builder import DEFAULT_TAG, build_runner_image
+from tests.factories import PASSWORD as PASSWORD_FACTORY
+from tests.factories import first_phase, make_challenge, make_team, make_user, zip_bytes
 from tests.s3server import S3Server, running_s3
 from web import create_app
 from web.extensions import db
@@ -156,5 +161,61 @@ def test_web_and_worker_share_only_s3(
     assert status == 202, accepted
     assert s3.keys("arena/") == [f"arena/blobs/{sha256_bytes(other)[:2]}/{sha256_bytes(other)[2:]}"]
     assert _count(web) == before + 1
+    with app.app_context():
+        db.engine.dispose()
+
+
+CODE = """
+import os
+ids = open(os.path.join(os.environ["ARENA_INPUT"], "ids.txt")).read().split()
+extra = open(os.path.join(os.environ["ARENA_INPUT"], "hint.txt")).read().strip()
+with open(os.path.join(os.environ["ARENA_OUTPUT"], "predictions.csv"), "w") as out:
+    out.write("id,label\\n" + "".join(f"{name},{extra}\\n" for name in ids))
+"""
+
+
+@pytest.mark.docker
+def test_a_code_run_stages_its_hidden_inputs_from_the_workers_cache(
+    settings: Settings, s3: S3Server, tmp_path: Path, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not docker_available():
+        pytest.fail("no Docker engine answers (run sandbox/images/setup-docker-host.sh)", pytrace=False)
+    build_runner_image(DEFAULT_TAG, log=lambda line: None)
+    web, worker = _hosts(settings, s3, tmp_path)
+    importer = open_store(web.blob_storage_url, cache_dir=tmp_path / "importer-cache")
+    challenge = make_challenge(
+        session,
+        importer,
+        tmp_path / "bundle",
+        kind="code",
+        labels=["b"] * 10,
+        daily_quota=5,
+        input_files={"hint.txt": "b\n"},
+        runner={"image": DEFAULT_TAG, "limits": {"wall_seconds": 20, "memory_mb": 256, "pids": 64}},
+    )
+    make_team(session, make_user(session, "alice"), challenge)
+    phase = first_phase(challenge)
+    inputs_sha = phase.inputs_sha256
+    assert f"arena/trees/{inputs_sha}.json" in s3.keys("arena/")
+
+    app = create_app(web)
+    client = app.test_client()
+    token = client.post("/api/v1/tokens", json={"username": "alice", "password": PASSWORD_FACTORY}).get_json()
+    auth = {"Authorization": f"Bearer {token['token']}"}
+    response = client.post(
+        f"/api/v1/phases/{phase.id}/submissions",
+        data={"file": (io.BytesIO(zip_bytes({"main.py": CODE})), "code.zip")},
+        headers=auth,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 202, response.get_json()
+    for key, value in worker.to_env().items():
+        monkeypatch.setenv(key, value)
+    run_worker(worker, burst=True, simple=True)
+    result = client.get(f"/api/v1/submissions/{response.get_json()['id']}", headers=auth).get_json()
+    assert result["status"] == "scored" and result["scores"]["public"]["score"] == 1.0, result
+    cached = worker.blob_cache_dir / "trees" / inputs_sha
+    assert (cached / "hint.txt").read_text() == "b\n", "the inputs came through the worker's cache"
+    assert not (tmp_path / "worker-host" / "trees").exists() and not (tmp_path / "worker-host" / "blobs").exists()
     with app.app_context():
         db.engine.dispose()
