@@ -6,6 +6,7 @@ read through a local cache checked by hash before use, and an unreachable or ful
 
 from __future__ import annotations
 
+import errno
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -211,3 +212,26 @@ def test_a_worker_that_cannot_reach_the_store_requeues_the_submission(
         assert outcome.status == SubmissionStatus.QUEUED and outcome.requeue
         assert "file storage cannot be reached" in submission.run_info["last_infrastructure_error"]
         assert submission.failure_class is None, "an outage never counts against the team"
+
+
+def test_an_object_under_a_blobs_name_is_replaced_unless_it_checks_out(s3: S3Server, tmp_path: Path) -> None:
+    store = open_store(s3.url("replace"), cache_dir=tmp_path / "cache")
+    sha = sha256_bytes(b"the real content")
+    key = f"replace/blobs/{sha[:2]}/{sha[2:]}"
+    s3.client().put_object(Bucket=s3.bucket, Key=key, Body=b"the real")  # type: ignore[attr-defined]
+    assert store.put_bytes(b"the real content") == sha
+    assert store.read_bytes(sha) == b"the real content"
+    head = s3.client().head_object(Bucket=s3.bucket, Key=key)  # type: ignore[attr-defined]
+    assert head["ContentLength"] == 16 and head["Metadata"]["sha256"] == sha
+
+
+def test_a_disk_that_fills_during_a_write_is_a_full_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(str(tmp_path / "store"), cache_dir=tmp_path / "cache")
+
+    def no_space(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("arena.storage.backends.os.replace", no_space)
+    with pytest.raises(StorageFull):
+        store.put_bytes(b"does not fit")
+    assert not store.exists(sha256_bytes(b"does not fit")) and _scratch_empty(store)
