@@ -81,6 +81,8 @@ ACTIONS: dict[str, AuditKind] = {
     "final.conflict_detected": _K.FINALS,
     "final.mark_refused": _K.FINALS,
     "final.reproduction_requested": _K.FINALS,
+    "final.sealed_set_provided": _K.FINALS,
+    "final.sealed_set_removed": _K.FINALS,
     "final.appeal_filed": _K.FINALS,
     "final.appeal_answered": _K.FINALS,
     "user.created": _K.ACCOUNTS,

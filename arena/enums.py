@@ -14,6 +14,14 @@ class TrackKind(StrEnum):
     CODE = "code"
 
 
+class ResourceClass(StrEnum):
+    """What a code track's runs need from a worker's host; each class has its own queue."""
+
+    CPU = "cpu"
+    GPU = "gpu"
+    LARGE_MEMORY = "large-memory"
+
+
 class Direction(StrEnum):
     """Which way a track ranks its scores."""
 

@@ -74,6 +74,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     "final.conflict_detected": _l("Conflict of interest detected"),
     "final.mark_refused": _l("Mark refused (final locked)"),
     "final.reproduction_requested": _l("Reproduction requested"),
+    "final.sealed_set_provided": _l("Sealed final test set provided"),
+    "final.sealed_set_removed": _l("Sealed final test set removed"),
     "final.appeal_filed": _l("Appeal filed"),
     "final.appeal_answered": _l("Appeal answered"),
     "user.created": _l("Account created"),

@@ -12,7 +12,7 @@ import click
 from granian import Granian
 from granian.constants import Interfaces
 
-from arena import accounts, evaluation
+from arena import accounts, backups, evaluation
 from arena.challenges import import_bundle
 from arena.db import session_scope
 from arena.errors import ArenaError, BundleError
@@ -184,6 +184,43 @@ def sandbox_build_image(ctx: click.Context, method: Any, force: bool) -> None:
     """Build the runner image that code submissions run in."""
     info = build_runner_image(_settings(ctx).runner_image, method=method, force=force, log=click.echo)
     click.echo(f"{info.tag} {info.digest}{' (built)' if info.built else ' (already present)'}")
+
+
+@main.group()
+def backup() -> None:
+    """Back up and restore the database and the stored files."""
+
+
+@backup.command("create")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.pass_context
+def backup_create(ctx: click.Context, folder: Path) -> None:
+    """Write a backup of the database and the store into FOLDER (new or empty)."""
+    settings = _settings(ctx)
+    try:
+        summary = backups.create_backup(settings.database_url, settings.data_dir, folder)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"backed up {sum(summary.tables.values())} rows of {len(summary.tables)} tables and "
+        f"{summary.files} stored files into {folder}"
+    )
+
+
+@backup.command("restore")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.pass_context
+def backup_restore(ctx: click.Context, folder: Path) -> None:
+    """Restore FOLDER into an empty database and data folder, and check both against the backup."""
+    settings = _settings(ctx)
+    try:
+        summary = backups.restore_backup(settings.database_url, settings.data_dir, folder)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"restored {sum(summary.tables.values())} rows of {len(summary.tables)} tables and "
+        f"{summary.files} stored files; both match the backup"
+    )
 
 
 @main.command("demo")

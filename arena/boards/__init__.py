@@ -11,7 +11,7 @@ from arena.boards.cache import (
     cached_page,
     rendered_page,
 )
-from arena.boards.charts import Histogram, PhaseChart, TeamSeries, challenge_charts, phase_chart, team_chart
+from arena.boards.charts import Histogram, PhaseChart, Point, TeamSeries, challenge_charts, phase_chart, team_chart
 from arena.boards.exports import (
     MEDIA_TYPES,
     export_format,
@@ -20,6 +20,7 @@ from arena.boards.exports import (
     to_csv_bytes,
     to_parquet_bytes,
 )
+from arena.boards.intervals import line_interval
 from arena.boards.pages import MAX_PER_PAGE, board_page
 from arena.boards.ranking import LeaderboardRow, higher_is_better, leaderboard, per_case_values
 from arena.boards.ranks import TeamRank, team_rank
@@ -44,6 +45,7 @@ __all__ = [
     "MAX_PER_PAGE",
     "MEDIA_TYPES",
     "PhaseChart",
+    "Point",
     "RenderedPage",
     "TeamRank",
     "TeamSeries",
@@ -58,6 +60,7 @@ __all__ = [
     "is_frozen",
     "leaderboard",
     "leaderboard_export",
+    "line_interval",
     "per_case_values",
     "phase_chart",
     "team_rank",

@@ -76,6 +76,51 @@ def refresh_statistics(session: Session, store: BlobStore, phase: Phase, top: in
     session.flush()
 
 
+def line_interval(
+    session: Session, store: BlobStore, phase: Phase, entry: LeaderboardEntry
+) -> tuple[float | None, float | None]:
+    """The bootstrap 95% CI of one board row, as ``refresh_statistics`` computes it (same seed, same clusters).
+
+    A row's CI depends only on its own per-case values and the board's resample weights, so computing it for
+    one row gives the interval the whole board would give that row; nothing else is read or written.
+    """
+    board = Board(entry.split)
+    split = board.ranked_split
+    sha = session.scalar(
+        select(Score.per_case_sha256).where(
+            Score.submission_id == entry.submission_id, Score.split == split.value, Score.version == phase.score_version
+        )
+    )
+    values = _cached_values(store, sha or "")
+    if len(values) == 0:
+        return None, None
+    clusters = case_clusters(store, phase, split, len(values))
+    return _row_interval(
+        store,
+        sha or "",
+        float(entry.score),
+        higher_is_better(phase),
+        board_seed(phase.id, board.value, phase.score_version),
+        None if clusters is None else clusters.tobytes(),
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _row_interval(
+    store: BlobStore, sha256: str, score: float, higher: bool, seed: int, clusters: bytes | None
+) -> tuple[float | None, float | None]:
+    """Every argument fixes the answer (per-case values are content-addressed), so caching it is always right."""
+    values = _values_by_path(store, sha256)
+    (result,) = board_statistics(
+        np.array([score], dtype=np.float64),
+        values[None, :],
+        higher_is_better=higher,
+        seed=seed,
+        clusters=None if clusters is None else np.frombuffer(clusters, dtype=np.int64),
+    )
+    return _finite(result.ci_low), _finite(result.ci_high)
+
+
 def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 

@@ -20,12 +20,19 @@ class InvalidKey(InvalidInput):
 
 
 class TrackLike(Protocol):
-    """What checking a key needs to know of a track (a Track row or a bundle's TrackSpec)."""
+    """What checking a key needs to know of a track (a Track row or a bundle's TrackSpec); read only."""
 
-    scorer: str
-    scorer_options: dict[str, Any]
-    id_column: str
-    target_columns: list[str]
+    @property
+    def scorer(self) -> str: ...
+
+    @property
+    def scorer_options(self) -> dict[str, Any]: ...
+
+    @property
+    def id_column(self) -> str: ...
+
+    @property
+    def target_columns(self) -> list[str]: ...
 
 
 def track_scorer(scorer: str, options: Mapping[str, Any] | None) -> scorers.Scorer | None:

@@ -90,11 +90,13 @@ def run_code(
     *,
     workdir: Path | None = None,
     labels: dict[str, str] | None = None,
+    inputs_sha256: str | None = None,
 ) -> CodeRunOutput:
     """Unpack the archive safely, run it on the phase's hidden inputs, and return its predictions.
 
     ``workdir`` and ``labels`` default to the submission's own attempt; re-runs pass their own so that
-    they never share a folder or a cleanup label with an evaluation.
+    they never share a folder or a cleanup label with an evaluation. ``inputs_sha256`` names other hidden
+    inputs than the phase's (a final's sealed test set).
     """
     return run_archive(
         settings,
@@ -104,6 +106,7 @@ def run_code(
         runner,
         workdir=workdir or run_directory(settings, submission),
         labels=labels or {**container_labels(settings, submission.id), "arena.attempt": str(submission.attempts)},
+        inputs_sha256=inputs_sha256,
     )
 
 
@@ -116,9 +119,14 @@ def run_archive(  # noqa: PLR0913
     *,
     workdir: Path,
     labels: dict[str, str],
+    inputs_sha256: str | None = None,
 ) -> CodeRunOutput:
-    """Run a code archive on ``phase``'s hidden inputs in ``workdir`` (removed afterwards); return its predictions."""
+    """Run a code archive on ``phase``'s hidden inputs (or ``inputs_sha256``) in ``workdir`` (removed afterwards).
+
+    Returns its predictions.
+    """
     track = phase.track
+    inputs = inputs_sha256 if inputs_sha256 is not None else phase.inputs_sha256
     shutil.rmtree(workdir, ignore_errors=True)
     (workdir / "output").mkdir(parents=True)
     try:
@@ -134,7 +142,7 @@ def run_archive(  # noqa: PLR0913
             command=entry.command,
             code_dir=entry.root.absolute(),
             output_dir=(workdir / "output").absolute(),
-            input_dir=store.tree_path(phase.inputs_sha256).absolute() if phase.inputs_sha256 else None,
+            input_dir=store.tree_path(inputs).absolute() if inputs else None,
             env={"ARENA_INPUT": "/data", "ARENA_OUTPUT": "/output"},
             limits=limits_for(config),
             runtime=str(config.get("runtime") or settings.sandbox_runtime or "runc"),

@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from rq import get_current_job
+
 from arena.db import session_scope
+from arena.evaluation.dispatch import claim_next
 from arena.evaluation.leases import held_lease, rerun_subject
 from arena.evaluation.payloads import EvaluateRequest, RerunRequest
 from arena.evaluation.pipeline import evaluate_submission
@@ -20,14 +23,19 @@ log = logging.getLogger(__name__)
 
 
 def evaluate(payload: dict[str, Any]) -> str:
-    """Evaluate one submission (the job behind every upload); return its final status."""
+    """Answer a submission's doorbell: evaluate the fairest queued submission of its class; return its status."""
     request = EvaluateRequest.from_dict(payload)
     settings = Settings.from_env()
     runtime = runtime_for(settings)
-    with held_lease(settings, request.submission_id), session_scope(runtime.sessions) as session:
-        outcome = evaluate_submission(session, settings, runtime.store, request.submission_id, runner_for(settings))
+    job = get_current_job()
+    with session_scope(runtime.sessions) as session:
+        chosen = claim_next(session, settings, request.submission_id, job.id if job is not None else "")
+    if chosen is None:
+        return "idle"  # every queued submission of the class is taken already
+    with held_lease(settings, chosen), session_scope(runtime.sessions) as session:
+        outcome = evaluate_submission(session, settings, runtime.store, chosen, runner_for(settings))
         if outcome.requeue:
-            submission = session.get(Submission, request.submission_id)
+            submission = session.get(Submission, chosen)
             assert submission is not None
             submission.job_id = enqueue_evaluation(settings, submission)
     return outcome.status.value

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from arena.db import utcnow
 from arena.enums import SubmissionStatus
+from arena.evaluation.dispatch import DEFAULT_CLASS, queue_name_for, resource_class_of
 from arena.evaluation.leases import live_leases
 from arena.evaluation.payloads import EvaluateRequest, RerunRequest
 from arena.evaluation.sandboxing import container_labels
@@ -34,9 +35,13 @@ RERUN_JOB = "arena.evaluation.jobs.rerun"
 LIVE_JOB_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
-def get_queue(settings: Settings) -> Queue:
-    """Return the evaluation queue, using rq's JSON serializer."""
-    return Queue(settings.queue_name, connection=redis_connection(settings.redis_url), serializer=JSONSerializer)
+def get_queue(settings: Settings, resource_class: str = DEFAULT_CLASS) -> Queue:
+    """Return the evaluation queue of a resource class, using rq's JSON serializer."""
+    return Queue(
+        queue_name_for(settings, resource_class),
+        connection=redis_connection(settings.redis_url),
+        serializer=JSONSerializer,
+    )
 
 
 def job_id_for(submission: Submission) -> str:
@@ -45,9 +50,9 @@ def job_id_for(submission: Submission) -> str:
 
 
 def enqueue_evaluation(settings: Settings, submission: Submission) -> str:
-    """Enqueue the evaluation of a queued submission and return the job id."""
+    """Ring a doorbell for a queued submission in its track's resource class queue; return the job id."""
     job_id = job_id_for(submission)
-    get_queue(settings).enqueue(
+    get_queue(settings, resource_class_of(submission.phase.track)).enqueue(
         EVALUATE_JOB,
         EvaluateRequest(submission.id).to_dict(),
         job_id=job_id,
@@ -63,10 +68,10 @@ def rerun_job_id(rerun_id: int) -> str:
     return f"rerun-{rerun_id}"
 
 
-def enqueue_rerun(settings: Settings, rerun_id: int) -> str:
-    """Enqueue an organizer's re-run of a submission and return the job id."""
+def enqueue_rerun(settings: Settings, rerun_id: int, resource_class: str = DEFAULT_CLASS) -> str:
+    """Enqueue an organizer's re-run of a submission (in its track's class queue) and return the job id."""
     job_id = rerun_job_id(rerun_id)
-    get_queue(settings).enqueue(
+    get_queue(settings, resource_class).enqueue(
         RERUN_JOB,
         RerunRequest(rerun_id).to_dict(),
         job_id=job_id,

@@ -3,6 +3,10 @@
 A re-run evaluates a submission again — code tracks run the archive in the sandbox again, result tracks
 score the stored file again — and compares the outcome with the scores recorded under the phase's current
 score version. It never changes the submission's status or scores; what it found is kept on the ``Rerun``.
+
+A re-run on sealed data (a final's sealed test set) runs the code on those inputs instead of the phase's and
+scores its predictions against that key on every row; it records the score and leaves the comparison to
+whoever asked for it, since there is no recorded score on that data.
 """
 
 from __future__ import annotations
@@ -26,10 +30,17 @@ from arena.db import utcnow
 from arena.enums import FailureClass, SubmissionStatus, TrackKind
 from arena.errors import Conflict, NotFound
 from arena.evaluation.coderuns import InfrastructureFailure, ParticipantFailure, run_code
+from arena.evaluation.dispatch import DEFAULT_CLASS, resource_class_of
 from arena.evaluation.leases import lease_alive, rerun_subject
 from arena.evaluation.pipeline import score_data
 from arena.evaluation.queueing import enqueue_rerun, job_is_live, remove_orphaned_containers, rerun_job_id
-from arena.evaluation.scoring import ScorerBroken, SplitScore, scorer_version
+from arena.evaluation.scoring import (
+    InvalidPredictions,
+    ScorerBroken,
+    SplitScore,
+    score_against_key,
+    scorer_version,
+)
 from arena.models import Rerun, Score, Submission
 from arena.settings import Settings
 from arena.storage import BlobStore
@@ -50,6 +61,22 @@ class RerunStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SealedData:
+    """Hidden inputs and a key a re-run uses instead of the phase's own (a final's sealed test set)."""
+
+    inputs_sha256: str
+    labels_sha256: str
+
+    @classmethod
+    def from_detail(cls, detail: dict[str, Any] | None) -> SealedData | None:
+        """Read the sealed data a re-run was requested on from its detail, or None."""
+        raw = (detail or {}).get("sealed")
+        if not isinstance(raw, dict):
+            return None
+        return cls(inputs_sha256=str(raw.get("inputs_sha256", "")), labels_sha256=str(raw.get("labels_sha256", "")))
 
 
 @dataclass(frozen=True)
@@ -106,11 +133,21 @@ def provenance(session: Session, submission: Submission) -> list[ScoreProvenance
 # -- requesting and reading --------------------------------------------------------------------------
 
 
-def request_rerun(session: Session, settings: Settings, submission: Submission, *, actor_id: int | None) -> Rerun:
-    """Record a re-run of a finished submission, commit it and enqueue the job."""
+def request_rerun(
+    session: Session,
+    settings: Settings,
+    submission: Submission,
+    *,
+    actor_id: int | None,
+    sealed: SealedData | None = None,
+) -> Rerun:
+    """Record a re-run of a finished submission (on ``sealed`` data when given), commit it and enqueue the job."""
     if submission.status not in (SubmissionStatus.SCORED, SubmissionStatus.FAILED):
         raise Conflict("only a scored or failed submission can be re-run; wait until it finishes")
-    rerun = Rerun(submission_id=submission.id, requested_by_id=actor_id, status=RerunStatus.QUEUED)
+    if sealed is not None and submission.phase.track.kind != TrackKind.CODE:
+        raise Conflict("only a code submission can be re-run on sealed data")
+    detail = {"sealed": asdict(sealed)} if sealed is not None else {}
+    rerun = Rerun(submission_id=submission.id, requested_by_id=actor_id, status=RerunStatus.QUEUED, detail=detail)
     session.add(rerun)
     session.flush()
     audit.record(
@@ -121,10 +158,11 @@ def request_rerun(session: Session, settings: Settings, submission: Submission, 
         target_type="submission",
         target_id=submission.id,
         rerun_id=rerun.id,
+        sealed=sealed is not None,
     )
     session.commit()
     try:
-        enqueue_rerun(settings, rerun.id)
+        enqueue_rerun(settings, rerun.id, resource_class_of(submission.phase.track))
     except RedisError:
         log.warning("could not enqueue re-run %s", rerun.id)
         _finish(rerun, RerunStatus.FAILED, None, {"error": "the queue could not be reached; request the re-run again"})
@@ -194,16 +232,46 @@ def compare_scores(recorded: dict[str, Score], results: list[SplitScore]) -> tup
     return reproduced, splits
 
 
-def _predictions(
-    settings: Settings, store: BlobStore, submission: Submission, rerun: Rerun, runner: Runner | None, workdir: Path
+def _predictions(  # noqa: PLR0913
+    settings: Settings,
+    store: BlobStore,
+    submission: Submission,
+    rerun: Rerun,
+    runner: Runner | None,
+    workdir: Path,
+    sealed: SealedData | None,
 ) -> tuple[bytes, FailureClass, dict[str, Any]]:
     """Return the predictions to score, the failure class for invalid ones, and the run's record."""
     if submission.phase.track.kind != TrackKind.CODE:
+        if sealed is not None:
+            raise ScorerBroken("sealed data can only be used by a code track")
         return store.read_bytes(submission.file_sha256), FailureClass.INVALID_FILE, {}
     if runner is None:
         raise InfrastructureFailure("no sandbox runner is configured on this worker")
-    output = run_code(settings, store, submission, runner, workdir=workdir, labels={"arena.rerun": str(rerun.id)})
+    output = run_code(
+        settings,
+        store,
+        submission,
+        runner,
+        workdir=workdir,
+        labels={"arena.rerun": str(rerun.id)},
+        inputs_sha256=sealed.inputs_sha256 if sealed is not None else None,
+    )
     return output.predictions, FailureClass.OUTPUT_INVALID, _run_record(store, output.run.to_dict())
+
+
+def _sealed_score(store: BlobStore, submission: Submission, sealed: SealedData, data: bytes) -> dict[str, Any]:
+    """Score the predictions against the sealed key on every row; the detail recorded under ``sealed``."""
+    track = submission.phase.track
+    if track.scoring_program_sha256:
+        raise ScorerBroken("a sealed key is scored by a built-in scorer; this track has a scoring program")
+    try:
+        found = score_against_key(store, track, sealed.labels_sha256, data, max_bytes=track.max_upload_bytes)
+    except InvalidPredictions as exc:
+        raise ParticipantFailure(
+            FailureClass.OUTPUT_INVALID, exc.message, template=exc.template, params=exc.params
+        ) from None
+    return {**asdict(sealed), "score": found.primary, "metrics": found.metrics, "cases": found.cases}
 
 
 def _run_record(store: BlobStore, info: dict[str, Any]) -> dict[str, Any]:
@@ -223,6 +291,7 @@ def execute_rerun(
         return None
     phase = submission.phase
     track = phase.track
+    sealed = SealedData.from_detail(rerun.detail)
     rerun.status = RerunStatus.RUNNING
     session.commit()
     recorded = current_scores(session, submission) if submission.status == SubmissionStatus.SCORED else {}
@@ -232,7 +301,7 @@ def execute_rerun(
         "recorded_failure_class": submission.failure_class,
         "recorded_image_digest": next((s.image_digest for s in recorded.values()), ""),
         "recorded_labels_sha256": next((s.labels_sha256 for s in recorded.values()), ""),
-        "labels_sha256": phase.labels_sha256,
+        "labels_sha256": sealed.labels_sha256 if sealed is not None else phase.labels_sha256,
         "submission_sha256": submission.file_sha256,
         "scorer_name": track.scorer,
     }
@@ -244,13 +313,20 @@ def execute_rerun(
             if track.scoring_program_sha256
             else scorer_version(track.scorer, track.scorer_options)
         )
-        data, invalid_class, run = _predictions(settings, store, submission, rerun, runner, workdir)
-        scratch = workdir.with_name(f"rerun-{rerun.id}-scoring")
-        results = score_data(settings, store, submission, data, runner, scratch, invalid_class)
+        data, invalid_class, run = _predictions(settings, store, submission, rerun, runner, workdir, sealed)
+        found: dict[str, Any]
+        if sealed is not None:
+            reproduced, found = None, {"sealed": _sealed_score(store, submission, sealed, data)}
+        else:
+            scratch = workdir.with_name(f"rerun-{rerun.id}-scoring")
+            results = score_data(settings, store, submission, data, runner, scratch, invalid_class)
+            reproduced, splits = compare_scores(recorded, results)
+            found = {"splits": splits}
     except ParticipantFailure as exc:
         run = run or (_run_record(store, exc.run.to_dict()) if exc.run is not None else {})
         same_failure = submission.status == SubmissionStatus.FAILED and submission.failure_class == exc.failure
-        _finish(rerun, RerunStatus.DONE, same_failure, {**base, "failure_class": exc.failure, "run": run})
+        outcome = None if sealed is not None else same_failure
+        _finish(rerun, RerunStatus.DONE, outcome, {**base, "failure_class": exc.failure, "run": run})
     except (InfrastructureFailure, ScorerBroken) as exc:
         log.warning("re-run %s could not finish: %s", rerun.id, exc)
         _finish(rerun, RerunStatus.FAILED, None, {**base, "error": str(exc)[:2000], "run": run})
@@ -258,9 +334,8 @@ def execute_rerun(
         log.exception("re-run %s failed", rerun.id)
         _finish(rerun, RerunStatus.FAILED, None, {**base, "error": type(exc).__name__, "run": run})
     else:
-        reproduced, splits = compare_scores(recorded, results)
         image = str(run.get("image_digest") or "")
-        _finish(rerun, RerunStatus.DONE, reproduced, {**base, "splits": splits, "image_digest": image, "run": run})
+        _finish(rerun, RerunStatus.DONE, reproduced, {**base, **found, "image_digest": image, "run": run})
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     session.commit()
@@ -273,20 +348,20 @@ def reconcile_reruns(session: Session, settings: Settings, *, stale_after: timed
     count = 0
     pending = session.scalars(select(Rerun).where(Rerun.status.in_([RerunStatus.QUEUED, RerunStatus.RUNNING])))
     for rerun in list(pending):
+        submission = session.get(Submission, rerun.submission_id)
+        track = submission.phase.track if submission is not None else None
         if rerun.status == RerunStatus.QUEUED:
             if rerun.created_at > now - stale_after or job_is_live(settings, rerun_job_id(rerun.id)):
                 continue
         else:
             if lease_alive(settings, rerun_subject(rerun.id), since=rerun.created_at):
                 continue
-            submission = session.get(Submission, rerun.submission_id)
-            track = submission.phase.track if submission is not None else None
             if track is not None and (track.kind == TrackKind.CODE or track.scoring_program_sha256):  # containers
                 remove_orphaned_containers(settings, rerun.submission_id, rerun.id)
             rerun.status = RerunStatus.QUEUED
             session.commit()
         try:
-            enqueue_rerun(settings, rerun.id)
+            enqueue_rerun(settings, rerun.id, resource_class_of(track) if track is not None else DEFAULT_CLASS)
         except RedisError:
             log.warning("could not enqueue re-run %s again; will retry", rerun.id)
             continue

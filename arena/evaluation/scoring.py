@@ -7,13 +7,14 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from sqlalchemy.orm import Session
 
 import scorers
 from arena.boards import public_mask
 from arena.challenges import resolved_targets
 from arena.enums import Split
-from arena.models import Phase, Score, Submission
+from arena.models import Phase, Score, Submission, Track
 from arena.storage import BlobStore
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,22 @@ class SplitScore:
     per_case: bytes
 
 
-def score_predictions(store: BlobStore, phase: Phase, data: bytes, *, max_bytes: int) -> list[SplitScore]:
-    """Validate ``data`` against the phase's key and score it on the public and private split."""
-    track = phase.track
+@dataclass(frozen=True)
+class KeyScore:
+    """A scorer's verdict on every row of a key (a final's sealed test set has no public part)."""
+
+    primary: float
+    metrics: dict[str, float]
+    cases: int
+
+
+def _checked(
+    store: BlobStore, track: Track, labels_sha256: str, data: bytes, max_bytes: int
+) -> tuple[scorers.Scorer, pd.DataFrame, pd.DataFrame]:
+    """Read the key and the scorer, and check the predictions against the key; return all three."""
     try:
         key = scorers.read_key(
-            store.read_bytes(phase.labels_sha256), id_column=track.id_column, target_columns=track.target_columns
+            store.read_bytes(labels_sha256), id_column=track.id_column, target_columns=track.target_columns
         )
         scorer = scorers.get_scorer(track.scorer, track.scorer_options)
         targets = resolved_targets(track, track.targets)
@@ -71,6 +82,28 @@ def score_predictions(store: BlobStore, phase: Phase, data: bytes, *, max_bytes:
         )
     except scorers.PredictionFileError as exc:
         raise InvalidPredictions(exc.message, template=exc.template, params=exc.params) from None
+    return scorer, key, predictions
+
+
+def score_against_key(store: BlobStore, track: Track, labels_sha256: str, data: bytes, *, max_bytes: int) -> KeyScore:
+    """Validate ``data`` against another key than the phase's (a sealed set) and score it on all its rows."""
+    scorer, key, predictions = _checked(store, track, labels_sha256, data, max_bytes)
+    try:
+        result = scorer.score(key, predictions)
+    except Exception as exc:
+        log.exception("scorer %s failed on a sealed key of track %s", track.scorer, track.id)
+        raise ScorerBroken(f"the scorer {track.scorer!r} failed: {type(exc).__name__}") from exc
+    return KeyScore(
+        primary=float(result.primary),
+        metrics={k: float(v) for k, v in result.metrics.items()},
+        cases=len(key),
+    )
+
+
+def score_predictions(store: BlobStore, phase: Phase, data: bytes, *, max_bytes: int) -> list[SplitScore]:
+    """Validate ``data`` against the phase's key and score it on the public and private split."""
+    track = phase.track
+    scorer, key, predictions = _checked(store, track, phase.labels_sha256, data, max_bytes)
     mask = public_mask([str(i) for i in key.index], phase.split_seed, phase.public_fraction)
     results = []
     for split, rows in ((Split.PUBLIC, mask), (Split.PRIVATE, ~mask)):

@@ -175,8 +175,9 @@ def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False)
     restart_delay = 0.5
     try:
         while True:
-            queue = get_queue(settings)
-            worker = worker_class([queue], connection=queue.connection, serializer=JSONSerializer)
+            # One queue per resource class this host serves; rq takes from them in this order.
+            queues = [get_queue(settings, resource_class) for resource_class in heartbeat.classes]
+            worker = worker_class(queues, connection=queues[0].connection, serializer=JSONSerializer)
             started = time.monotonic()
             try:
                 worked = bool(worker.work(burst=burst, with_scheduler=False)) or worked

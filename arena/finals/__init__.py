@@ -33,6 +33,14 @@ from arena.finals.marks import (
 from arena.finals.reproduction import record_reproduction, request_reproduction
 from arena.finals.results import Preview, lock_final, preview_ranking, public_result, results_frame, unlock_final
 from arena.finals.rubric import rubric, rubric_template, set_rubric, validate_rubric
+from arena.finals.sealed import (
+    check_sealed_key,
+    provide_sealed_set,
+    remove_sealed_set,
+    sealed_set_for,
+    sealed_sets,
+    upload_sealed_set,
+)
 
 __all__ = [
     "Aggregate",
@@ -81,7 +89,13 @@ __all__ = [
     "preview_ranking",
     "progress",
     "public_result",
+    "check_sealed_key",
+    "provide_sealed_set",
     "record_reproduction",
+    "remove_sealed_set",
+    "sealed_set_for",
+    "sealed_sets",
+    "upload_sealed_set",
     "request_reproduction",
     "results_frame",
     "reveal_final",

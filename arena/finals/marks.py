@@ -20,6 +20,7 @@ from arena.finals.finalists import taking_part
 from arena.finals.rubric import rubric
 from arena.models import Final, Finalist, FinalJudge, JudgeScore, LeaderboardEntry, Phase, Submission, Team, User
 from arena.permissions import Action
+from arena.storage import BlobStore
 from arena.timestamps import rfc3339
 
 # Provenance a judge may see: hashes of what ran and how it was scored, never anything about the hidden key.
@@ -32,12 +33,12 @@ def judged_finals(session: Session, user: User) -> list[Final]:
     return list(session.scalars(query.order_by(Final.id)))
 
 
-def judge_queue(session: Session, user: User, final_id: int) -> list[dict[str, Any]]:
+def judge_queue(session: Session, user: User, final_id: int, *, store: BlobStore | None = None) -> list[dict[str, Any]]:
     """The packets of the finalists a judge scores in a final: assigned to it and without a conflict."""
     final = get_final(session, final_id)
     check(session, user, Action.JUDGE_FINAL, final)
     mine = [f for f in taking_part(session, final.id) if _may_score(session, final, f, user.id)]
-    return [finalist_packet(session, user, f.id) for f in mine]
+    return [finalist_packet(session, user, f.id, store=store) for f in mine]
 
 
 def _may_score(session: Session, final: Final, finalist: Finalist, user_id: int) -> bool:
@@ -50,8 +51,14 @@ def _hides_names(final: Final) -> bool:
     return final.blind and final.status != FinalStatus.REVEALED
 
 
-def finalist_packet(session: Session, user: User, finalist_id: int) -> dict[str, Any]:
-    """What a judge reviews about one finalist; refused (as not found) to a conflicted or unassigned judge."""
+def finalist_packet(
+    session: Session, user: User, finalist_id: int, *, store: BlobStore | None = None
+) -> dict[str, Any]:
+    """What a judge reviews about one finalist; refused (as not found) to a conflicted or unassigned judge.
+
+    With the blob store, the public board's line also gets its bootstrap 95% CI (the boards keep one for the
+    private board only).
+    """
     finalist = get_finalist(session, finalist_id)
     final = get_final(session, finalist.final_id)
     actor = check(session, user, Action.VIEW_FINALIST_PACKET, final, finalist)
@@ -72,7 +79,7 @@ def finalist_packet(session: Session, user: User, finalist_id: int) -> dict[str,
         "members": None if blind else list(finalist.real_names),
         "online_score": finalist.online_score,
         "online_rank": finalist.online_rank,
-        "boards": board_lines(session, finalist),
+        "boards": board_lines(session, finalist, store),
         "history": score_history(session, finalist, f"F{finalist.position}" if blind else team.name),
         "reproduction": {"status": finalist.reproduction_status, **_public_result(finalist.reproduction_result)},
         "report": {"sha256": finalist.report_sha256, "size": finalist.report_size} if finalist.report_sha256 else None,
@@ -102,8 +109,12 @@ def finalist_code(session: Session, user: User, finalist_id: int) -> dict[str, A
     return dict(code)
 
 
-def board_lines(session: Session, finalist: Finalist) -> dict[str, Any]:
-    """The team's lines on the source phase's private and public boards: score, bootstrap CI and rank interval."""
+def board_lines(session: Session, finalist: Finalist, store: BlobStore | None = None) -> dict[str, Any]:
+    """The team's lines on the source phase's private and public boards: score, bootstrap CI and rank interval.
+
+    The private line's statistics are the board's own; the public line's CI is computed here, for this one
+    row, the same way (only when ``store`` is given), so the board pages do no extra work.
+    """
     if finalist.online_phase_id is None:
         return {}
     phase = session.get(Phase, finalist.online_phase_id)
@@ -118,10 +129,13 @@ def board_lines(session: Session, finalist: Finalist) -> dict[str, Any]:
     )
     lines: dict[str, Any] = {}
     for row in rows:
+        ci_low, ci_high = row.ci_low, row.ci_high
+        if row.split == Split.PUBLIC.value and ci_low is None and store is not None:
+            ci_low, ci_high = boards.line_interval(session, store, phase, row)
         lines[row.split] = {
             "score": row.score,
-            "ci_low": row.ci_low,
-            "ci_high": row.ci_high,
+            "ci_low": ci_low,
+            "ci_high": ci_high,
             "rank_low": row.rank_low,
             "rank_high": row.rank_high,
             "statistical_tie": row.statistical_tie,
@@ -130,7 +144,7 @@ def board_lines(session: Session, finalist: Finalist) -> dict[str, Any]:
 
 
 def _public_result(result: dict[str, Any]) -> dict[str, Any]:
-    keep = ("online", "reproduced", "difference", "tolerance", "image_digest", "run")
+    keep = ("online", "reproduced", "difference", "tolerance", "image_digest", "run", "failure_class", "sealed")
     return {k: v for k, v in (result or {}).items() if k in keep}
 
 

@@ -71,6 +71,23 @@ class Finalist(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class FinalSealedSet(Base):
+    """A sealed final test set for one source phase: hidden inputs and a key that reproduction scores against."""
+
+    __tablename__ = "final_sealed_set"
+    __table_args__ = (UniqueConstraint("final_id", "phase_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    final_id: Mapped[int] = mapped_column(ForeignKey("final.id", ondelete="CASCADE"), index=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id", ondelete="CASCADE"))
+    inputs_sha256: Mapped[str] = mapped_column(String(64))
+    labels_sha256: Mapped[str] = mapped_column(String(64))
+    cases: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(16), default="upload")
+    provided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class FinalJudge(Base):
     """A user invited to judge a final, optionally on a named panel."""
 

@@ -114,7 +114,12 @@ def _track(out: _Writer, store: BlobStore, track: Track) -> dict[str, Any]:
     if track.kind == "code":
         runner = dict(track.runner or {})
         item["runner"] = _drop_empty(
-            {"image": runner.get("image"), "runtime": runner.get("runtime"), "limits": dict(runner.get("limits") or {})}
+            {
+                "image": runner.get("image"),
+                "runtime": runner.get("runtime"),
+                "limits": dict(runner.get("limits") or {}),
+                "resource_class": runner.get("resource_class"),
+            }
         )
     if track.scoring_program_sha256:
         item["scoring_program"] = out.add_tree(f"scoring/{track.slug}", store.tree_path(track.scoring_program_sha256))

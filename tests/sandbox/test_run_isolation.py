@@ -28,6 +28,10 @@ def _container_id(label: str, found: dict[str, str], stop: threading.Event) -> N
         client.close()
 
 
+def _twins(code: Path) -> list[Path]:
+    return list((mount_point(code) / STAGE_DIR).glob(f"*/{code.name}"))
+
+
 def test_mountinfo_names_no_host_path_submission_attempt_or_container(
     runner: DockerRunner, runner_image: str, runtime: str, tmp_path: Path, small_limits: Limits
 ) -> None:
@@ -59,6 +63,8 @@ def test_mountinfo_names_no_host_path_submission_attempt_or_container(
     found: dict[str, str] = {}
     stop = threading.Event()
     watcher = threading.Thread(target=_container_id, args=(label, found, stop), daemon=True)
+    # Other runs on this host (another test process) may hold twins of their own: only ours must go.
+    twins_before = set(_twins(code))
     watcher.start()
     try:
         result = runner.run(spec)
@@ -73,7 +79,7 @@ def test_mountinfo_names_no_host_path_submission_attempt_or_container(
         assert secret not in mountinfo, (secret, mountinfo)
     assert "/var/lib/docker/containers" not in mountinfo
     # The twins are gone with the run.
-    assert not list((mount_point(code) / STAGE_DIR).glob(f"*/{code.name}"))
+    assert not set(_twins(code)) - twins_before
 
 
 DETACHED = """

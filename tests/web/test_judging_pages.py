@@ -15,9 +15,11 @@ from sqlalchemy import select
 
 from arena import finals
 from arena.db import utcnow
-from arena.models import AuditEvent, Finalist, JudgeScore, Submission, User
-from tests.arena.finals_world import build, person
+from arena.evaluation.pipeline import evaluate_submission
+from arena.models import AuditEvent, Finalist, JudgeScore, Phase, Submission, Team, User
+from tests.arena.finals_world import TRUTH, build, person
 from tests.factories import PASSWORD as FINALS_PASSWORD
+from tests.factories import answers, upload
 from tests.web.conftest import PASSWORD, World, csrf_from, make_user
 from web.extensions import db
 from web.state import current_state
@@ -236,3 +238,52 @@ def test_the_code_download_reaches_only_judges_who_may_see_the_packet(app: Flask
         browser = _as(app, name, PASSWORD if name == "olga" else FINALS_PASSWORD)
         index = 1 if name == "conny" else 0
         assert browser.get(jury.packet(index) + "/code").status_code == 404, name
+
+
+def test_the_packet_draws_the_score_history_and_the_public_interval(app: Flask, jury: Jury) -> None:
+    jane = _as(app, "jane")
+    page = jane.get(jury.packet(0)).get_data(as_text=True)
+    figures = re.findall(r'<figure class="score-history" data-split="(\w+)">(.*?)</figure>', page, re.S)
+    assert [split for split, _ in figures] == ["private", "public"]
+    for _, figure in figures:
+        assert figure.count('<circle class="point"') == 1, "one scored submission is one point"
+        assert "<polyline" not in figure, "a single point has no line leading to the chart's edge"
+        assert "team0: 1.0000" in figure
+    # The y-axis is the metric's 0..1, not a band around the single score.
+    assert ">0.0000</text>" in figures[0][1] and ">1.0000</text>" in figures[0][1]
+    # Every public case of team0 is right: its public line's interval is the point 1 – 1.
+    assert "95% CI 1.0 – 1.0" in page
+    zh = jane.get(jury.packet(0) + "?lang=zh-CN").get_data(as_text=True)
+    assert "得分历程" in zh
+
+
+def test_a_blind_packet_names_its_history_by_the_finalist_code(app: Flask, jury: Jury) -> None:
+    with app.app_context():
+        finals.get_final(db.session(), jury.final_id).blind = True
+        db.session.commit()
+    page = _as(app, "jane").get(jury.packet(0)).get_data(as_text=True)
+    figure = page[page.index('<figure class="score-history"') :]
+    assert "F1: 1.0000" in figure and "team0" not in page
+
+
+def test_a_team_that_improved_is_drawn_as_a_step_line_over_the_phase(app: Flask, jury: Jury) -> None:
+    with app.app_context():
+        session, arena = db.session(), current_state()
+        finalist = session.get(Finalist, jury.finalists[2])
+        assert finalist is not None
+        phase, team = session.get(Phase, finalist.online_phase_id), session.get(Team, finalist.team_id)
+        assert phase is not None and team is not None
+        closes, phase.closes_at = phase.closes_at, utcnow() + timedelta(hours=1)
+        session.commit()
+        better = upload(session, arena.store, team.members[0].user, phase, answers(TRUTH))
+        evaluate_submission(session, arena.settings, arena.store, better.id)
+        phase.closes_at = closes
+        session.commit()
+    page = _as(app, "jane").get(jury.packet(2)).get_data(as_text=True)
+    private = re.search(r'<figure class="score-history" data-split="private">(.*?)</figure>', page, re.S)
+    assert private is not None
+    assert private.group(1).count('<circle class="point"') == 2, "a point each time the best score improved"
+    line = re.search(r'<polyline class="series"[^>]*points="([^"]+)"', private.group(1))
+    assert line is not None
+    heights = [float(xy.split(",")[1]) for xy in line.group(1).split()]
+    assert heights[0] > heights[-1], "the line climbs from 0.6 to 1.0"

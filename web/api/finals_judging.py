@@ -27,13 +27,13 @@ def my_finals() -> dict[str, Any]:
 @bp.get("/finals/<id:final_id>/queue")
 def queue(final_id: int) -> dict[str, Any]:
     """The packets of the finalists the caller scores (assigned and not conflicted; names hidden in blind mode)."""
-    return {"packets": finals.judge_queue(state.session(), required(api_user()), final_id)}
+    return {"packets": finals.judge_queue(state.session(), required(api_user()), final_id, store=state.store())}
 
 
 @bp.get("/finalists/<id:finalist_id>/packet")
 def packet(finalist_id: int) -> dict[str, Any]:
     """What a judge reviews about one finalist; not found for a conflicted or unassigned judge."""
-    return finals.finalist_packet(state.session(), required(api_user()), finalist_id)
+    return finals.finalist_packet(state.session(), required(api_user()), finalist_id, store=state.store())
 
 
 @bp.get("/finalists/<id:finalist_id>/code")

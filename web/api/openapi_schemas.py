@@ -68,6 +68,20 @@ def schemas() -> dict[str, Any]:
                 "failure_class": NULLABLE_STR,
                 "error": NULLABLE_STR,
                 "scores": OBJ,
+                "queue": _nullable(
+                    {
+                        "type": "object",
+                        "description": "While queued: its place (1 = next), resource class, live workers of the"
+                        " class and the estimated seconds until it starts (null while no estimate can be made)",
+                        "required": ["position", "resource_class", "workers", "eta_seconds"],
+                        "properties": {
+                            "position": {"type": "integer", "minimum": 1},
+                            "resource_class": {"type": "string"},
+                            "workers": {"type": "integer", "minimum": 0},
+                            "eta_seconds": {"type": ["number", "null"], "minimum": 0},
+                        },
+                    }
+                ),
             },
         },
         "SubmissionList": {

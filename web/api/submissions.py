@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, request, url_for
 
+from arena import evaluation
 from arena import submissions as submission_service
 from arena.errors import Forbidden
 from web import state
@@ -47,9 +49,9 @@ def show(submission_id: int) -> dict[str, Any]:
     user = required(api_user())
     submission = submission_service.get_submission(state.session(), submission_id)
     context = phase_context(submission.phase_id, user)
-    return submission_service.view_submission(
-        state.session(), submission, context.actor, state.now(), state.store()
-    ).to_dict()
+    view = submission_service.view_submission(state.session(), submission, context.actor, state.now(), state.store())
+    place = evaluation.queue_position(state.session(), state.settings(), submission)
+    return {**view.to_dict(), "queue": asdict(place) if place is not None else None}
 
 
 @bp.get("/phases/<id:phase_id>/quota")

@@ -1,4 +1,4 @@
-"""The organizer's page of a final: settings, formula, rubric, lifecycle (lock, unlock, reveal) and the preview."""
+"""The organizer's page of a final: settings, formula, rubric, sealed test sets, lifecycle and the preview."""
 # mypy: allow-untyped-decorators
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -75,6 +75,7 @@ def _panel(session: Session, user: User, final: Final, challenge: Challenge) -> 
         "preview_error": preview_error,
         "appeals": [(a, codes.get(a.finalist_id, "")) for a in appeal_rows],
         "phases": _phases(challenge),
+        "sealed": {row.phase_id: row for row in finals.sealed_sets(session, final.id)},
     }
 
 
@@ -268,5 +269,43 @@ def answer(slug: str, appeal_id: int) -> Outcome:
             raise NotFound("no appeal %(id)s", params={"id": appeal_id})
         finals.answer_appeal(session, user, appeal_id, request.form.get("answer", ""))
         return _("The appeal is answered.")
+
+    return act(slug, work)
+
+
+@bp.route("/c/<slug>/final/manage/sealed", methods=["POST"])
+@login_required
+def sealed(slug: str) -> Outcome:
+    """Provide (or replace) a source phase's sealed final test set: an archive of its inputs and its key."""
+    inputs, labels = request.files.get("inputs"), request.files.get("labels")
+
+    def work(session: Session, user: User, final: Final | None, challenge: Challenge) -> str:
+        phase_id = form_number("phase_id", int)
+        if inputs is None or not inputs.filename:
+            raise InvalidInput("choose the archive of the sealed inputs (zip or tar.gz)", field="inputs")
+        if labels is None or not labels.filename:
+            raise InvalidInput("choose the sealed key (a CSV file)", field="labels")
+        row = finals.upload_sealed_set(
+            session,
+            state.store(),
+            user,
+            need(final).id,
+            int(phase_id),
+            cast(BinaryIO, inputs.stream),
+            cast(BinaryIO, labels.stream),
+        )
+        return _("The sealed test set is stored: %(cases)s cases.", cases=row.cases)
+
+    return act(slug, work)
+
+
+@bp.route("/c/<slug>/final/manage/sealed/<id:phase_id>/remove", methods=["POST"])
+@login_required
+def remove_sealed(slug: str, phase_id: int) -> Outcome:
+    """Remove a source phase's sealed test set; reproduction uses the phase's own hidden data again."""
+
+    def work(session: Session, user: User, final: Final | None, challenge: Challenge) -> str:
+        finals.remove_sealed_set(session, user, need(final).id, phase_id)
+        return _("The sealed test set is removed.")
 
     return act(slug, work)

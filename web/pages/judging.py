@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -11,11 +12,14 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from arena import finals
-from arena.enums import FinalStatus
+from arena.boards import PhaseChart, Point, TeamSeries
+from arena.enums import FinalStatus, Split
 from arena.errors import ArenaError, Conflict, NotFound
-from arena.models import Final, Finalist, User
+from arena.models import Final, Finalist, Phase, User
+from arena.timestamps import FORMAT
 from web import state
 from web.auth.identity import page_user, required
+from web.charts import METRIC_BOUNDS, best_over_time_svg
 from web.i18n import localized
 
 bp = Blueprint("judging", __name__)
@@ -119,14 +123,50 @@ def declare_conflict(final_id: int) -> Response:
     return redirect(url_for("judging.queue", final_id=final_id))
 
 
+def history_charts(finalist: Finalist, packet: dict[str, Any]) -> list[dict[str, Any]]:
+    """The packet's score history drawn per split (private first), over the source phase, named as the packet
+    names the team (its code in blind mode)."""
+    phase = state.session().get(Phase, finalist.online_phase_id) if finalist.online_phase_id else None
+    if phase is None:
+        return []
+    name = packet["team"] or packet["code"]
+    charts = []
+    for split in (Split.PRIVATE, Split.PUBLIC):
+        raw = packet["history"].get(split.value, [])
+        if not raw:
+            continue
+        points = [Point(datetime.strptime(p["at"], FORMAT).replace(tzinfo=UTC), p["score"]) for p in raw]
+        opens, closes = _aware(phase.opens_at), _aware(phase.closes_at)
+        chart = PhaseChart(
+            phase_id=phase.id,
+            split=split,
+            direction=phase.track.direction,
+            start=min(opens, points[0].at),
+            end=max(closes, points[-1].at),
+            frozen_at=None,
+            series=[TeamSeries(finalist.team_id, name, False, points)],
+        )
+        label = _("Best score of %(name)s over the phase", name=name)
+        svg = best_over_time_svg(
+            chart, phase.track.precision, label, METRIC_BOUNDS.get(phase.track.scorer, (None, None))
+        )
+        charts.append({"split": split.value, "svg": svg, "points": len(points), "best": points[-1].score})
+    return charts
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _packet_page(final: Final, finalist: Finalist, status: int = 200) -> tuple[str, int]:
     session, user = state.session(), _judge()
     form = finals.mark_form(session, user, finalist.id)
-    packet = finals.finalist_packet(session, user, finalist.id)
+    packet = finals.finalist_packet(session, user, finalist.id, store=state.store())
     page = render_template(
         "judging/packet.html",
         final=final,
         packet=packet,
+        history=history_charts(finalist, packet),
         form=form,
         filled=filled(form),
         closed=final.status in CLOSED,

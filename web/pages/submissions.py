@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from arena import evaluation
 from arena import submissions as submission_service
 from arena.challenges import PhaseState, phase_state
 from arena.errors import ArenaError, QuotaExceeded
@@ -126,6 +127,7 @@ def show(submission_id: int) -> str:
         submission=view,
         refresh=REFRESH_SECONDS if pending([view]) else None,
         provenance=provenance_panel(submission, context.actor),
+        queue=evaluation.queue_position(state.session(), state.settings(), submission),
     )
 
 
@@ -148,5 +150,6 @@ def status(submission_id: int) -> dict[str, object]:
             "status": cell("live_status"),
             "score": cell("live_score", context.phase.track.precision),
             "message": cell("live_message"),
+            "queue": cell("live_queue", evaluation.queue_position(state.session(), state.settings(), submission)),
         },
     }

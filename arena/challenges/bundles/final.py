@@ -7,10 +7,13 @@ below the finals package and reports every problem with its field before anythin
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 from arena.challenges.bundles.fields import Problems
-from arena.challenges.bundles.spec import FinalSpec, TrackSpec
+from arena.challenges.bundles.spec import FileSpec, FinalSpec, SealedSpec, TrackSpec
+from arena.challenges.keys import PROGRAM_SCORER, InvalidKey, check_key
+from arena.storage import sha256_file
 
 FINAL_KEYS = {
     "title",
@@ -27,7 +30,9 @@ FINAL_KEYS = {
     "tolerance",
     "report_max_mb",
     "rubric",
+    "sealed",
 }
+SEALED_KEYS = {"source", "inputs", "labels"}
 FORMULA_KEYS = {"weights", "normalization", "gates", "tie_break"}
 COMPONENTS = ("online", "judges", "reproduction")
 NORMALIZATIONS = ("rank", "minmax")
@@ -37,8 +42,13 @@ MISSING_RULES = ("exclude", "block")
 CRITERION_KEYS = {"name", "description", "weight", "min", "max", "step"}
 
 
-def read_final(p: Problems, data: dict[str, Any], tracks: list[TrackSpec]) -> FinalSpec | None:
-    """Return the declared final, or None when the bundle declares none; problems are named ``final.…``."""
+def read_final(
+    p: Problems, data: dict[str, Any], tracks: list[TrackSpec], data_root: Path | None = None
+) -> FinalSpec | None:
+    """Return the declared final, or None when the bundle declares none; problems are named ``final.…``.
+
+    ``data_root`` is where the paths of sealed test sets are read from (without it none may be declared).
+    """
     if data.get("final") is None:
         return None
     raw = p.mapping(data["final"], "final")
@@ -61,9 +71,10 @@ def read_final(p: Problems, data: dict[str, Any], tracks: list[TrackSpec]) -> Fi
     if not isinstance(venue, str):
         p.add("final.venue", "must be a text")
         venue = ""
+    sources = _sources(p, raw, tracks)
     return FinalSpec(
         title=p.translated(raw, "title", "final"),
-        sources=_sources(p, raw, tracks),
+        sources=sources,
         materials_due_at=materials,
         pitch_at=pitch,
         venue=venue.strip(),
@@ -76,7 +87,64 @@ def read_final(p: Problems, data: dict[str, Any], tracks: list[TrackSpec]) -> Fi
         tolerance=float(tolerance),
         report_max_bytes=(p.integer(raw, "report_max_mb", "final", low=1, high=1024, default=20) or 20) * 1024 * 1024,
         rubric=_rubric(p, raw.get("rubric")),
+        sealed=_sealed(p, raw.get("sealed"), tracks, sources, data_root),
     )
+
+
+def _sealed(
+    p: Problems, value: Any, tracks: list[TrackSpec], sources: list[tuple[str, str]], data_root: Path | None
+) -> list[SealedSpec]:
+    """Read the sealed final test sets: one per code-track source, its key checked like a hidden key."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or data_root is None:
+        p.add("final.sealed", "must be a list of sealed test sets, each with source, inputs and labels")
+        return []
+    by_slug = {t.slug: t for t in tracks}
+    sealed: list[SealedSpec] = []
+    for index, item in enumerate(value):
+        where = f"final.sealed[{index}]"
+        before = len(p.items)
+        raw = p.mapping(item, where)
+        p.unknown_keys(raw, SEALED_KEYS, where)
+        source = raw.get("source")
+        track_slug, _, phase_slug = source.partition("/") if isinstance(source, str) else ("", "", "")
+        track = by_slug.get(track_slug)
+        if (track_slug, phase_slug) not in sources or track is None:
+            p.add(f"{where}.source", f"{source!r} must name one of the final's sources as 'track/phase'")
+        elif track.kind != "code":
+            p.add(f"{where}.source", "a sealed test set is for a code track, whose code runs on its inputs")
+        elif track.scorer == PROGRAM_SCORER:
+            p.add(f"{where}.source", "a sealed test set is scored by a built-in scorer; this track has a program")
+        elif any(s.track == track_slug for s in sealed):
+            p.add(f"{where}.source", f"track {track_slug!r} already has a sealed test set")
+        inputs = p.relative_path(raw, "inputs", where, data_root, kind="dir")
+        labels = p.relative_path(raw, "labels", where, data_root)
+        if track is None or inputs is None or labels is None or len(p.items) > before:
+            continue
+        try:
+            check_key(labels.read_bytes(), track, track.targets)
+        except InvalidKey as exc:
+            p.add(f"{where}.labels", exc.message)
+            continue
+        sealed.append(SealedSpec(track=track_slug, phase=phase_slug, inputs=inputs, labels=labels))
+    return sealed
+
+
+def check_sealed_not_public(p: Problems, files: list[FileSpec], final: FinalSpec | None) -> None:
+    """Refuse a public file that is, lies inside, or has the content of a sealed test set."""
+    if final is None:
+        return
+    hidden = {s.labels.resolve(): f"final.sealed[{i}].labels" for i, s in enumerate(final.sealed)}
+    hidden.update({s.inputs.resolve(): f"final.sealed[{i}].inputs" for i, s in enumerate(final.sealed)})
+    hashes = {sha256_file(s.labels) for s in final.sealed}
+    for index, spec in enumerate(files):
+        source = spec.source.resolve()
+        for secret, field in hidden.items():
+            if source == secret or source.is_relative_to(secret):
+                p.add(f"public_files[{index}].path", f"{spec.path!r} is hidden data ({field}); it can never be public")
+        if sha256_file(source) in hashes:
+            p.add(f"public_files[{index}].path", f"{spec.path!r} has the same content as a sealed key")
 
 
 def _sources(p: Problems, raw: dict[str, Any], tracks: list[TrackSpec]) -> list[tuple[str, str]]:

@@ -17,7 +17,17 @@ from arena.challenges.bundles.references import reference_bytes
 from arena.challenges.bundles.spec import ChallengeSpec, FinalSpec, PhaseSpec, TrackSpec
 from arena.enums import ChallengeRoleKind, FinalStatus, SubmissionStatus
 from arena.errors import BundleError
-from arena.models import Challenge, ChallengeFile, Final, Phase, RubricCriterion, Submission, Track, User
+from arena.models import (
+    Challenge,
+    ChallengeFile,
+    Final,
+    FinalSealedSet,
+    Phase,
+    RubricCriterion,
+    Submission,
+    Track,
+    User,
+)
 from arena.permissions import Action, actor_for, require
 from arena.storage import BlobStore, sha256_file
 
@@ -137,11 +147,13 @@ def _install(session: Session, store: BlobStore, spec: ChallengeSpec, challenge:
             report.changes.append(f"removed track {track.slug}")
     session.flush()
     if spec.final is not None:
-        _install_final(session, challenge, spec.final, report)
+        _install_final(session, store, challenge, spec.final, report)
     return report
 
 
-def _install_final(session: Session, challenge: Challenge, spec: FinalSpec, report: ImportReport) -> None:
+def _install_final(
+    session: Session, store: BlobStore, challenge: Challenge, spec: FinalSpec, report: ImportReport
+) -> None:
     """Create the declared final as announced, or update it while no finalist is named yet."""
     final = session.scalar(select(Final).where(Final.challenge_id == challenge.id).order_by(Final.id).limit(1))
     if final is not None and final.status not in (FinalStatus.DRAFT, FinalStatus.ANNOUNCED):
@@ -190,6 +202,68 @@ def _install_final(session: Session, challenge: Challenge, spec: FinalSpec, repo
         formula=final.formula,
         source="bundle",
     )
+    _install_sealed(session, store, final, spec, phases, report)
+
+
+def _install_sealed(
+    session: Session,
+    store: BlobStore,
+    final: Final,
+    spec: FinalSpec,
+    phases: dict[tuple[str, str], int],
+    report: ImportReport,
+) -> None:
+    """Store the declared sealed test sets; drop the ones an earlier import declared and this one does not."""
+    rows = {
+        row.phase_id: row for row in session.scalars(select(FinalSealedSet).where(FinalSealedSet.final_id == final.id))
+    }
+    declared = set()
+    for sealed in spec.sealed:
+        phase_id = phases[(sealed.track, sealed.phase)]
+        declared.add(phase_id)
+        inputs_sha, labels_sha = store.put_tree(sealed.inputs), store.put_file(sealed.labels)
+        row = rows.get(phase_id)
+        if row is not None and (row.inputs_sha256, row.labels_sha256) == (inputs_sha, labels_sha):
+            continue
+        if row is None:
+            row = FinalSealedSet(
+                final_id=final.id, phase_id=phase_id, inputs_sha256=inputs_sha, labels_sha256=labels_sha
+            )
+            session.add(row)
+        with sealed.labels.open("rb") as handle:
+            row.cases = max(0, sum(1 for _ in handle) - 1)
+        row.inputs_sha256, row.labels_sha256, row.source, row.provided_by_id = inputs_sha, labels_sha, "bundle", None
+        report.changes.append(f"the sealed final test set of {sealed.track}/{sealed.phase} is stored")
+        session.flush()
+        audit.record(
+            session,
+            "final.sealed_set_provided",
+            actor_id=None,
+            challenge_id=final.challenge_id,
+            target_type="final",
+            target_id=final.id,
+            phase_id=phase_id,
+            cases=row.cases,
+            inputs_sha256=inputs_sha,
+            labels_sha256=labels_sha,
+            source="bundle",
+            reproductions_cleared=[],
+        )
+    for phase_id, row in rows.items():
+        if row.source == "bundle" and phase_id not in declared:
+            session.delete(row)
+            report.changes.append("removed a sealed final test set the bundle no longer declares")
+            audit.record(
+                session,
+                "final.sealed_set_removed",
+                actor_id=None,
+                challenge_id=final.challenge_id,
+                target_type="final",
+                target_id=final.id,
+                phase_id=phase_id,
+                reproductions_cleared=[],
+            )
+    session.flush()
 
 
 def _install_files(session: Session, store: BlobStore, spec: ChallengeSpec, challenge: Challenge) -> None:

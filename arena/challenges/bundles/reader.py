@@ -9,11 +9,12 @@ import yaml
 
 import scorers
 from arena.challenges.bundles.fields import Problems
-from arena.challenges.bundles.final import read_final
+from arena.challenges.bundles.final import check_sealed_not_public, read_final
 from arena.challenges.bundles.references import REFERENCE_KEYS, read_references
 from arena.challenges.bundles.spec import ChallengeSpec, FileSpec, PhaseSpec, TrackSpec
 from arena.challenges.bundles.stages import read_advancement
 from arena.challenges.bundles.targets import read_targets
+from arena.enums import ResourceClass
 from arena.errors import BundleError
 from arena.storage import sha256_file
 from sandbox import Limits
@@ -72,7 +73,7 @@ PHASE_KEYS = {
 }
 PROGRAM_SCORER = "program"
 RUNSC_MIN_PIDS = 64
-RUNNER_KEYS = {"image", "runtime", "limits"}
+RUNNER_KEYS = {"image", "runtime", "limits", "resource_class"}
 TEXT_PAGES = ("description", "rules", "data")
 MAX_TEXT_BYTES = 256 * 1024
 
@@ -112,7 +113,8 @@ def read_spec(data: dict[str, Any], bundle_dir: Path, data_root: Path, bundle_sh
     files = _read_files(p, data, data_root)
     tracks = _read_tracks(p, data, data_root, bundle_dir)
     _check_secrets_not_public(p, files, tracks)
-    final = read_final(p, data, tracks)
+    final = read_final(p, data, tracks, data_root)
+    check_sealed_not_public(p, files, final)
     if p:
         raise BundleError(p.items)
     return ChallengeSpec(public_files=files, tracks=tracks, bundle_sha256=bundle_sha256, final=final, **spec_kwargs)
@@ -266,6 +268,9 @@ def _read_runner(p: Problems, item: dict[str, Any], where: str, kind: Any) -> di
         return {}
     runner = p.mapping(item.get("runner", {}), f"{where}.runner")
     p.unknown_keys(runner, RUNNER_KEYS, f"{where}.runner")
+    classes = [c.value for c in ResourceClass]
+    if runner.get("resource_class") not in (None, *classes):
+        p.add(f"{where}.runner.resource_class", f"must be one of {', '.join(classes)}")
     if runner.get("runtime") not in (None, "runc", "runsc"):
         p.add(f"{where}.runner.runtime", "must be 'runc' or 'runsc' (gVisor)")
     limits = runner.get("limits") or {}
@@ -282,7 +287,10 @@ def _read_runner(p: Problems, item: dict[str, Any], where: str, kind: Any) -> di
             p.add(f"{where}.runner.limits.pids", f"must be at least {RUNSC_MIN_PIDS} with runtime runsc")
     except (TypeError, ValueError) as exc:
         p.add(f"{where}.runner.limits", str(exc))
-    return {"image": runner.get("image") or "", "runtime": runner.get("runtime") or "", "limits": dict(limits)}
+    declared = {"image": runner.get("image") or "", "runtime": runner.get("runtime") or "", "limits": dict(limits)}
+    if runner.get("resource_class"):
+        declared["resource_class"] = runner["resource_class"]
+    return declared
 
 
 def _read_phases(

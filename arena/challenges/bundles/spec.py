@@ -66,6 +66,16 @@ class TrackSpec:
 
 
 @dataclass(frozen=True)
+class SealedSpec:
+    """A sealed final test set of one source phase: hidden inputs and a key that reproduction scores against."""
+
+    track: str
+    phase: str
+    inputs: Path
+    labels: Path
+
+
+@dataclass(frozen=True)
 class FinalSpec:
     """The on-site final as declared in the bundle; sources are (track slug, phase slug) pairs."""
 
@@ -83,6 +93,7 @@ class FinalSpec:
     tolerance: float
     report_max_bytes: int
     rubric: list[dict[str, Any]]
+    sealed: list[SealedSpec] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
