@@ -174,6 +174,7 @@ class BlobStore:
         shutil.rmtree(cached, ignore_errors=True)
         staging = Path(tempfile.mkdtemp(dir=self._tmp_dir()))
         try:
+            (staging / "tree").mkdir()  # an empty folder has no file to create it
             self.backend.fetch_tree(tree_sha, staging / "tree")
             if sha256_tree(staging / "tree") != tree_sha:
                 raise StorageUnavailable(detail=f"the stored folder {tree_sha} does not match its hash")

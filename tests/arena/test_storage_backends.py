@@ -91,6 +91,12 @@ def test_folders_are_named_by_their_tree_hash(store: BlobStore, tmp_path: Path) 
     assert sha256_tree(local) == tree
 
 
+def test_an_empty_folder_is_a_folder_too(store: BlobStore, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    tree = store.put_tree(tmp_path / "empty")
+    assert store.tree_path(tree).is_dir() and not any(store.tree_path(tree).iterdir())
+
+
 def test_a_second_host_sees_what_the_first_stored(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     s3 = request.getfixturevalue("s3")
     web, worker = _open(kind, tmp_path, s3, "web-cache"), _open(kind, tmp_path, s3, "worker-cache")
