@@ -107,3 +107,26 @@ class FormErrors(InvalidInput):
         field, template, params = problems[0]
         super().__init__(template, field=field, params=params)
         self.problems = problems
+
+
+class StorageUnavailable(ArenaError):
+    """The file store cannot be reached now; nothing was stored, and the same request may succeed later."""
+
+    code = "storage_unavailable"
+    retry_seconds = 30
+
+    def __init__(self, *, detail: str = "") -> None:
+        super().__init__(
+            "the file storage cannot be reached at the moment and nothing was saved; try again in %(seconds)s seconds",
+            params={"seconds": self.retry_seconds},
+        )
+        self.detail = detail
+
+
+class StorageFull(ArenaError):
+    """The file store has too little free space to accept an upload; nothing was stored."""
+
+    code = "storage_full"
+
+    def __init__(self) -> None:
+        super().__init__("the file storage is nearly full, so uploads are refused for now; nothing was saved")

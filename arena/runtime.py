@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arena.db import make_engine, make_session_factory
 from arena.settings import Settings
-from arena.storage import BlobStore
+from arena.storage import BlobStore, open_store
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,11 @@ def runtime_for(settings: Settings) -> Runtime:
                 settings=settings,
                 engine=engine,
                 sessions=make_session_factory(engine),
-                store=BlobStore(settings.data_dir),
+                store=open_store(
+                    settings.blob_storage_url,
+                    cache_dir=settings.blob_cache_dir,
+                    min_free_bytes=settings.storage_min_free_bytes,
+                ),
             )
             _RUNTIMES[settings] = runtime
         return runtime

@@ -22,6 +22,13 @@ class Settings:
     database_url: str = "sqlite:///var/arena.sqlite"
     redis_url: str = "redis://127.0.0.1:6379/0"
     data_dir: Path = Path("var")
+    # Where blobs live: empty (the data directory), a folder path or file:///path (a local disk or a shared
+    # mount), or s3://bucket/prefix?endpoint=http://host:port (credentials from the AWS_* variables).
+    storage_url: str = ""
+    # A worker-local copy of what an S3 store serves, checked by sha256 before use; empty: data_dir/cache.
+    cache_dir: str = ""
+    # A directory store refuses uploads (507) when fewer bytes than this would stay free.
+    storage_min_free_bytes: int = 256 * 1024 * 1024
     # No built-in key: a known key lets anyone forge session cookies. `arena demo` keeps a random one.
     secret_key: str = ""
     default_timezone: str = DEFAULT_TIMEZONE
@@ -57,6 +64,16 @@ class Settings:
     mail_from: str = "arena@localhost"
 
     @property
+    def blob_storage_url(self) -> str:
+        """Where blobs live: ARENA_STORAGE_URL, else the data directory."""
+        return self.storage_url or str(Path(self.data_dir).absolute())
+
+    @property
+    def blob_cache_dir(self) -> Path:
+        """Where this process caches fetched blobs: ARENA_CACHE_DIR, else data_dir/cache."""
+        return Path(self.cache_dir) if self.cache_dir else Path(self.data_dir) / "cache"
+
+    @property
     def limits_storage_url(self) -> str:
         """Where the rate limiter counts attempts: ARENA_LIMITS_REDIS_URL, else the queue's Redis."""
         return self.limits_redis_url or self.redis_url
@@ -86,6 +103,8 @@ class Settings:
             ("worker_name", "ARENA_WORKER_NAME"),
             ("smtp_url", "ARENA_SMTP_URL"),
             ("mail_from", "ARENA_MAIL_FROM"),
+            ("storage_url", "ARENA_STORAGE_URL"),
+            ("cache_dir", "ARENA_CACHE_DIR"),
         ]:
             if name in env:
                 values[key] = env[name]
@@ -102,6 +121,7 @@ class Settings:
             ("proxy_hops", "ARENA_PROXY_HOPS"),
             ("session_lifetime_hours", "ARENA_SESSION_LIFETIME_HOURS"),
             ("session_idle_hours", "ARENA_SESSION_IDLE_HOURS"),
+            ("storage_min_free_bytes", "ARENA_STORAGE_MIN_FREE_BYTES"),
         ]:
             if name in env:
                 values[key] = int(env[name])
@@ -153,4 +173,7 @@ class Settings:
             "ARENA_REGISTER_LIMIT_ADDRESS": self.register_limit_address,
             "ARENA_SMTP_URL": self.smtp_url,
             "ARENA_MAIL_FROM": self.mail_from,
+            "ARENA_STORAGE_URL": self.storage_url,
+            "ARENA_CACHE_DIR": self.cache_dir,
+            "ARENA_STORAGE_MIN_FREE_BYTES": str(self.storage_min_free_bytes),
         }

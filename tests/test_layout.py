@@ -14,8 +14,8 @@ MAX_LINES = 400
 
 
 def _packages() -> list[str]:
-    """The capability packages directly under arena/ (the floor is plain modules, models/ and migrations/)."""
-    floor = {"models", "migrations"}
+    """The capability packages directly under arena/ (the floor is plain modules, models/, storage/, migrations/)."""
+    floor = {"models", "migrations", "storage"}
     return sorted(p.name for p in (REPO / "arena").iterdir() if (p / "__init__.py").exists() and p.name not in floor)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, after_this_request, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -27,6 +27,8 @@ from arena.errors import (
     NotFound,
     PhaseClosed,
     QuotaExceeded,
+    StorageFull,
+    StorageUnavailable,
     Unauthenticated,
 )
 from arena.submissions import InvalidPredictionsFile
@@ -54,6 +56,8 @@ _STATUS: list[tuple[type[ArenaError], int]] = [
     (InvalidTransition, 409),
     (Conflict, 409),
     (FileTooLarge, 413),
+    (StorageUnavailable, 503),
+    (StorageFull, 507),
     (InvalidNumber, 422),
     (InvalidArchive, 422),
     (InvalidPredictionsFile, 422),
@@ -100,6 +104,7 @@ def title_for(status: int) -> str:
         422: _("The request could not be processed"),
         429: _("Submission quota used up"),
         503: _("Temporarily unavailable"),
+        507: _("Not enough storage space"),
     }
     return str(titles.get(status, _("Something went wrong")))
 
@@ -154,7 +159,23 @@ def handle_arena_error(error: ArenaError) -> Response:
     seconds = retry_after_seconds(retry_at)
     if status == 429 and seconds is not None:
         response.headers["Retry-After"] = str(seconds)
+    if isinstance(error, StorageUnavailable):
+        # Nothing was stored (the upload was staged aside and dropped); the store reconnects by itself.
+        current_app.logger.warning("storage unavailable: %s", error.detail)
+        response.headers["Retry-After"] = str(error.retry_seconds)
     return response
+
+
+def retry_after_storage(error: ArenaError) -> None:
+    """For a page that re-renders its form on ``error``: when the store was out of reach, send Retry-After too."""
+    if not isinstance(error, StorageUnavailable):
+        return
+    current_app.logger.warning("storage unavailable: %s", error.detail)
+
+    @after_this_request
+    def _retry(response: Response) -> Response:
+        response.headers["Retry-After"] = str(error.retry_seconds)
+        return response
 
 
 def handle_csrf_error(error: CSRFError) -> Response:

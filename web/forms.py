@@ -6,7 +6,7 @@ from flask import flash
 from flask_wtf import FlaskForm
 
 from arena.errors import ArenaError
-from web.errors import status_for
+from web.errors import retry_after_storage, status_for
 from web.i18n import localized
 
 
@@ -17,4 +17,5 @@ def show_error(form: FlaskForm, error: ArenaError) -> int:
         field.errors = [*field.errors, localized(error)]
     else:
         flash(localized(error), "error")
+    retry_after_storage(error)
     return status_for(error)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,7 +96,7 @@ def line_interval(
         return None, None
     clusters = case_clusters(store, phase, split, len(values))
     return _row_interval(
-        str(store.root),
+        store,
         sha or "",
         float(entry.score),
         higher_is_better(phase),
@@ -108,10 +107,10 @@ def line_interval(
 
 @functools.lru_cache(maxsize=1024)
 def _row_interval(
-    root: str, sha256: str, score: float, higher: bool, seed: int, clusters: bytes | None
+    store: BlobStore, sha256: str, score: float, higher: bool, seed: int, clusters: bytes | None
 ) -> tuple[float | None, float | None]:
     """Every argument fixes the answer (per-case values are content-addressed), so caching it is always right."""
-    values = _values_by_path(root, sha256)
+    values = _values_by_path(store, sha256)
     (result,) = board_statistics(
         np.array([score], dtype=np.float64),
         values[None, :],
@@ -127,13 +126,13 @@ def _finite(value: float) -> float | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _values_by_path(root: str, sha256: str) -> Floats:
-    return per_case_values(BlobStore(Path(root)), sha256)
+def _values_by_path(store: BlobStore, sha256: str) -> Floats:
+    return per_case_values(store, sha256)
 
 
 def _cached_values(store: BlobStore, sha256: str) -> Floats:
     """Per-case values are content-addressed and immutable, so a process-wide cache is always right."""
-    return _values_by_path(str(store.root), sha256)
+    return _values_by_path(store, sha256)
 
 
 def case_clusters(store: BlobStore, phase: Phase, split: Split, cases: int) -> np.ndarray[Any, Any] | None:
@@ -143,7 +142,7 @@ def case_clusters(store: BlobStore, phase: Phase, split: Split, cases: int) -> n
     if not column or track.scoring_program_sha256:
         return None
     codes = _clusters(
-        str(store.root),
+        store,
         phase.labels_sha256,
         phase.split_seed,
         phase.public_fraction,
@@ -160,7 +159,7 @@ def case_clusters(store: BlobStore, phase: Phase, split: Split, cases: int) -> n
 
 @functools.lru_cache(maxsize=64)
 def _clusters(
-    root: str,
+    store: BlobStore,
     labels_sha256: str,
     split_seed: str,
     fraction: float,
@@ -170,7 +169,6 @@ def _clusters(
     column: str,
     split: str,
 ) -> np.ndarray[Any, Any] | None:
-    store = BlobStore(Path(root))
     try:
         key = scorers.read_key(store.read_bytes(labels_sha256), id_column=id_column, target_columns=list(targets))
         declared = getattr(scorers.get_scorer(scorer, {"cluster_column": column}), "clusters", None)

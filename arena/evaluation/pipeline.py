@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from arena import events
 from arena.enums import FailureClass, SubmissionStatus, TrackKind
+from arena.errors import StorageUnavailable
 from arena.evaluation.coderuns import InfrastructureFailure, ParticipantFailure, run_code, run_directory
 from arena.evaluation.programs import run_scoring_program
 from arena.evaluation.scoring import InvalidPredictions, ScorerBroken, SplitScore, save_scores, score_predictions
@@ -126,17 +127,22 @@ def evaluate_submission(
             SCORER_BROKEN,
             detail=str(exc),
         )
-    except InfrastructureFailure as exc:
-        _record_run(store, submission, exc.run)
+    except (InfrastructureFailure, StorageUnavailable) as exc:
+        # The store out of reach (hidden data or the upload could not be fetched) is the platform's failure too.
+        if isinstance(exc, InfrastructureFailure):
+            _record_run(store, submission, exc.run)
+            detail = str(exc)
+        else:
+            detail = f"the file storage cannot be reached: {exc.detail}"
         if submission.attempts < settings.max_infra_retries:
             log.warning(
-                "infrastructure failure on submission %s (attempt %s): %s", submission.id, submission.attempts, exc
+                "infrastructure failure on submission %s (attempt %s): %s", submission.id, submission.attempts, detail
             )
             transition(
                 session,
                 submission,
                 SubmissionStatus.QUEUED,
-                run_info={**submission.run_info, "last_infrastructure_error": str(exc)[:1000]},
+                run_info={**submission.run_info, "last_infrastructure_error": detail[:1000]},
             )
             session.commit()
             return EvaluationOutcome(submission_id, SubmissionStatus.QUEUED, requeue=True)
@@ -145,7 +151,7 @@ def evaluate_submission(
             submission,
             FailureClass.INFRASTRUCTURE,
             PLATFORM_GAVE_UP,
-            detail=str(exc),
+            detail=detail,
         )
     session.commit()
     if submission.status == SubmissionStatus.SCORED:

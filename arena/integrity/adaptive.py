@@ -28,7 +28,6 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select
@@ -131,8 +130,8 @@ class Finding:
 
 
 @functools.lru_cache(maxsize=8192)
-def _sampled(root: str, sha256: str) -> Floats:
-    values = per_case_values(BlobStore(Path(root)), sha256)
+def _sampled(store: BlobStore, sha256: str) -> Floats:
+    values = per_case_values(store, sha256)
     if len(values) > MAX_CASES:
         values = values[np.linspace(0, len(values) - 1, MAX_CASES).astype(np.int64)]
     return values
@@ -146,7 +145,7 @@ def examine(session: Session, store: BlobStore, submission: Submission, rule: Ad
             Score.submission_id == submission.id, Score.split == Split.PUBLIC, Score.version == phase.score_version
         )
     )
-    new = _sampled(str(store.root), own or "")
+    new = _sampled(store, own or "")
     if len(new) < 2:
         return None
     quiet: list[int] = []
@@ -156,7 +155,7 @@ def examine(session: Session, store: BlobStore, submission: Submission, rule: Ad
     for other_id, sha, primary in recent_public_scores(
         session, submission, submission.created_at - rule.window, MAX_COMPARED
     ):
-        values = _sampled(str(store.root), sha)
+        values = _sampled(store, sha)
         if values.shape != new.shape or not uncorrelated(new, values, rule):
             continue
         quiet.append(other_id)

@@ -102,7 +102,7 @@ def _check_content(store: BlobStore, staged: StagedBlob, phase: Phase, limit: in
         try:
             # The same unpacking and manifest checks a run makes, so an archive the worker would refuse is
             # refused here, before it becomes a submission or uses quota.
-            check_code_archive(staged.path, store.root / "tmp")
+            check_code_archive(staged.path, store.scratch())
         except ArchiveError as exc:
             raise InvalidArchive(exc.template, field="file", params=exc.params) from None
 

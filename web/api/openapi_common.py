@@ -40,6 +40,9 @@ ERROR_NAMES = {
     "or an uploaded file is not of the kind asked for (a report that is not a PDF)",
     416: "The requested byte range starts past the end of the file (Content-Range gives its length)",
     429: "Quota used up, or too many failed attempts (error.code rate_limited); see Retry-After",
+    503: "The file storage cannot be reached (error.code storage_unavailable): nothing was saved and no quota "
+    "was used; try again after Retry-After seconds",
+    507: "The file storage is nearly full (error.code storage_full): uploads are refused for now, nothing was saved",
 }
 
 

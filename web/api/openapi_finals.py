@@ -333,7 +333,7 @@ def _participant_paths() -> dict[str, Any]:
                 "Upload the technical report (captain): a PDF within the size limit; 413 if larger, 422 if not a PDF",
                 "200",
                 FINALIST,
-                (400, 401, 403, 404, 413, 422),
+                (400, 401, 403, 404, 413, 422, 503, 507),
                 params=finalist_id,
                 body=REPORT_UPLOAD,
             )

@@ -38,7 +38,7 @@ def submission_paths() -> dict[str, Any]:
                 "Upload a submission; evaluation is queued",
                 "202",
                 OBJ,
-                (400, 401, 403, 404, 409, 413, 422, 429),
+                (400, 401, 403, 404, 409, 413, 422, 429, 503, 507),
                 params=[path_id("phase_id")],
                 body=UPLOAD,
             ),
