@@ -2,9 +2,10 @@
 
 A backup folder holds ``database.pgdump`` (``pg_dump --format=custom``) or ``database.sqlite`` (SQLite's
 online backup), ``storage.tar`` (the blobs and code trees of the store, named by their hashes) and
-``manifest.json`` with the row count of every table and the sha256 of every stored file. A restore goes
-into an empty database and an empty store, then checks both against the manifest: a backup that does not
-restore exactly is reported, never half-trusted.
+``manifest.json`` with the row count of every table and the sha256 of every stored file. The store is read
+and written through its interface, so a directory store and an S3 bucket are backed up alike (and a backup
+of one can be restored into the other). A restore goes into an empty database and an empty store, then
+checks both against the manifest: a backup that does not restore exactly is reported, never half-trusted.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import sqlite3
 import subprocess
 import tarfile
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +22,12 @@ from sqlalchemy import func, inspect, select, table
 from sqlalchemy.engine import make_url
 
 from arena.db import make_engine, utcnow
-from arena.storage import sha256_file
+from arena.storage import BlobStore, sha256_file
+from arena.storage.hashing import tree_files
 from arena.timestamps import rfc3339
 
 MANIFEST = "manifest.json"
 STORAGE = "storage.tar"
-STORED_FOLDERS = ("blobs", "trees")
 FORMAT = 1
 
 
@@ -84,17 +86,23 @@ def row_counts(database_url: str) -> dict[str, int]:
         engine.dispose()
 
 
-def stored_files(data_dir: Path) -> dict[str, str]:
-    """Return the sha256 of every file of the store, by its path relative to the data folder."""
-    found: dict[str, str] = {}
-    for folder in STORED_FOLDERS:
-        root = data_dir / folder
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
-            found[path.relative_to(data_dir).as_posix()] = sha256_file(path)
-    return found
+def _members(store: BlobStore) -> list[tuple[str, Path]]:
+    """Every stored file as (name in the archive, a local copy): blobs/ab/cdef… and trees/<hash>/<path>."""
+    blobs, trees = store.backend.stored()
+    members = [(f"blobs/{sha[:2]}/{sha[2:]}", store.path_for(sha)) for sha in blobs]
+    for tree in trees:
+        root = store.tree_path(tree)
+        members.append((f"trees/{tree}", root))  # the folder itself, so that an empty one comes back too
+        members.extend((f"trees/{tree}/{path.relative_to(root).as_posix()}", path) for path in tree_files(root))
+    return members
 
 
-def create_backup(database_url: str, data_dir: Path, folder: Path) -> BackupSummary:
+def stored_files(store: BlobStore) -> dict[str, str]:
+    """Return the sha256 of every file of the store, by its name in the backup (each file is read again)."""
+    return {name: sha256_file(path) for name, path in _members(store) if path.is_file()}
+
+
+def create_backup(database_url: str, store: BlobStore, folder: Path) -> BackupSummary:
     """Write a backup of the database and the store into ``folder`` (which must not exist or be empty)."""
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} is not empty: back up into a new folder")
@@ -110,10 +118,12 @@ def create_backup(database_url: str, data_dir: Path, folder: Path) -> BackupSumm
         _sqlite_copy(_sqlite_path(database_url), folder / "database.sqlite")
     else:
         raise BackupError(f"databases of kind {dialect} are not supported (PostgreSQL or SQLite)")
-    files = stored_files(data_dir)
+    files: dict[str, str] = {}
     with tarfile.open(folder / STORAGE, "w") as archive:
-        for relative in files:
-            archive.add(data_dir / relative, arcname=relative, recursive=False)
+        for name, path in _members(store):
+            archive.add(path, arcname=name, recursive=False)
+            if path.is_file():
+                files[name] = sha256_file(path)
     tables = row_counts(database_url)
     manifest = {
         "format": FORMAT,
@@ -163,19 +173,30 @@ def _restore_database(database_url: str, folder: Path, kind: object) -> None:
         _sqlite_copy(folder / "database.sqlite", target)
 
 
-def restore_backup(database_url: str, data_dir: Path, folder: Path) -> BackupSummary:
+def _restore_store(store: BlobStore, folder: Path) -> None:
+    with tempfile.TemporaryDirectory(dir=store.scratch(), prefix="restore-") as unpacked:
+        root = Path(unpacked)
+        with tarfile.open(folder / STORAGE) as archive:
+            archive.extractall(root, filter="data")
+        for path in sorted((root / "blobs").glob("??/*")):
+            if store.put_file(path) != path.parent.name + path.name:
+                raise BackupError(f"{path.relative_to(root)} in the backup does not match its name")
+        for tree in sorted(p for p in (root / "trees").glob("*") if p.is_dir()):
+            if store.put_tree(tree) != tree.name:
+                raise BackupError(f"{tree.relative_to(root)} in the backup does not match its name")
+
+
+def restore_backup(database_url: str, store: BlobStore, folder: Path) -> BackupSummary:
     """Restore ``folder`` into an empty database and store, then check both against its manifest."""
     manifest = _read_manifest(folder)
-    if stored_files(data_dir):
-        raise BackupError(f"{data_dir} already holds stored files: restore into an empty data folder")
+    if any(store.backend.stored()):
+        raise BackupError("the store already holds files: restore into an empty data folder or bucket")
     _restore_database(database_url, folder, manifest.get("database"))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(folder / STORAGE) as archive:
-        archive.extractall(data_dir, filter="data")
+    _restore_store(store, folder)
     expected_tables = manifest.get("tables")
     expected_files = manifest.get("files")
     tables = row_counts(database_url)
-    files = stored_files(data_dir)
+    files = stored_files(store)
     if tables != expected_tables:
         raise BackupError(f"restored tables differ from the backup's manifest: {tables} != {expected_tables}")
     if files != expected_files:

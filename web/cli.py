@@ -198,7 +198,7 @@ def backup_create(ctx: click.Context, folder: Path) -> None:
     """Write a backup of the database and the store into FOLDER (new or empty)."""
     settings = _settings(ctx)
     try:
-        summary = backups.create_backup(settings.database_url, settings.data_dir, folder)
+        summary = backups.create_backup(settings.database_url, runtime_for(settings).store, folder)
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
@@ -214,7 +214,7 @@ def backup_restore(ctx: click.Context, folder: Path) -> None:
     """Restore FOLDER into an empty database and data folder, and check both against the backup."""
     settings = _settings(ctx)
     try:
-        summary = backups.restore_backup(settings.database_url, settings.data_dir, folder)
+        summary = backups.restore_backup(settings.database_url, runtime_for(settings).store, folder)
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(

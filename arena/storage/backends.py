@@ -46,6 +46,10 @@ class Backend(Protocol):
     def local_tree(self, tree_sha: str) -> Path | None:
         """Return a path where the folder can be read in place, or None when it must be fetched."""
 
+    def stored(self) -> tuple[list[str], list[str]]:
+        """Every stored blob's and folder's hash (for backups)."""
+        ...
+
     def scratch(self) -> Path | None:
         """Return a scratch folder on the backend's own filesystem (so a rename stores a file), or None."""
 
@@ -147,6 +151,16 @@ class DirectoryBackend:
     def local_tree(self, tree_sha: str) -> Path | None:
         """The folder itself: a directory store is read in place."""
         return self.tree_path(tree_sha)
+
+    def stored(self) -> tuple[list[str], list[str]]:
+        """Every stored blob's and folder's hash, sorted (for backups)."""
+        blobs = sorted(
+            p.parent.name + p.name
+            for p in (self.root / "blobs").glob("??/*")
+            if p.is_file() and len(p.parent.name + p.name) == 64
+        )
+        trees = sorted(p.name for p in (self.root / "trees").glob("*") if p.is_dir() and len(p.name) == 64)
+        return blobs, trees
 
     def scratch(self) -> Path:
         """Return ``root/tmp``, on the same filesystem as the blobs so that keeping a file is a rename."""

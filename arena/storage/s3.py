@@ -164,6 +164,23 @@ class S3Backend:
         """Objects are never read in place."""
         return None
 
+    def _keys(self, folder: str) -> list[str]:
+        keys: list[str] = []
+        below = self.key(folder) + "/"
+        token: dict[str, Any] = {}
+        while True:
+            page = self._call("list_objects_v2", Bucket=self.bucket, Prefix=below, **token)
+            keys.extend(item["Key"][len(below) :] for item in page.get("Contents", []))
+            if not page.get("IsTruncated"):
+                return keys
+            token = {"ContinuationToken": page["NextContinuationToken"]}
+
+    def stored(self) -> tuple[list[str], list[str]]:
+        """Every stored blob's and folder's hash, sorted (for backups)."""
+        blobs = sorted(k.replace("/", "") for k in self._keys("blobs") if len(k.replace("/", "")) == 64)
+        trees = sorted(k.removesuffix(".json") for k in self._keys("trees") if k.endswith(".json"))
+        return blobs, trees
+
     def scratch(self) -> Path | None:
         """An object store has no scratch folder: the store stages in its local cache."""
         return None

@@ -26,19 +26,26 @@ from arena.evaluation.worker import run_worker
 from arena.models import Challenge
 from arena.schema import upgrade
 from arena.settings import Settings
-from arena.storage import BlobStore
+from arena.storage import BlobStore, S3Backend, open_store
 from tests.pgserver import PostgresServer
+from tests.s3server import running_s3
 from web import create_app, demo
 from web.extensions import db
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "sqlite-s3"])
 def instance(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) -> Iterator[Settings]:
-    """Settings of a fresh instance on SQLite or on a PostgreSQL server of this test's own."""
+    """Settings of a fresh instance on SQLite or on a PostgreSQL server of this test's own; the store in the data
+    folder, or (sqlite-s3) in an S3 bucket of a server of this test's own."""
+    local = replace(settings, database_url=f"sqlite:///{tmp_path}/instance.sqlite", data_dir=tmp_path / "data")
     if request.param == "sqlite":
-        yield replace(settings, database_url=f"sqlite:///{tmp_path}/instance.sqlite", data_dir=tmp_path / "data")
+        yield local
+        return
+    if request.param == "sqlite-s3":
+        with running_s3() as s3:
+            yield replace(local, storage_url=s3.url("backup-test"))
         return
     server = PostgresServer()
     server.create()
@@ -62,6 +69,10 @@ def _every_row(url: str) -> dict[str, list[tuple[Any, ...]]]:
         engine.dispose()
 
 
+def _store(settings: Settings) -> BlobStore:
+    return open_store(settings.blob_storage_url, cache_dir=settings.blob_cache_dir)
+
+
 def _wipe(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     try:
@@ -74,7 +85,14 @@ def _wipe(settings: Settings) -> None:
                 Path(f"{engine.url.database}{suffix}").unlink(missing_ok=True)
     finally:
         engine.dispose()
-    shutil.rmtree(settings.data_dir)
+    shutil.rmtree(settings.data_dir)  # the database file, the directory store, the S3 store's cache
+    backend = _store(settings).backend
+    if isinstance(backend, S3Backend):
+        for key in [backend.blob_key(sha) for sha in backend.stored()[0]]:
+            backend.client.delete_object(Bucket=backend.bucket, Key=key)
+        for tree in backend.stored()[1]:
+            backend.client.delete_object(Bucket=backend.bucket, Key=backend.manifest_key(tree))
+    assert not any(_store(settings).backend.stored()), "the store is empty before the restore"
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -108,7 +126,7 @@ def _demo_instance(settings: Settings) -> tuple[int, str]:
     """
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
-    store = BlobStore(settings.data_dir)
+    store = _store(settings)
     with make_session_factory(engine)() as session:
         ids = [
             cid for path in [REPO / "challenges" / "digits"] if (cid := demo.import_demo_bundle(session, store, path))
@@ -145,7 +163,7 @@ def test_backup_wipe_restore_loses_nothing(instance: Settings, tmp_path: Path, m
         monkeypatch.setenv(key, value)
     phase_id, data_url = _demo_instance(instance)
     rows = _every_row(instance.database_url)
-    files = backups.stored_files(instance.data_dir)
+    files = backups.stored_files(_store(instance))
     served = _served(instance, phase_id, data_url)
     assert served[0]["rows"], "the scored submission is on the board before the backup"
 
@@ -160,7 +178,7 @@ def test_backup_wipe_restore_loses_nothing(instance: Settings, tmp_path: Path, m
     assert restored.returncode == 0, restored.stderr
     assert "match the backup" in restored.stdout
     assert _every_row(instance.database_url) == rows
-    assert backups.stored_files(instance.data_dir) == files
+    assert backups.stored_files(_store(instance)) == files
     assert _served(instance, phase_id, data_url) == served
 
     twice = _cli(instance, "backup", "restore", str(tmp_path / "backup"))
