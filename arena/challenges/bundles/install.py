@@ -59,11 +59,12 @@ def import_bundle(  # noqa: PLR0913
     actor: User | None = None,
     organizer: User | None = None,
     new_only: bool = False,
+    slug: str | None = None,
 ) -> ImportReport:
     """Validate the bundle at ``path`` and install it; raise BundleError listing every problem first.
 
     A bundle's build step runs only for site admins (and the command line, ``actor`` None); ``new_only``
-    refuses a slug that another challenge has.
+    refuses a slug that another challenge has, and ``slug`` any other slug than this one.
     """
     allow_build = actor is None or decide(actor_for(session, actor, None), Action.BUILD_BUNDLE)
     with prepared(path, allow_build=allow_build) as bundle:
@@ -71,6 +72,8 @@ def import_bundle(  # noqa: PLR0913
         existing = session.scalar(select(Challenge).where(Challenge.slug == spec.slug))
         if existing is not None and new_only:
             raise BundleError([("slug", f"{spec.slug!r} {SLUG_TAKEN}")])
+        if slug is not None and spec.slug != slug:
+            raise BundleError([("slug", f"must stay {slug!r}: this imports that challenge again, got {spec.slug!r}")])
         if actor is not None:
             exists = Resource(challenge_exists=existing is not None)
             require(actor_for(session, actor, existing.id if existing else None), Action.IMPORT_CHALLENGE, exists)
