@@ -15,9 +15,7 @@ from sqlalchemy.orm import Session
 
 from arena import audit
 from arena.accounts import grant_role
-from arena.challenges.bundles import ImportReport, import_bundle
-from arena.challenges.bundles.install import SLUG_TAKEN
-from arena.challenges.bundles.reader import read_spec
+from arena.challenges import SLUG_TAKEN, ImportReport, import_bundle, read_spec
 from arena.enums import ChallengeRoleKind
 from arena.errors import BundleError
 from arena.models import Challenge, User
