@@ -26,6 +26,7 @@ from web.times import viewer_zone_name
 
 bp = Blueprint("console_create", __name__)
 Problems = list[tuple[str, str]]
+DEFAULTS = {"id_column": "id", "target_columns": "label", "daily_quota": "5", "public_fraction": "0.3"}
 
 
 def _creator() -> User:
@@ -76,7 +77,7 @@ def _typed() -> dict[str, str]:
 def new() -> tuple[str, int]:
     """The creation page: a form for a challenge from scratch, and a bundle upload."""
     _creator()
-    return _render({}, [], [], 200)
+    return _render(dict(DEFAULTS), [], [], 200)
 
 
 @bp.post("/challenges/new/check")
@@ -132,7 +133,7 @@ def create_from_bundle() -> Response | tuple[str, int]:
         session.commit()
     except ArenaError as error:
         session.rollback()
-        return _render({}, [], _problems_of(error), status_for(error))
+        return _render(dict(DEFAULTS), [], _problems_of(error), status_for(error))
     flash(_("The challenge %(slug)s is created, unpublished: run the dry run and publish it when it is ready.",
             slug=report.slug), "success")  # fmt: skip
     return redirect(url_for("console.home", slug=report.slug))

@@ -25,6 +25,8 @@
       list.appendChild(item);
     });
     box.hidden = list.children.length === 0;
+    box.querySelector("[data-when=refused]").hidden = true;
+    box.querySelector("[data-when=live]").hidden = false;
     Array.prototype.forEach.call(form.querySelectorAll("[data-problem-for]"), function (span) {
       var name = span.getAttribute("data-problem-for");
       span.textContent = (byInput[name] || []).join("; ");
