@@ -13,7 +13,7 @@ from arena.publishing.datafiles import (
     replace_key,
 )
 from arena.publishing.draftbundle import FORM_FIELDS, DraftFiles, DraftForm, scorer_choices
-from arena.publishing.drafts import check_draft, create_challenge, create_from_bundle, reimport_bundle
+from arena.publishing.drafts import check_draft, create_challenge, create_from_bundle, drafts_of, reimport_bundle
 from arena.publishing.dryruns import (
     execute_dry_run,
     fingerprint,
@@ -33,6 +33,7 @@ __all__ = [
     "check_draft",
     "create_challenge",
     "create_from_bundle",
+    "drafts_of",
     "grant_creator",
     "is_creator",
     "list_creators",

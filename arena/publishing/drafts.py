@@ -18,7 +18,7 @@ from arena.accounts import grant_role
 from arena.challenges import SLUG_TAKEN, ImportReport, import_bundle, read_spec
 from arena.enums import ChallengeRoleKind
 from arena.errors import BundleError
-from arena.models import Challenge, User
+from arena.models import Challenge, ChallengeRole, User
 from arena.permissions import Action, actor_for, require
 from arena.publishing.draftbundle import LABELS_FIELD, DraftFiles, DraftForm, bundle_data, write_draft
 from arena.storage import BlobStore
@@ -93,6 +93,21 @@ def create_from_bundle(session: Session, store: BlobStore, user: User, path: Pat
     report = import_bundle(session, store, path, actor=user, new_only=True)
     _made_draft(session, user, report, "bundle")
     return report
+
+
+def drafts_of(session: Session, user: User) -> list[Challenge]:
+    """The unpublished challenges ``user`` organizes, newest first (the catalog does not list them)."""
+    query = (
+        select(Challenge)
+        .join(ChallengeRole, ChallengeRole.challenge_id == Challenge.id)
+        .where(
+            ChallengeRole.user_id == user.id,
+            ChallengeRole.role == ChallengeRoleKind.ORGANIZER.value,
+            Challenge.is_published.is_(False),
+        )
+        .order_by(Challenge.created_at.desc(), Challenge.id.desc())
+    )
+    return list(session.scalars(query))
 
 
 def reimport_bundle(session: Session, store: BlobStore, user: User, challenge: Challenge, path: Path) -> ImportReport:

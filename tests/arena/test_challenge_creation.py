@@ -96,6 +96,7 @@ def test_a_creator_makes_a_draft_from_the_form_and_organizes_it(session: Session
     assert phase.sample_sha256 and phase.baseline_sha256
     assert [f.path for f in challenge.files] == ["public/sample_submission.csv"]
     assert ChallengeRoleKind.ORGANIZER in roles_in(session, user.id, challenge.id)
+    assert [c.slug for c in publishing.drafts_of(session, user)] == ["cats"]
     assert "challenge.created" in _actions(session) and "challenge.imported" in _actions(session)
 
 

@@ -107,8 +107,9 @@ def test_a_creator_creates_a_draft_from_the_form_and_imports_it_again(
         carol_id = carol.id
     console = client.get("/c/cats/manage").get_data(as_text=True)
     assert "/c/cats/manage/import" in console and "/c/cats/manage/dry-run" in console
-    # A draft is hidden from everyone else.
+    # A draft is hidden from everyone else; its organizer finds it on the creation page.
     assert app.test_client().get("/c/cats").status_code == 404
+    assert 'href="/c/cats/manage">Cats</a>' in client.get("/challenges/new").get_data(as_text=True)
     again = _zip_of(write_bundle(tmp_path / "again", slug="cats", daily_quota=7))
     token = csrf_from(client.get("/c/cats/manage/import").get_data(as_text=True))
     sent = client.post(

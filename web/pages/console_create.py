@@ -55,6 +55,7 @@ def _by_input(problems: Problems) -> dict[str, list[str]]:
 
 
 def _render(typed: dict[str, str], problems: Problems, bundle_problems: Problems, status: int) -> tuple[str, int]:
+    drafts = publishing.drafts_of(state.session(), required(page_user()))
     page = render_template(
         "console/new.html",
         typed=typed,
@@ -63,6 +64,7 @@ def _render(typed: dict[str, str], problems: Problems, bundle_problems: Problems
         bundle_problems=bundle_problems,
         scorers=publishing.scorer_choices(),
         zone=viewer_zone_name(),
+        drafts=drafts,
     )
     return page, status
 
