@@ -30,6 +30,9 @@ _K = AuditKind
 # Every action ``record`` accepts; a new audited action is added here (and given a label on the audit page).
 ACTIONS: dict[str, AuditKind] = {
     "challenge.imported": _K.CHALLENGE,
+    "challenge.created": _K.CHALLENGE,
+    "creator.granted": _K.ACCOUNTS,
+    "creator.revoked": _K.ACCOUNTS,
     "phase.advanced": _K.CHALLENGE,
     "phase.team_admitted": _K.CHALLENGE,
     "phase.rescore_started": _K.RESCORING,

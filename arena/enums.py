@@ -286,10 +286,11 @@ class OrganizationKind(StrEnum):
 
 
 class SiteRoleKind(StrEnum):
-    """Site-wide roles of the demands workflow."""
+    """Site-wide roles: of the demands workflow, and creators, who may create challenges."""
 
     REVIEWER = "reviewer"
     BROKER = "broker"
+    CREATOR = "creator"
 
 
 class DealKind(StrEnum):

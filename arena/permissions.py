@@ -13,9 +13,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena.enums import ChallengeRoleKind
+from arena.enums import ChallengeRoleKind, SiteRoleKind
 from arena.errors import Forbidden, NotFound, Unauthenticated
-from arena.models import ChallengeRole, Membership, Phase, Team, User
+from arena.models import ChallengeRole, Membership, Phase, SiteRole, Team, User
 
 
 class Action(StrEnum):
@@ -52,6 +52,8 @@ class Action(StrEnum):
     VIEW_FINALIST_RECORD = "view_finalist_record"
     VIEW_FINAL_RESULT = "view_final_result"
     FILE_APPEAL = "file_appeal"
+    CREATE_CHALLENGE = "create_challenge"
+    BUILD_BUNDLE = "build_bundle"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class Actor:
     roles: frozenset[ChallengeRoleKind] = frozenset()
     team_id: int | None = None
     is_captain: bool = False
+    # A site-level fact, gathered only for site-level questions (no challenge): may create challenges.
+    is_creator: bool = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -125,7 +129,13 @@ def decide(actor: Actor, action: Action, resource: Resource = Resource()) -> boo
         case Action.MANAGE_USERS:
             return actor.is_admin
         case Action.IMPORT_CHALLENGE:
-            return actor.is_admin or (resource.challenge_exists and staff)
+            # A new challenge may come from a creator; an existing one only from its organizers.
+            return actor.is_admin or (staff if resource.challenge_exists else actor.is_creator)
+        case Action.CREATE_CHALLENGE:
+            return actor.is_admin or actor.is_creator
+        case Action.BUILD_BUNDLE:
+            # A bundle's build step runs on the server itself, outside any sandbox.
+            return actor.is_admin
         case Action.VIEW_CHALLENGE | Action.VIEW_PUBLIC_LEADERBOARD:
             return visible
         case Action.DOWNLOAD_PUBLIC_FILE:
@@ -184,7 +194,10 @@ def actor_for(session: Session, user: User | None, challenge_id: int | None) -> 
     if user is None:
         return ANONYMOUS
     if challenge_id is None:
-        return Actor(user_id=user.id, is_admin=user.is_admin)
+        creator = session.scalar(
+            select(SiteRole.id).where(SiteRole.user_id == user.id, SiteRole.role == SiteRoleKind.CREATOR.value)
+        )
+        return Actor(user_id=user.id, is_admin=user.is_admin, is_creator=creator is not None)
     row = session.execute(
         select(Membership.team_id, Team.captain_id)
         .join(Team, Team.id == Membership.team_id)

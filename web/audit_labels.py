@@ -115,6 +115,9 @@ ACTION_LABELS: dict[str, LazyString] = {
     "organization.created": _l("Organization registered"),
     "organization.member_added": _l("Organization member added"),
     "site_role.granted": _l("Site role granted"),
+    "challenge.created": _l("Challenge created"),
+    "creator.granted": _l("Allowed to create challenges"),
+    "creator.revoked": _l("No longer allowed to create challenges"),
 }
 
 

@@ -10,7 +10,7 @@ from arena.challenges.advancement import (
     rule_of,
     source_phase,
 )
-from arena.challenges.bundles import import_bundle
+from arena.challenges.bundles import SLUG_TAKEN, ImportReport, import_bundle, read_spec
 from arena.challenges.catalog import (
     Download,
     PhaseState,
@@ -26,6 +26,9 @@ from arena.challenges.keys import InvalidKey, check_key, resolved_targets
 from arena.challenges.quotas import QuotaStatus, allowance_by, check_quota, quota_status, used_in_phase
 
 __all__ = [
+    "SLUG_TAKEN",
+    "ImportReport",
+    "read_spec",
     "Download",
     "InvalidKey",
     "PhaseState",

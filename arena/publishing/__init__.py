@@ -1,5 +1,6 @@
-"""Publishing a challenge: its data files and hidden keys, the dry run, publishing and export to a bundle."""
+"""Publishing a challenge: creating it, its data files and hidden keys, the dry run, publishing, bundle export."""
 
+from arena.publishing.creators import grant_creator, is_creator, list_creators, revoke_creator
 from arena.publishing.datafiles import (
     KeyCheck,
     KeyRefused,
@@ -11,6 +12,8 @@ from arena.publishing.datafiles import (
     remove_public_file,
     replace_key,
 )
+from arena.publishing.draftbundle import FORM_FIELDS, DraftFiles, DraftForm, scorer_choices
+from arena.publishing.drafts import check_draft, create_challenge, create_from_bundle, drafts_of, reimport_bundle
 from arena.publishing.dryruns import (
     execute_dry_run,
     fingerprint,
@@ -24,6 +27,19 @@ from arena.publishing.dryruns import (
 from arena.publishing.exports import export_bundle
 
 __all__ = [
+    "FORM_FIELDS",
+    "DraftFiles",
+    "DraftForm",
+    "check_draft",
+    "create_challenge",
+    "create_from_bundle",
+    "drafts_of",
+    "grant_creator",
+    "is_creator",
+    "list_creators",
+    "reimport_bundle",
+    "revoke_creator",
+    "scorer_choices",
     "KeyCheck",
     "KeyRefused",
     "KeyReplacement",

@@ -87,6 +87,8 @@ MATRIX: list[tuple[Action, Resource, set[str]]] = [
     (Action.VIEW_FINAL_RESULT, FINALIST, {"organizer", "admin"}),
     (Action.VIEW_FINAL_RESULT, REVEALED, set(ACTORS)),
     (Action.FILE_APPEAL, FINALIST, {"member"}),
+    (Action.CREATE_CHALLENGE, Resource(), {"admin"}),
+    (Action.BUILD_BUNDLE, Resource(), {"admin"}),
 ]
 
 
@@ -117,3 +119,14 @@ def test_only_the_captain_manages_the_team() -> None:
     assert not decide(captain, Action.MANAGE_TEAM, Resource(owner_team_id=OTHER_TEAM))
     assert not decide(captain, Action.SUBMIT, NOT_ADMITTED)
     assert not decide(ACTORS["organizer"], Action.MANAGE_TEAM, RUNNING)
+
+
+def test_a_creator_creates_and_imports_new_challenges_but_builds_nothing() -> None:
+    creator = Actor(user_id=10, is_creator=True)
+    assert decide(creator, Action.CREATE_CHALLENGE)
+    assert decide(creator, Action.IMPORT_CHALLENGE, Resource(challenge_exists=False))
+    # An existing challenge is re-imported only by its organizers, whoever created challenges before.
+    assert not decide(creator, Action.IMPORT_CHALLENGE, Resource(challenge_exists=True))
+    assert not decide(creator, Action.BUILD_BUNDLE)
+    assert not decide(creator, Action.MANAGE_CHALLENGE, RUNNING)
+    assert not decide(ACTORS["organizer"], Action.IMPORT_CHALLENGE, Resource(challenge_exists=False))

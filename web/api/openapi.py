@@ -11,6 +11,7 @@ from flask import Blueprint
 
 from web.api.openapi_audit import audit_paths
 from web.api.openapi_challenges import challenge_paths
+from web.api.openapi_creation import creation_paths
 from web.api.openapi_demands import demand_schemas, demands_paths
 from web.api.openapi_finals import final_schemas, finals_paths
 from web.api.openapi_integrity import integrity_paths
@@ -24,24 +25,31 @@ bp = Blueprint("openapi", __name__)
 
 def document() -> dict[str, Any]:
     """Return the OpenAPI document."""
+    paths = _paths()
+    for path, operations in creation_paths().items():
+        paths[path] = {**paths.get(path, {}), **operations}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Arena API", "version": "1"},
         "servers": [{"url": "/api/v1"}],
-        "paths": {
-            **challenge_paths(),
-            **submission_paths(),
-            **integrity_paths(),
-            **rules_paths(),
-            **finals_paths(),
-            **audit_paths(),
-            **notification_paths(),
-            **demands_paths(),
-        },
+        "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {**schemas(), **final_schemas(), **demand_schemas()},
         },
+    }
+
+
+def _paths() -> dict[str, Any]:
+    return {
+        **challenge_paths(),
+        **submission_paths(),
+        **integrity_paths(),
+        **rules_paths(),
+        **finals_paths(),
+        **audit_paths(),
+        **notification_paths(),
+        **demands_paths(),
     }
 
 

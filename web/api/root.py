@@ -9,6 +9,7 @@ from arena.errors import Unauthenticated
 from web import state
 from web.api import (
     audit,
+    challenge_creation,
     challenges,
     demands,
     finals,
@@ -43,6 +44,7 @@ def authenticate_token() -> None:
 for child in (
     tokens.bp,
     challenges.bp,
+    challenge_creation.bp,
     teams.bp,
     merges.bp,
     stages.bp,

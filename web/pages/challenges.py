@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from arena import challenges as challenge_service
 from arena import teams as team_service
-from arena.permissions import actor_for
+from arena.permissions import Action, actor_for, decide
 from web import state
 from web.auth.identity import page_user
 from web.charts import challenge_chart_views
@@ -24,7 +24,7 @@ def index() -> str:
     """List the challenges the viewer may see."""
     actor = actor_for(state.session(), page_user(), None)
     rows = challenge_service.list_challenges(state.session(), actor)
-    return render_template("challenges/index.html", challenges=rows)
+    return render_template("challenges/index.html", challenges=rows, can_create=decide(actor, Action.CREATE_CHALLENGE))
 
 
 @bp.route("/c/<slug>")

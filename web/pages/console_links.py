@@ -32,4 +32,7 @@ CONSOLE_LINKS: list[ConsoleLink] = [
         "console_publish.dry_run", _l("Dry run and publishing"), _l("Score the sample and baseline, then publish.")
     ),
     ConsoleLink("console_publish.export", _l("Export as a bundle")),
+    ConsoleLink(
+        "console_create.reimport", _l("Import the bundle again"), _l("A new version of this challenge's bundle.")
+    ),
 ]

@@ -6,8 +6,10 @@ from flask import Blueprint
 
 from web.pages import (
     admin,
+    admin_creators,
     challenges,
     console,
+    console_create,
     console_data,
     console_people,
     console_publish,
@@ -50,6 +52,8 @@ def page_blueprints() -> list[Blueprint]:
         finals_people.bp,
         operations.bp,
         admin.bp,
+        admin_creators.bp,
+        console_create.bp,
         console_data.bp,
         console_publish.bp,
         console.bp,

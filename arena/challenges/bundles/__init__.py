@@ -1,6 +1,17 @@
 """Challenge bundles: a folder or zip with challenge.yaml, validated and installed."""
 
-from arena.challenges.bundles.install import ImportReport, import_bundle, validate_bundle
+from arena.challenges.bundles.install import SLUG_TAKEN, ImportReport, import_bundle, validate_bundle
+from arena.challenges.bundles.reader import read_spec
 from arena.challenges.bundles.spec import ChallengeSpec, FileSpec, PhaseSpec, TrackSpec
 
-__all__ = ["ChallengeSpec", "FileSpec", "ImportReport", "PhaseSpec", "TrackSpec", "import_bundle", "validate_bundle"]
+__all__ = [
+    "SLUG_TAKEN",
+    "ChallengeSpec",
+    "FileSpec",
+    "ImportReport",
+    "PhaseSpec",
+    "TrackSpec",
+    "import_bundle",
+    "read_spec",
+    "validate_bundle",
+]

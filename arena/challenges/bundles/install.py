@@ -28,8 +28,10 @@ from arena.models import (
     Track,
     User,
 )
-from arena.permissions import Action, actor_for, require
+from arena.permissions import Action, Resource, actor_for, decide, require
 from arena.storage import BlobStore, sha256_file
+
+SLUG_TAKEN = "is the address of another challenge; choose another slug"
 
 
 @dataclass
@@ -49,15 +51,32 @@ def validate_bundle(path: Path) -> ChallengeSpec:
         return read_spec(bundle.data, bundle.bundle_dir, bundle.data_root, bundle.sha256)
 
 
-def import_bundle(
-    session: Session, store: BlobStore, path: Path, *, actor: User | None = None, organizer: User | None = None
+def import_bundle(  # noqa: PLR0913
+    session: Session,
+    store: BlobStore,
+    path: Path,
+    *,
+    actor: User | None = None,
+    organizer: User | None = None,
+    new_only: bool = False,
+    slug: str | None = None,
 ) -> ImportReport:
-    """Validate the bundle at ``path`` and install it; raise BundleError listing every problem first."""
-    with prepared(path) as bundle:
+    """Validate the bundle at ``path`` and install it; raise BundleError listing every problem first.
+
+    A bundle's build step runs only for site admins (and the command line, ``actor`` None); ``new_only``
+    refuses a slug that another challenge has, and ``slug`` any other slug than this one.
+    """
+    allow_build = actor is None or decide(actor_for(session, actor, None), Action.BUILD_BUNDLE)
+    with prepared(path, allow_build=allow_build) as bundle:
         spec = read_spec(bundle.data, bundle.bundle_dir, bundle.data_root, bundle.sha256)
         existing = session.scalar(select(Challenge).where(Challenge.slug == spec.slug))
+        if existing is not None and new_only:
+            raise BundleError([("slug", f"{spec.slug!r} {SLUG_TAKEN}")])
+        if slug is not None and spec.slug != slug:
+            raise BundleError([("slug", f"must stay {slug!r}: this imports that challenge again, got {spec.slug!r}")])
         if actor is not None:
-            require(actor_for(session, actor, existing.id if existing else None), Action.IMPORT_CHALLENGE)
+            exists = Resource(challenge_exists=existing is not None)
+            require(actor_for(session, actor, existing.id if existing else None), Action.IMPORT_CHALLENGE, exists)
         if existing is not None:
             _check_nothing_lost(session, existing, spec)
         report = _install(session, store, spec, existing)

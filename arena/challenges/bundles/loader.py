@@ -20,6 +20,10 @@ from sandbox.manifest import find_code_root
 BUILD_TIMEOUT_SECONDS = 600
 MAX_BUNDLE_FILES = 200_000
 MAX_BUNDLE_BYTES = 8 * 1024**3
+BUILD_REFUSED = (
+    "runs a script on the server, which only site admins may import; ship the built files in the bundle "
+    "and remove 'build:', or ask a site admin to import it"
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,11 @@ class PreparedBundle:
 
 
 @contextmanager
-def prepared(path: Path) -> Iterator[PreparedBundle]:
-    """Yield the bundle at ``path`` (a folder or a zip) with its build step run, cleaning up afterwards."""
+def prepared(path: Path, *, allow_build: bool = True) -> Iterator[PreparedBundle]:
+    """Yield the bundle at ``path`` (a folder or a zip) with its build step run, cleaning up afterwards.
+
+    With ``allow_build`` false a bundle that declares a build step is refused before anything runs.
+    """
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="arena-bundle-") as scratch:
         if path.is_dir():
@@ -58,6 +65,8 @@ def prepared(path: Path) -> Iterator[PreparedBundle]:
         data = load_yaml(bundle_dir)
         data_root = bundle_dir
         build = data.get("build")
+        if build is not None and not allow_build:
+            raise BundleError([("build", BUILD_REFUSED)])
         if build is not None:
             if not isinstance(build, str) or not build.strip():
                 raise BundleError([("build", "must name a Python script inside the bundle, e.g. build.py")])

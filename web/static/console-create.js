@@ -1,0 +1,54 @@
+// The challenge creation form: after typing stops for a moment, send the typed fields (not the files) to
+// the server's check, which answers with the bundle importer's problems, and show each under its field.
+(function () {
+  "use strict";
+  var form = document.getElementById("create-form");
+  if (!form || !window.fetch || !window.FormData) { return; }
+  var url = form.getAttribute("data-check-url");
+  var box = document.getElementById("create-problems");
+  var timer = null;
+  var touched = {};
+  // After a refused create every field's problem is shown, not only those of fields typed in since.
+  var all = !box.hidden;
+  function show(problems) {
+    var byInput = {};
+    var list = box.querySelector("ul");
+    list.textContent = "";
+    problems.forEach(function (p) {
+      if (!all && !touched[p.input]) { return; }
+      (byInput[p.input] = byInput[p.input] || []).push(p.message);
+      var item = document.createElement("li");
+      var code = document.createElement("code");
+      code.textContent = p.field;
+      item.appendChild(code);
+      item.appendChild(document.createTextNode(": " + p.message));
+      list.appendChild(item);
+    });
+    box.hidden = list.children.length === 0;
+    box.querySelector("[data-when=refused]").hidden = true;
+    box.querySelector("[data-when=live]").hidden = false;
+    Array.prototype.forEach.call(form.querySelectorAll("[data-problem-for]"), function (span) {
+      var name = span.getAttribute("data-problem-for");
+      span.textContent = (byInput[name] || []).join("; ");
+      var input = document.getElementById(name);
+      if (input) { input.setAttribute("aria-invalid", byInput[name] ? "true" : "false"); }
+    });
+  }
+  function check() {
+    var data = new FormData(form);
+    ["labels", "sample", "baseline"].forEach(function (name) { data.delete(name); });
+    fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (answer) { show(answer.problems); })
+      .catch(function () { /* the server checks again on create */ });
+  }
+  function changed(event) {
+    if (!event.target.name || event.target.type === "file") { return; }
+    touched[event.target.name] = true;
+    touched[""] = true;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(check, 400);
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+})();
