@@ -62,6 +62,8 @@ class Settings:
     # smtp://user:password@host:port (smtps:// for TLS from the start, ?starttls=1 to upgrade); empty: inbox only.
     smtp_url: str = ""
     mail_from: str = "arena@localhost"
+    # "text" (readable lines) or "json" (one JSON object per line: time, level, logger, message and ids).
+    log_format: str = "text"
 
     @property
     def blob_storage_url(self) -> str:
@@ -105,6 +107,7 @@ class Settings:
             ("mail_from", "ARENA_MAIL_FROM"),
             ("storage_url", "ARENA_STORAGE_URL"),
             ("cache_dir", "ARENA_CACHE_DIR"),
+            ("log_format", "ARENA_LOG_FORMAT"),
         ]:
             if name in env:
                 values[key] = env[name]
@@ -176,4 +179,5 @@ class Settings:
             "ARENA_STORAGE_URL": self.storage_url,
             "ARENA_CACHE_DIR": self.cache_dir,
             "ARENA_STORAGE_MIN_FREE_BYTES": str(self.storage_min_free_bytes),
+            "ARENA_LOG_FORMAT": self.log_format,
         }

@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from arena import logconfig
 from arena.db import configure_engine
 from arena.settings import Settings
 from web import state
@@ -142,6 +143,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask app for ``settings`` (read from ``ARENA_*`` variables when omitted)."""
     settings = settings or Settings.from_env()
     require_secret_key(settings)
+    if settings.log_format == "json":
+        logconfig.configure("json")
     app = Flask(__name__)
     app.request_class = UploadRequest
     app.config.update(flask_config(settings))

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import logging
+import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 from granian import Granian
 from granian.constants import Interfaces
+from redis.exceptions import RedisError
 
-from arena import accounts, backups, evaluation
+from arena import accounts, backups, evaluation, logconfig
 from arena.challenges import import_bundle
 from arena.db import session_scope
 from arena.errors import ArenaError, BundleError
 from arena.evaluation import run_worker
-from arena.runtime import runtime_for
+from arena.runtime import redis_connection, runtime_for
 from arena.schema import upgrade
 from arena.settings import Settings
 from sandbox.builder import build_runner_image
@@ -79,8 +81,27 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int) 
 @click.pass_context
 def worker(ctx: click.Context, burst: bool) -> None:
     """Run an evaluation worker (it rides out Redis outages, reconnecting with back-off)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    run_worker(_settings(ctx), burst=burst)
+    settings = _settings(ctx)
+    logconfig.configure(settings.log_format, worker=evaluation.identity(settings, datetime.now(UTC)).name)
+    run_worker(settings, burst=burst)
+
+
+@main.command("worker-health")
+@click.pass_context
+def worker_health(ctx: click.Context) -> None:
+    """Exit 0 when this host's worker (ARENA_WORKER_NAME, else any on this host) has a live heartbeat, else 1."""
+    settings = _settings(ctx)
+    try:
+        found = evaluation.own_heartbeats(redis_connection(settings.redis_url), settings)
+    except (RedisError, OSError) as error:
+        click.echo(json.dumps({"status": "unavailable", "redis": f"error: {type(error).__name__}"}))
+        sys.exit(1)
+    workers = [
+        {"name": h.name, "host": h.host, "pid": h.pid, "classes": list(h.classes), "seen_at": h.seen_at.isoformat()}
+        for h in found
+    ]
+    click.echo(json.dumps({"status": "ok" if workers else "unavailable", "workers": workers}))
+    sys.exit(0 if workers else 1)
 
 
 @main.group()

@@ -2,9 +2,9 @@
 
 from arena.evaluation.backlog import QUEUE_STATUSES, QueueItem, challenge_queue
 from arena.evaluation.dispatch import QueuePosition, queue_position
-from arena.evaluation.heartbeats import Heartbeat, live_workers
+from arena.evaluation.heartbeats import Heartbeat, identity, live_workers, own_heartbeats
 from arena.evaluation.intake import accept_upload, open_upload
-from arena.evaluation.monitoring import EvaluationSnapshot, snapshot
+from arena.evaluation.monitoring import EvaluationSnapshot, Histogram, histogram, snapshot
 from arena.evaluation.references import ReferenceOutcome, needs_sandbox, score_reference
 from arena.evaluation.reruns import (
     SealedData,
@@ -23,6 +23,10 @@ __all__ = [
     "queue_position",
     "Heartbeat",
     "live_workers",
+    "identity",
+    "own_heartbeats",
+    "Histogram",
+    "histogram",
     "snapshot",
     "ReferenceOutcome",
     "SealedData",

@@ -88,3 +88,11 @@ def live_workers(redis: Redis) -> list[Heartbeat]:
             )
         )
     return sorted(found, key=lambda h: h.name)
+
+
+def own_heartbeats(redis: Redis, settings: Settings, host: str | None = None) -> list[Heartbeat]:
+    """The live heartbeats of this host's workers: the one named ARENA_WORKER_NAME when set, else all on the host."""
+    host = host or socket.gethostname()
+    return [
+        h for h in live_workers(redis) if (h.name == settings.worker_name if settings.worker_name else h.host == host)
+    ]

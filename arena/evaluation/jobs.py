@@ -7,6 +7,7 @@ from typing import Any
 
 from rq import get_current_job
 
+from arena import logconfig
 from arena.db import session_scope
 from arena.evaluation.dispatch import claim_next
 from arena.evaluation.leases import held_lease, rerun_subject
@@ -32,12 +33,18 @@ def evaluate(payload: dict[str, Any]) -> str:
         chosen = claim_next(session, settings, request.submission_id, job.id if job is not None else "")
     if chosen is None:
         return "idle"  # every queued submission of the class is taken already
-    with held_lease(settings, chosen), session_scope(runtime.sessions) as session:
+    with (
+        logconfig.bound(submission_id=chosen),
+        held_lease(settings, chosen),
+        session_scope(runtime.sessions) as session,
+    ):
+        log.info("evaluating submission %s", chosen)
         outcome = evaluate_submission(session, settings, runtime.store, chosen, runner_for(settings))
         if outcome.requeue:
             submission = session.get(Submission, chosen)
             assert submission is not None
             submission.job_id = enqueue_evaluation(settings, submission)
+        log.info("submission %s is %s%s", chosen, outcome.status.value, " (queued again)" if outcome.requeue else "")
     return outcome.status.value
 
 

@@ -11,16 +11,20 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from arena import events
 from arena.enums import FailureClass, SubmissionStatus, TrackKind
 from arena.errors import StorageUnavailable
 from arena.evaluation.coderuns import InfrastructureFailure, ParticipantFailure, run_code, run_directory
+from arena.evaluation.dispatch import resource_class_of
+from arena.evaluation.monitoring import record_finished
 from arena.evaluation.programs import run_scoring_program
 from arena.evaluation.scoring import InvalidPredictions, ScorerBroken, SplitScore, save_scores, score_predictions
 from arena.integrity import ProbingRule
 from arena.models import Submission
+from arena.runtime import redis_connection
 from arena.settings import Settings
 from arena.storage import BlobStore
 from arena.submissions import fail, transition
@@ -48,6 +52,14 @@ def _record_run(store: BlobStore, submission: Submission, run: RunResult | None)
     logs = {"stdout": info.pop("stdout", ""), "stderr": info.pop("stderr", "")}
     submission.log_sha256 = store.put_bytes(json.dumps(logs).encode())
     submission.run_info = {**submission.run_info, **info}
+
+
+def _measure(settings: Settings, submission: Submission) -> None:
+    # Monitoring must never fail an evaluation: without Redis the observation is dropped.
+    try:
+        record_finished(redis_connection(settings.redis_url), resource_class_of(submission.phase.track), submission)
+    except (RedisError, OSError) as error:
+        log.warning("could not record the metrics of submission %s: %s", submission.id, error)
 
 
 def score_data(  # noqa: PLR0913
@@ -156,4 +168,5 @@ def evaluate_submission(
     session.commit()
     if submission.status == SubmissionStatus.SCORED:
         events.scores_committed(session, store, submission.phase)
+    _measure(settings, submission)
     return EvaluationOutcome(submission_id, SubmissionStatus(submission.status))

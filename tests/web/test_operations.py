@@ -68,9 +68,9 @@ def test_metrics_count_submissions_by_status_and_failures_by_class(
         session.commit()
     text = client.get("/metrics").get_data(as_text=True)
     assert 'arena_submissions{status="failed"} 1.0' in text
-    assert "arena_queue_depth 0.0" in text
-    assert "arena_failures_recent_total{failure_class=" in text or "arena_failures_recent{failure_class=" in text
-    assert "arena_run_seconds_count" in text
+    assert 'arena_queue_depth{class="cpu"} 0.0' in text
+    assert 'arena_failures_recent_total{class="cpu",failure_class="crashed"} 1.0' in text
+    assert 'arena_run_seconds_count{class="cpu"} 1.0' in text
 
 
 def test_site_admins_see_live_workers_and_others_do_not(live: Flask, redis_url: str) -> None:

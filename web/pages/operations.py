@@ -9,7 +9,12 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template
 from flask_login import login_required
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    SummaryMetricFamily,
+)
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -62,23 +67,36 @@ class _EvaluationCollector:
         for status, count in sorted(snap.by_status.items()):
             by_status.add_metric([status], count)
         yield by_status
-        queued = GaugeMetricFamily("arena_queue_depth", "Submissions waiting for a worker")
-        queued.add_metric([], snap.by_status.get("queued", 0))
+        queued = GaugeMetricFamily(
+            "arena_queue_depth", "Submissions waiting for a worker by resource class", labels=["class"]
+        )
+        for kind, count in sorted(snap.queued_by_class.items()):
+            queued.add_metric([kind], count)
         yield queued
-        waited = GaugeMetricFamily("arena_queue_oldest_seconds", "How long the oldest queued submission has waited")
-        waited.add_metric([], snap.oldest_queued_seconds)
+        waited = GaugeMetricFamily(
+            "arena_queue_oldest_seconds",
+            "How long the oldest queued submission of each resource class has waited",
+            labels=["class"],
+        )
+        for kind, seconds in sorted(snap.oldest_by_class.items()):
+            waited.add_metric([kind], seconds)
         yield waited
         failures = CounterMetricFamily(
             "arena_failures_recent",
-            "Failed submissions of the last 24 hours by failure class",
-            labels=["failure_class"],
+            "Failed submissions of the last 24 hours by resource class and failure class",
+            labels=["class", "failure_class"],
         )
-        for kind, count in sorted(snap.failures_by_class.items()):
-            failures.add_metric([kind], count)
+        for kind, by_failure in sorted(snap.failures_by_resource.items()):
+            for failure, count in sorted(by_failure.items()):
+                failures.add_metric([kind, failure], count)
         yield failures
-        runs = SummaryMetricFamily("arena_run_seconds", "Duration of the last finished runs (up to 1,000)")
-        runs.add_metric([], count_value=len(snap.run_seconds), sum_value=sum(snap.run_seconds))
+        runs = SummaryMetricFamily(
+            "arena_run_seconds", "Duration of the last finished runs (up to 1,000) by resource class", labels=["class"]
+        )
+        for kind, spans in sorted(snap.run_seconds_by_class.items()):
+            runs.add_metric([kind], count_value=len(spans), sum_value=sum(spans))
         yield runs
+        yield from _shared_histograms()
         workers = GaugeMetricFamily(
             "arena_workers", "Workers with a live heartbeat by resource class", labels=["class"]
         )
@@ -92,6 +110,26 @@ class _EvaluationCollector:
         for kind, count in sorted(counts.items()):
             workers.add_metric([kind], count)
         yield workers
+
+
+_HISTOGRAM_HELP = {
+    "run_duration_seconds": "Durations of finished runs by resource class, as workers finish them",
+    "board_latency_seconds": "Time from a submission's score to its board rows committed, by resource class",
+}
+
+
+def _shared_histograms() -> Iterator[Any]:
+    """The histograms every worker adds to in Redis (none while Redis does not answer)."""
+    try:
+        redis = redis_connection(state.settings().redis_url)
+        found = {name: evaluation.histogram(redis, name) for name in _HISTOGRAM_HELP}
+    except (RedisError, OSError):
+        return
+    for name, help_text in _HISTOGRAM_HELP.items():
+        family = HistogramMetricFamily(f"arena_{name}", help_text, labels=["class"])
+        for kind, shares in found[name].items():
+            family.add_metric([kind], shares.buckets, sum_value=shares.total)
+        yield family
 
 
 @bp.route("/metrics")
