@@ -21,6 +21,14 @@ FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 IDS = ("worker", "submission_id")
 
+# For the web server's own loggers (startup lines and the access log): the same JSON lines.
+SERVER_JSON_CONFIG: dict[str, Any] = {
+    "formatters": {
+        "generic": {"()": "arena.logconfig.JsonFormatter"},
+        "access": {"()": "arena.logconfig.JsonFormatter"},
+    }
+}
+
 _bound: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("arena_log_ids", default=None)
 
 

@@ -60,6 +60,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int, threads: i
             blocking_threads=threads,
             runtime_threads=1,
             log_access=True,
+            log_dictconfig=logconfig.SERVER_JSON_CONFIG if settings.log_format == "json" else None,
         ).serve()
     else:
         create_app(settings).run(host=host, port=port, threaded=True, use_reloader=False)

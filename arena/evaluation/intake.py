@@ -67,5 +67,9 @@ def accept_upload(
         session.commit()
     except RedisError:
         session.rollback()
-        log.warning("could not enqueue submission %s; the reconciler will retry", submission.id)
+        log.warning(
+            "could not enqueue submission %s; the reconciler will retry",
+            submission.id,
+            extra={"submission_id": submission.id},
+        )
     return submission
