@@ -9,10 +9,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import boto3
+import psycopg
 import pytest
 import yaml
 
@@ -231,3 +234,64 @@ def test_the_s3_image_serves_moto_with_the_bucket_made_and_stops_on_sigterm() ->
         if server.stdout is not None:
             server.stdout.close()
     assert code == 0
+
+
+def _start_postgres_image_script(data: Path, port: int) -> subprocess.Popen[bytes]:
+    """Run the PostgreSQL image's start script on this host's PostgreSQL 15, as the ``postgres`` account."""
+    env = {
+        "PATH": "/usr/lib/postgresql/15/bin:/usr/bin:/bin",
+        "PGDATA": str(data),
+        "PGPORT": str(port),
+        "POSTGRES_USER": "arena",
+        "POSTGRES_PASSWORD": "pg-pass",
+        "POSTGRES_DB": "arena",
+    }
+    command = ["env", *(f"{k}={v}" for k, v in env.items()), "sh", str(REPO / "deploy/images/postgres-start.sh")]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "postgres", "--", *command]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _connect(port: int, seconds: float = 60) -> psycopg.Connection[Any]:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return psycopg.connect(host="127.0.0.1", port=port, user="arena", password="pg-pass", dbname="arena")
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def test_the_postgres_image_makes_its_cluster_once_and_keeps_it_across_restarts() -> None:
+    # Not under pytest's folder, which the postgres account may not enter.
+    folder = Path(tempfile.mkdtemp(prefix="arena-pg-image-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    try:
+        _start_twice(folder, free_port())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start_twice(folder: Path, port: int) -> None:
+    for attempt in range(2):
+        server = _start_postgres_image_script(folder / "data", port)
+        try:
+            with _connect(port) as connection:
+                if attempt == 0:
+                    connection.execute("CREATE TABLE kept (n integer)")
+                    connection.execute("INSERT INTO kept VALUES (42)")
+                row = connection.execute("SELECT current_user, current_database(), (SELECT n FROM kept)").fetchone()
+                assert row == ("arena", "arena", 42)
+            with pytest.raises(psycopg.OperationalError):
+                psycopg.connect(host="127.0.0.1", port=port, user="arena", password="wrong", dbname="arena")
+        finally:
+            # A fast shutdown (SIGINT) of the postmaster the script became; it removes its pid file when clean.
+            pid_file = folder / "data" / "postmaster.pid"
+            if pid_file.exists():
+                os.kill(int(pid_file.read_text().split()[0]), signal.SIGINT)
+            else:
+                server.terminate()
+            server.wait(timeout=60)
+        assert not (folder / "data" / "postmaster.pid").exists()
