@@ -51,8 +51,9 @@ def test_the_facts_follow_the_configuration(app: Flask, client: FlaskClient, wor
     assert "the public leaderboard shows only submissions made before then" in facts
     assert "At most 4 submissions a day per person" in facts
     assert "Each run has 1 CPU, 3072 MB of memory (swap included) and 10 minutes of wall time" in facts
+    assert "(the day starts at 00:00 UTC). At most 10 per team in the phase." in facts
     zh = _facts(client, "zh_CN")
-    assert "要点" in zh and "每队每天最多 7 次（每天从 UTC 00:00 起算）。" in zh
+    assert "要点" in zh and "每队每天最多 7 次（每天从 UTC 00:00 起算）。本阶段每队总计最多 10 次。" in zh
     assert "请在阶段结束前在“我的提交”中选定最多 2 个提交" in zh and "无需选择" in zh and "封榜" in zh
 
 
