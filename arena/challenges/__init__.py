@@ -10,7 +10,15 @@ from arena.challenges.advancement import (
     rule_of,
     source_phase,
 )
-from arena.challenges.bundles import SLUG_TAKEN, ImportReport, import_bundle, read_spec
+from arena.challenges.bundles import (
+    SLUG_TAKEN,
+    ImportReport,
+    QuotedKind,
+    RulesMismatch,
+    import_bundle,
+    read_spec,
+    rules_mismatches,
+)
 from arena.challenges.catalog import (
     Download,
     PhaseState,
@@ -32,6 +40,8 @@ __all__ = [
     "Download",
     "InvalidKey",
     "PhaseState",
+    "QuotedKind",
+    "RulesMismatch",
     "QuotaStatus",
     "admit",
     "advance",
@@ -52,6 +62,7 @@ __all__ = [
     "quota_status",
     "resolved_targets",
     "rule_of",
+    "rules_mismatches",
     "source_phase",
     "used_in_phase",
     "visible_files",

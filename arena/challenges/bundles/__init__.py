@@ -2,6 +2,7 @@
 
 from arena.challenges.bundles.install import SLUG_TAKEN, ImportReport, import_bundle, validate_bundle
 from arena.challenges.bundles.reader import read_spec
+from arena.challenges.bundles.rule_numbers import QuotedKind, RulesMismatch, rules_mismatches
 from arena.challenges.bundles.spec import ChallengeSpec, FileSpec, PhaseSpec, TrackSpec
 
 __all__ = [
@@ -10,8 +11,11 @@ __all__ = [
     "FileSpec",
     "ImportReport",
     "PhaseSpec",
+    "QuotedKind",
+    "RulesMismatch",
     "TrackSpec",
     "import_bundle",
     "read_spec",
+    "rules_mismatches",
     "validate_bundle",
 ]
