@@ -7,9 +7,9 @@ FROM ${BASE_IMAGE}
 ENV DEBIAN_FRONTEND=noninteractive PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PATH=/opt/arena/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     ARENA_DATA_DIR=/var/lib/arena
-# postgresql-client: `arena backup` runs pg_dump and pg_restore.
+# passwd: useradd (a minbase root lacks it); postgresql-client: `arena backup` runs pg_dump and pg_restore.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 python3-venv postgresql-client \
+ && apt-get install -y --no-install-recommends passwd python3 python3-venv postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 1000 arena \
  && python3 -m venv /opt/arena \
