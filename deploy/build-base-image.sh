@@ -9,8 +9,9 @@ set -eu
 TAG="${1:-arena-debian:bookworm}"
 MIRROR="${2:-}"
 if [ -z "$MIRROR" ]; then
-    # The first Debian mirror apt already uses on this host (deb822 sources or the classic list).
-    MIRROR="$(grep -hsoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list | head -n 1 || true)"
+    # The first Debian mirror apt already uses on this host (deb822 sources or the classic list), comments left out.
+    MIRROR="$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
+        | sed 's/#.*//' | grep -oE 'https?://[^ ]+/debian/?( |$)' | head -n 1 | tr -d ' ' || true)"
 fi
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 ROOT="$(mktemp -d /tmp/arena-base-XXXXXX)"
