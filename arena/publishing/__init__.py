@@ -25,8 +25,23 @@ from arena.publishing.dryruns import (
     unpublish,
 )
 from arena.publishing.exports import export_bundle
+from arena.publishing.phase_edits import EDITABLE, PhaseEdit, check_phase, edit_phase, phase_entry, unfair_changes
+from arena.publishing.scorer_edits import OptionsEdit, edit_options, options_problems, parse_options
+from arena.publishing.texts import text_problems, update_texts
 
 __all__ = [
+    "EDITABLE",
+    "OptionsEdit",
+    "PhaseEdit",
+    "check_phase",
+    "edit_options",
+    "edit_phase",
+    "options_problems",
+    "parse_options",
+    "phase_entry",
+    "text_problems",
+    "unfair_changes",
+    "update_texts",
     "FORM_FIELDS",
     "DraftFiles",
     "DraftForm",

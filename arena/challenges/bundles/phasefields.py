@@ -49,7 +49,7 @@ def read_phase_settings(p: Problems, entry: dict[str, Any], at: str) -> PhaseSet
     opens = p.timestamp(entry, "opens", at)
     closes = p.timestamp(entry, "closes", at)
     if opens and closes and closes <= opens:
-        p.add(f"{at}.closes", "must be later than opens")
+        p.add(_field(at, "closes"), "must be later than opens")
     daily = p.integer(entry, "daily_quota", at, low=1, high=10_000, default=5)
     total = p.integer(entry, "total_quota", at, low=1, high=1_000_000, default=None)
     fraction = p.number(entry, "public_fraction", at, low=0.0, high=1.0)
@@ -59,7 +59,7 @@ def read_phase_settings(p: Problems, entry: dict[str, Any], at: str) -> PhaseSet
     count_failures = p.boolean(entry, "count_participant_failures", at, True)
     freeze_at = p.timestamp(entry, "freeze_at", at) if "freeze_at" in entry else None
     if freeze_at and opens and closes and not opens < freeze_at < closes:
-        p.add(f"{at}.freeze_at", "must be between opens and closes")
+        p.add(_field(at, "freeze_at"), "must be between opens and closes")
     final_selection_max = p.integer(entry, "final_selection_max", at, low=1, high=100, default=None)
     use_ladder = p.boolean(entry, "use_ladder", at, False)
     if opens is None or closes is None or daily is None or fraction is None:
@@ -78,3 +78,7 @@ def read_phase_settings(p: Problems, entry: dict[str, Any], at: str) -> PhaseSet
         final_selection_max=final_selection_max,
         use_ladder=use_ladder,
     )
+
+
+def _field(at: str, key: str) -> str:
+    return f"{at}.{key}" if at else key
