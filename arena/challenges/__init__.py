@@ -10,7 +10,19 @@ from arena.challenges.advancement import (
     rule_of,
     source_phase,
 )
-from arena.challenges.bundles import SLUG_TAKEN, ImportReport, import_bundle, read_spec
+from arena.challenges.bundles import (
+    MAX_TEXT_BYTES,
+    PROGRAM_SCORER,
+    SETTING_KEYS,
+    SLUG_TAKEN,
+    TEXT_PAGES,
+    ImportReport,
+    PhaseSettings,
+    Problems,
+    import_bundle,
+    read_phase_settings,
+    read_spec,
+)
 from arena.challenges.catalog import (
     Download,
     PhaseState,
@@ -23,9 +35,26 @@ from arena.challenges.catalog import (
     visible_files,
 )
 from arena.challenges.keys import InvalidKey, check_key, resolved_targets
-from arena.challenges.quotas import QuotaStatus, allowance_by, check_quota, quota_status, used_in_phase
+from arena.challenges.quotas import (
+    QuotaStatus,
+    allowance_by,
+    check_quota,
+    counted,
+    day_bounds,
+    quota_status,
+    used_in_phase,
+)
 
 __all__ = [
+    "MAX_TEXT_BYTES",
+    "PROGRAM_SCORER",
+    "SETTING_KEYS",
+    "TEXT_PAGES",
+    "PhaseSettings",
+    "Problems",
+    "counted",
+    "day_bounds",
+    "read_phase_settings",
     "SLUG_TAKEN",
     "ImportReport",
     "read_spec",

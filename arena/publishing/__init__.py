@@ -25,11 +25,21 @@ from arena.publishing.dryruns import (
     unpublish,
 )
 from arena.publishing.exports import export_bundle
-from arena.publishing.phase_edits import EDITABLE, PhaseEdit, check_phase, edit_phase, phase_entry, unfair_changes
+from arena.publishing.phase_edits import (
+    COLUMNS,
+    EDITABLE,
+    PhaseEdit,
+    check_phase,
+    edit_phase,
+    phase_entry,
+    unfair_changes,
+)
 from arena.publishing.scorer_edits import OptionsEdit, edit_options, options_problems, parse_options
-from arena.publishing.texts import text_problems, update_texts
+from arena.publishing.texts import MAX_TEXT_KB, text_problems, update_texts
 
 __all__ = [
+    "COLUMNS",
+    "MAX_TEXT_KB",
     "EDITABLE",
     "OptionsEdit",
     "PhaseEdit",

@@ -17,9 +17,7 @@ from sqlalchemy.orm import Session
 
 from arena import audit, boards, notifications
 from arena import evaluation as evaluation_service
-from arena.challenges.bundles.fields import Problems
-from arena.challenges.bundles.phasefields import SETTING_KEYS, PhaseSettings, read_phase_settings
-from arena.challenges.quotas import counted, day_bounds
+from arena.challenges import SETTING_KEYS, PhaseSettings, Problems, counted, day_bounds, read_phase_settings
 from arena.errors import BundleError, InvalidInput
 from arena.models import Membership, Phase, Submission, User
 from arena.settings import Settings

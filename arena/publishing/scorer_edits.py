@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 import scorers
 from arena import audit
 from arena import evaluation as evaluation_service
-from arena.challenges.bundles.reader import PROGRAM_SCORER
+from arena.challenges import PROGRAM_SCORER
 from arena.errors import BundleError, InvalidInput
 from arena.models import Submission, Track
 from arena.publishing.phase_edits import tell_participants

@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from arena import audit
-from arena.challenges.bundles.reader import MAX_TEXT_BYTES, TEXT_PAGES
+from arena.challenges import MAX_TEXT_BYTES, TEXT_PAGES
 from arena.errors import BundleError
 from arena.models import Challenge
 from arena.storage import sha256_bytes
 
 LANGS = ("en", "zh")
+MAX_TEXT_KB = MAX_TEXT_BYTES // 1024
 Pages = dict[str, dict[str, str]]
 
 

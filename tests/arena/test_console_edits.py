@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena import publishing
-from arena.challenges.bundles.reader import MAX_TEXT_BYTES
+from arena.challenges import MAX_TEXT_BYTES
 from arena.db import utcnow
 from arena.errors import BundleError, InvalidInput
 from arena.models import AuditEvent, Challenge, Notification, RescoreRun
