@@ -32,6 +32,7 @@ from arena.publishing.phase_edits import (
     check_phase,
     edit_phase,
     phase_entry,
+    tell_participants,
     unfair_changes,
 )
 from arena.publishing.scorer_edits import OptionsEdit, edit_options, options_problems, parse_options
@@ -50,6 +51,7 @@ __all__ = [
     "parse_options",
     "phase_entry",
     "text_problems",
+    "tell_participants",
     "unfair_changes",
     "update_texts",
     "FORM_FIELDS",

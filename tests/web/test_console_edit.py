@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from arena.models import AuditEvent, Challenge, Phase, Track
-from tests.web.conftest import World, csrf_from, login, make_user
+from arena.models import AuditEvent, Challenge, Notification, Phase, Track
+from tests.web.conftest import World, api_team, csrf_from, login, make_user, token_for
 from web.extensions import db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -115,3 +116,23 @@ def test_scorer_options_are_checked_by_the_scorer(app: Flask, client: FlaskClien
     with app.app_context():
         track = db.session.get(Track, track_id)
         assert track is not None and track.scorer_options == {"cluster_column": "label"}
+
+
+def test_a_new_key_for_an_opened_phase_is_announced_to_participants(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    make_user(app, "pat")
+    api_team(client, token_for(client, "pat"), "Pat's team")
+    _organizer(app, client)
+    key = io.BytesIO(b"id,label\n1,4\n2,5\n3,7\n")
+    done = client.post(
+        f"/c/demo/manage/data/phases/{world.open_phase_id}/key",
+        data={"file": (key, "key.csv"), "reason": "row 1 was mislabelled",
+              "csrf_token": csrf_from(client.get("/c/demo/manage/data").get_data(as_text=True))},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert done.status_code == 302
+    with app.app_context():
+        notice = db.session.scalars(select(Notification)).one()
+        assert notice.kind == "phase.settings_changed" and notice.params["changes"] == "key"
+        assert notice.params["reason"] == "row 1 was mislabelled"
