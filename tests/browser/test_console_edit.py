@@ -48,7 +48,7 @@ def _fraction(site: Site) -> float:
 def test_organizer_edits_a_running_phase_on_a_phone(
     browser: Browser, organizer: Site, screenshots: Path, request: pytest.FixtureRequest, language: str
 ) -> None:
-    """Log in, open the phase from the console, get a bad quota explained, give a reason for a new split, preview."""
+    """Log in, open the phase, see a bad quota explained while typing and on saving, give a reason for a new split."""
     site = organizer
     before = _fraction(site)
     after = round(0.25 if before != 0.25 else 0.35, 2)
@@ -73,6 +73,8 @@ def test_organizer_edits_a_running_phase_on_a_phone(
         check_accessible(page, "phase form")
 
         page.fill("#daily_quota", "0")
+        # The live check answers while typing, before anything is sent to be saved.
+        expect(page.locator("#problem-daily_quota")).to_contain_text("must be a whole number from 1 to 10000")
         page.locator("#phase-form button[type=submit]").click()
         tour.check("refused")
         expect(page.locator("#problem-daily_quota")).to_contain_text("must be a whole number from 1 to 10000")
@@ -80,6 +82,7 @@ def test_organizer_edits_a_running_phase_on_a_phone(
 
         page.fill("#daily_quota", "5")
         page.fill("#public_fraction", str(after))
+        expect(page.locator("#unfair-note")).to_contain_text("public_fraction")
         page.locator("#phase-form button[type=submit]").click()
         tour.check("reason-asked")
         expect(page.locator("#problem-reason")).to_contain_text("public_fraction")

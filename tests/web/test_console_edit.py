@@ -136,3 +136,29 @@ def test_a_new_key_for_an_opened_phase_is_announced_to_participants(
         notice = db.session.scalars(select(Notification)).one()
         assert notice.kind == "phase.settings_changed" and notice.params["changes"] == "key"
         assert notice.params["reason"] == "row 1 was mislabelled"
+
+
+def test_the_live_check_names_problems_and_changes_that_need_a_reason(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    _organizer(app, client)
+    page = f"/c/demo/manage/phases/{world.open_phase_id}"
+    html = client.get(page + "?lang=zh-CN").get_data(as_text=True)
+    assert "以下修改需要填写原因：%(fields)s" in html and "/check" in html
+    with app.app_context():
+        phase = db.session.get(Phase, world.open_phase_id)
+        assert phase is not None
+        typed = {
+            "opens": phase.opens_at.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M"),
+            "closes": phase.closes_at.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M"),
+            "daily_quota": "2",
+            "total_quota": "10",
+            "public_fraction": "0.6",
+            "split_seed": "seed",
+        }
+    answer = _post(client, page + "/check", typed, page).get_json()
+    assert answer == {"problems": [], "unfair": ["public_fraction"]}
+    answer = _post(client, page + "/check", {**typed, "total_quota": "0"}, page).get_json()
+    assert answer["problems"] == [
+        {"field": "total_quota", "message": "must be a whole number from 1 to 1000000, got 0"}
+    ]

@@ -237,6 +237,18 @@ def save_phase(slug: str, phase_id: int) -> Outcome:
     return redirect(url_for("console_edit.phase", slug=slug, phase_id=phase_id))
 
 
+@bp.post("/c/<slug>/manage/phases/<id:phase_id>/check")
+def check_phase(slug: str, phase_id: int) -> Response:
+    """The importer's problems with the typed settings and the unfair changes among them (the live check)."""
+    challenge, _user = managed(slug)
+    found = _phase_of(challenge, phase_id)
+    typed = {key: request.form.get(key, "") for key in (*TIMES, *NUMBERS, "split_seed", "use_ladder")}
+    settings, problems = publishing.check_phase(found, phase_changes(found, typed))
+    session = state.session()
+    unfair = publishing.unfair_changes(session, found, settings, state.now()) if settings and not problems else []
+    return jsonify({"problems": [{"field": f, "message": m} for f, m in problems], "unfair": unfair})
+
+
 # Scorer options
 
 
