@@ -167,6 +167,8 @@ def challenges_import(ctx: click.Context, path: Path, organizer: str | None) -> 
     click.echo(f"{'created' if report.created else 'updated'} challenge {report.slug} (id {report.challenge_id})")
     for change in report.changes:
         click.echo(f"  {change}")
+    for warning in report.warnings:
+        click.echo(f"  warning: {warning}", err=True)
     for run in runs:
         click.echo(f"  rescoring {run.total} submission(s) of phase {run.phase_id} under score version {run.version}")
 

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from arena.challenges import PhaseState, QuotaStatus, phase_state, quota_status
+from flask_babel import gettext as _
+
+from arena.challenges import PhaseState, QuotaStatus, QuotedKind, RulesMismatch, phase_state, quota_status
 from arena.enums import SubmissionStatus
 from arena.models import Challenge, Phase, Team, Track
 from arena.submissions import SubmissionView
@@ -57,3 +59,31 @@ def rounded(score: float | None, precision: int) -> str:
 def pending(views: Sequence[SubmissionView]) -> bool:
     """Whether any of the submissions may still change status on its own."""
     return any(not SubmissionStatus(view.status).is_final for view in views)
+
+
+def rules_warning(mismatch: RulesMismatch) -> str:
+    """Say, in the viewer's language, which phrase of the rules text the configuration contradicts."""
+    if mismatch.kind is QuotedKind.SELECTION:
+        return str(
+            _(
+                "%(field)s: “%(quoted)s” asks teams to select final submissions, but no phase enables selection.",
+                field=mismatch.field,
+                quoted=mismatch.quoted,
+            )
+        )
+    values = ", ".join(str(value) for value in mismatch.configured) or "—"
+    labels = {
+        QuotedKind.DAILY: _("the daily quota"),
+        QuotedKind.TOTAL: _("the total quota"),
+        QuotedKind.TEAM_SIZE: _("the team size"),
+    }
+    return str(
+        _(
+            "%(field)s: “%(quoted)s” disagrees with %(what)s in the configuration (%(values)s). The challenge page "
+            "shows the configured figures as key facts; consider removing the number from the text.",
+            field=mismatch.field,
+            quoted=mismatch.quoted,
+            what=labels[mismatch.kind],
+            values=values,
+        )
+    )

@@ -71,10 +71,15 @@ def add_member(session: Session, user: User, organization_id: int, username: str
     return member
 
 
+DEMAND_ROLES = (SiteRoleKind.REVIEWER, SiteRoleKind.BROKER)
+
+
 def grant_site_role(session: Session, admin: User, username: str, role: SiteRoleKind) -> SiteRole:
     """A site admin makes a user a demand reviewer or a technology broker."""
     if not admin.is_admin:
         raise Forbidden("only site admins grant roles")
+    if role not in DEMAND_ROLES:
+        raise InvalidInput("choose reviewer or broker; creators are granted on the creators page", field="role")
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
         raise InvalidInput("no user has the username %(name)s", field="username", params={"name": username.strip()})

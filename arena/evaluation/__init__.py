@@ -1,6 +1,7 @@
 """Evaluation: the queue, workers and leases, code runs, scoring, re-runs and rescoring."""
 
 from arena.evaluation.backlog import QUEUE_STATUSES, QueueItem, challenge_queue
+from arena.evaluation.coderuns import limits_for
 from arena.evaluation.dispatch import QueuePosition, queue_position
 from arena.evaluation.heartbeats import Heartbeat, live_workers
 from arena.evaluation.intake import accept_upload, open_upload
@@ -18,6 +19,7 @@ from arena.evaluation.rescoring import phase_rescores, rescore_imported, rescore
 from arena.evaluation.worker import run_worker
 
 __all__ = [
+    "limits_for",
     "EvaluationSnapshot",
     "QueuePosition",
     "queue_position",

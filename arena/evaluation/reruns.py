@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from arena import audit
 from arena.db import utcnow
 from arena.enums import FailureClass, SubmissionStatus, TrackKind
-from arena.errors import Conflict, NotFound
+from arena.errors import Conflict, NotFound, StorageUnavailable
 from arena.evaluation.coderuns import InfrastructureFailure, ParticipantFailure, run_code
 from arena.evaluation.dispatch import DEFAULT_CLASS, resource_class_of
 from arena.evaluation.leases import lease_alive, rerun_subject
@@ -327,7 +327,8 @@ def execute_rerun(
         same_failure = submission.status == SubmissionStatus.FAILED and submission.failure_class == exc.failure
         outcome = None if sealed is not None else same_failure
         _finish(rerun, RerunStatus.DONE, outcome, {**base, "failure_class": exc.failure, "run": run})
-    except (InfrastructureFailure, ScorerBroken) as exc:
+    except (InfrastructureFailure, ScorerBroken, StorageUnavailable) as exc:
+        # The platform's trouble, not the submission's: the re-run says why and can be requested again.
         log.warning("re-run %s could not finish: %s", rerun.id, exc)
         _finish(rerun, RerunStatus.FAILED, None, {**base, "error": str(exc)[:2000], "run": run})
     except Exception as exc:

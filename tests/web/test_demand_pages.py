@@ -10,10 +10,13 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from arena import demands
 from arena.db import utcnow
-from arena.models import Challenge, Demand
+from arena.enums import SiteRoleKind
+from arena.errors import InvalidInput
+from arena.models import Challenge, Demand, User
 from tests.arena.demands_world import FORM, build_demands_world, published_demand
 from tests.factories import PASSWORD
 from tests.web.conftest import csrf_from
@@ -334,3 +337,19 @@ def test_a_demand_links_to_its_challenge(app: Flask, world: Demands) -> None:
     page = client_for(app, "anonymous").get(f"/demands/{world.published}?lang=zh-CN").get_data(as_text=True)
     assert 'id="demand-challenge"' in page and 'href="/c/salt-fog"' in page and "盐雾挑战赛" in page
     assert 'id="demand-actions"' in page
+
+
+def test_the_roles_page_grants_only_the_demand_roles(app: Flask, world: Demands) -> None:
+    admin = client_for(app, "admin")
+    page = admin.get("/demands/roles?lang=en").get_data(as_text=True)
+    assert 'value="reviewer"' in page and 'value="broker"' in page and 'value="creator"' not in page
+    sent = admin.post(
+        "/demands/roles?lang=en",
+        data={"username": USERNAMES["sponsor"], "role": "creator", "csrf_token": csrf_from(page)},
+    )
+    assert sent.status_code == 400 and "choose one of the listed values" in sent.get_data(as_text=True)
+    with app.app_context():
+        admin_user = db.session.scalar(select(User).where(User.username == USERNAMES["admin"]))
+        assert admin_user is not None
+        with pytest.raises(InvalidInput, match="creators are granted on the creators page"):
+            demands.grant_site_role(db.session(), admin_user, USERNAMES["sponsor"], SiteRoleKind.CREATOR)

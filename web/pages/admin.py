@@ -20,6 +20,7 @@ from web import state
 from web.auth.identity import page_user, required
 from web.errors import status_for
 from web.pages.forms import ImportForm
+from web.presenters import rules_warning
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -51,6 +52,8 @@ def import_bundle_page() -> Response | tuple[str, int]:
         problems = error.problems if isinstance(error, BundleError) else [(error.field or "", error.message)]
         return render_template("admin/import.html", form=form, problems=problems), status_for(error)
     flash(_("Imported %(slug)s.", slug=report.slug), "success")
+    for warning in report.warnings:
+        flash(rules_warning(warning), "warning")
     for run in runs:
         flash(_("Rescoring %(n)s submissions under score version %(v)s.", n=run.total, v=run.version), "success")
     return redirect(url_for("challenges.detail", slug=report.slug))

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from arena import challenges as challenge_service
 from arena import teams as team_service
+from arena.evaluation import limits_for
 from arena.permissions import Action, actor_for, decide
 from web import state
 from web.auth.identity import page_user
@@ -42,6 +43,7 @@ def detail(slug: str) -> str:
         team=team,
         actor=context.actor,
         tracks=challenge_phases(challenge, team, now),
+        run_limits={t.id: limits_for(t.runner) for t in challenge.tracks if t.kind == "code"},
         charts=challenge_chart_views(challenge, context.actor, now),
         standings=team_standings(challenge, team, context.actor, now),
     )

@@ -154,17 +154,21 @@ def roles() -> Outcome:
         abort(404)
     typed = {"username": request.form.get("username", ""), "role": request.form.get("role", "")}
     if request.method == "GET":
-        return render_template("demands/roles.html", typed=typed, problems={}, roles=list(SiteRoleKind))
+        return render_template(
+            "demands/roles.html", typed=typed, problems={}, roles=[SiteRoleKind.REVIEWER, SiteRoleKind.BROKER]
+        )
     session = state.session()
     try:
-        if typed["role"] not in {r.value for r in SiteRoleKind}:
+        if typed["role"] not in {SiteRoleKind.REVIEWER.value, SiteRoleKind.BROKER.value}:
             raise InvalidInput("choose one of the listed values", field="role")
         demands.grant_site_role(session, required(user), typed["username"], SiteRoleKind(typed["role"]))
         session.commit()
     except ArenaError as error:
         session.rollback()
         shown = field_messages(problems_of(error, "username"))
-        return render_template("demands/roles.html", typed=typed, problems=shown, roles=list(SiteRoleKind)), 400
+        return render_template(
+            "demands/roles.html", typed=typed, problems=shown, roles=[SiteRoleKind.REVIEWER, SiteRoleKind.BROKER]
+        ), 400
     names = {"reviewer": gettext("demand reviewer"), "broker": gettext("technology broker")}
     flash(gettext("%(name)s is now a %(role)s.", name=typed["username"].strip(), role=names[typed["role"]]), "success")
     return redirect(url_for("demands_review.roles"))

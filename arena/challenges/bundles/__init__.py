@@ -4,6 +4,7 @@ from arena.challenges.bundles.fields import Problems
 from arena.challenges.bundles.install import SLUG_TAKEN, ImportReport, import_bundle, validate_bundle
 from arena.challenges.bundles.phasefields import SETTING_KEYS, PhaseSettings, read_phase_settings
 from arena.challenges.bundles.reader import MAX_TEXT_BYTES, PROGRAM_SCORER, TEXT_PAGES, read_spec
+from arena.challenges.bundles.rule_numbers import QuotedKind, RulesMismatch, rules_mismatches
 from arena.challenges.bundles.spec import ChallengeSpec, FileSpec, PhaseSpec, TrackSpec
 
 __all__ = [
@@ -19,8 +20,11 @@ __all__ = [
     "FileSpec",
     "ImportReport",
     "PhaseSpec",
+    "QuotedKind",
+    "RulesMismatch",
     "TrackSpec",
     "import_bundle",
     "read_spec",
+    "rules_mismatches",
     "validate_bundle",
 ]

@@ -14,6 +14,7 @@ from arena.accounts import grant_role
 from arena.challenges.bundles.loader import prepared
 from arena.challenges.bundles.reader import read_spec
 from arena.challenges.bundles.references import reference_bytes
+from arena.challenges.bundles.rule_numbers import RulesMismatch, rules_mismatches
 from arena.challenges.bundles.spec import ChallengeSpec, FinalSpec, PhaseSpec, TrackSpec
 from arena.enums import ChallengeRoleKind, FinalStatus, SubmissionStatus
 from arena.errors import BundleError
@@ -36,13 +37,14 @@ SLUG_TAKEN = "is the address of another challenge; choose another slug"
 
 @dataclass
 class ImportReport:
-    """What an import did, for the person who ran it."""
+    """What an import did, for the person who ran it; warnings are numbers in the rules the configuration denies."""
 
     challenge_id: int
     slug: str
     created: bool
     changes: list[str] = field(default_factory=list)
     rescore_submission_ids: list[int] = field(default_factory=list)
+    warnings: list[RulesMismatch] = field(default_factory=list)
 
 
 def validate_bundle(path: Path) -> ChallengeSpec:
@@ -80,6 +82,7 @@ def import_bundle(  # noqa: PLR0913
         if existing is not None:
             _check_nothing_lost(session, existing, spec)
         report = _install(session, store, spec, existing)
+        report.warnings.extend(rules_mismatches(spec))
     for user in (organizer, actor if actor is not None and not actor.is_admin else None):
         if user is not None:
             grant_role(session, report.challenge_id, user, ChallengeRoleKind.ORGANIZER)
@@ -92,6 +95,7 @@ def import_bundle(  # noqa: PLR0913
         target_id=report.challenge_id,
         sha256=spec.bundle_sha256,
         changes=report.changes,
+        warnings=[str(warning) for warning in report.warnings],
     )
     session.flush()
     return report
@@ -110,12 +114,8 @@ def _check_nothing_lost(session: Session, challenge: Challenge, spec: ChallengeS
                 continue
             count = _submission_count(session, Submission.phase_id == phase.id)
             if count:
-                problems.append(
-                    (
-                        f"tracks.{track.slug}.phases.{phase.slug}",
-                        f"has {count} submissions and cannot be removed; keep it in the bundle",
-                    )
-                )
+                where, why = f"tracks.{track.slug}.phases.{phase.slug}", "submissions and cannot be removed"
+                problems.append((where, f"has {count} {why}; keep it in the bundle"))
     for t_spec in spec.tracks:
         track_row = next((t for t in challenge.tracks if t.slug == t_spec.slug), None)
         if (
