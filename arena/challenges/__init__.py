@@ -11,11 +11,18 @@ from arena.challenges.advancement import (
     source_phase,
 )
 from arena.challenges.bundles import (
+    MAX_TEXT_BYTES,
+    PROGRAM_SCORER,
+    SETTING_KEYS,
     SLUG_TAKEN,
+    TEXT_PAGES,
     ImportReport,
+    PhaseSettings,
+    Problems,
     QuotedKind,
     RulesMismatch,
     import_bundle,
+    read_phase_settings,
     read_spec,
     rules_mismatches,
 )
@@ -31,9 +38,26 @@ from arena.challenges.catalog import (
     visible_files,
 )
 from arena.challenges.keys import InvalidKey, check_key, resolved_targets
-from arena.challenges.quotas import QuotaStatus, allowance_by, check_quota, quota_status, used_in_phase
+from arena.challenges.quotas import (
+    QuotaStatus,
+    allowance_by,
+    check_quota,
+    counted,
+    day_bounds,
+    quota_status,
+    used_in_phase,
+)
 
 __all__ = [
+    "MAX_TEXT_BYTES",
+    "PROGRAM_SCORER",
+    "SETTING_KEYS",
+    "TEXT_PAGES",
+    "PhaseSettings",
+    "Problems",
+    "counted",
+    "day_bounds",
+    "read_phase_settings",
     "SLUG_TAKEN",
     "ImportReport",
     "read_spec",

@@ -25,8 +25,35 @@ from arena.publishing.dryruns import (
     unpublish,
 )
 from arena.publishing.exports import export_bundle
+from arena.publishing.phase_edits import (
+    COLUMNS,
+    EDITABLE,
+    PhaseEdit,
+    check_phase,
+    edit_phase,
+    phase_entry,
+    tell_participants,
+    unfair_changes,
+)
+from arena.publishing.scorer_edits import OptionsEdit, edit_options, options_problems, parse_options
+from arena.publishing.texts import MAX_TEXT_KB, text_problems, update_texts
 
 __all__ = [
+    "COLUMNS",
+    "MAX_TEXT_KB",
+    "EDITABLE",
+    "OptionsEdit",
+    "PhaseEdit",
+    "check_phase",
+    "edit_options",
+    "edit_phase",
+    "options_problems",
+    "parse_options",
+    "phase_entry",
+    "text_problems",
+    "tell_participants",
+    "unfair_changes",
+    "update_texts",
     "FORM_FIELDS",
     "DraftFiles",
     "DraftForm",

@@ -10,6 +10,7 @@ from web import state
 from web.api import (
     audit,
     challenge_creation,
+    challenge_editing,
     challenges,
     demands,
     finals,
@@ -45,6 +46,7 @@ for child in (
     tokens.bp,
     challenges.bp,
     challenge_creation.bp,
+    challenge_editing.bp,
     teams.bp,
     merges.bp,
     stages.bp,

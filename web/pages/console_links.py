@@ -27,6 +27,10 @@ CONSOLE_LINKS: list[ConsoleLink] = [
     ConsoleLink("console_people.people", _l("People"), _l("Co-organizers and judges.")),
     ConsoleLink("integrity.signals", _l("Integrity signals")),
     ConsoleLink("finals_manage.manage", _l("Final")),
+    ConsoleLink("console_edit.texts", _l("Pages"), _l("Description, rules and data pages in both languages.")),
+    ConsoleLink(
+        "console_edit.phases", _l("Phases and scorers"), _l("Windows, quotas, split, freeze, Ladder; scorer options.")
+    ),
     ConsoleLink("console_data.data", _l("Data files"), _l("Public files and each phase's hidden key.")),
     ConsoleLink(
         "console_publish.dry_run", _l("Dry run and publishing"), _l("Score the sample and baseline, then publish.")

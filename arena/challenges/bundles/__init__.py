@@ -1,11 +1,20 @@
 """Challenge bundles: a folder or zip with challenge.yaml, validated and installed."""
 
+from arena.challenges.bundles.fields import Problems
 from arena.challenges.bundles.install import SLUG_TAKEN, ImportReport, import_bundle, validate_bundle
-from arena.challenges.bundles.reader import read_spec
+from arena.challenges.bundles.phasefields import SETTING_KEYS, PhaseSettings, read_phase_settings
+from arena.challenges.bundles.reader import MAX_TEXT_BYTES, PROGRAM_SCORER, TEXT_PAGES, read_spec
 from arena.challenges.bundles.rule_numbers import QuotedKind, RulesMismatch, rules_mismatches
 from arena.challenges.bundles.spec import ChallengeSpec, FileSpec, PhaseSpec, TrackSpec
 
 __all__ = [
+    "MAX_TEXT_BYTES",
+    "PROGRAM_SCORER",
+    "SETTING_KEYS",
+    "TEXT_PAGES",
+    "PhaseSettings",
+    "Problems",
+    "read_phase_settings",
     "SLUG_TAKEN",
     "ChallengeSpec",
     "FileSpec",

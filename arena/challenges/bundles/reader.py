@@ -10,6 +10,7 @@ import yaml
 import scorers
 from arena.challenges.bundles.fields import Problems
 from arena.challenges.bundles.final import check_sealed_not_public, read_final
+from arena.challenges.bundles.phasefields import SETTING_KEYS, read_phase_settings
 from arena.challenges.bundles.references import REFERENCE_KEYS, read_references
 from arena.challenges.bundles.spec import ChallengeSpec, FileSpec, PhaseSpec, TrackSpec
 from arena.challenges.bundles.stages import read_advancement
@@ -51,26 +52,7 @@ TRACK_KEYS = {
     *REFERENCE_KEYS,
     "targets",
 }
-PHASE_KEYS = {
-    "slug",
-    "title",
-    "opens",
-    "closes",
-    "daily_quota",
-    "total_quota",
-    "concurrent_quota",
-    "public_fraction",
-    "labels",
-    "inputs",
-    "hide_logs",
-    "split_seed",
-    "count_participant_failures",
-    "advancement",
-    "freeze_at",
-    "final_selection_max",
-    "use_ladder",
-    *REFERENCE_KEYS,
-}
+PHASE_KEYS = {"slug", "title", "labels", "inputs", "advancement", *SETTING_KEYS, *REFERENCE_KEYS}
 PROGRAM_SCORER = "program"
 RUNSC_MIN_PIDS = 64
 RUNNER_KEYS = {"image", "runtime", "limits", "resource_class"}
@@ -310,11 +292,7 @@ def _read_phases(
         if slug in slugs:
             p.add(f"{at}.slug", f"{slug!r} is used by another phase of this track")
         slugs.add(slug)
-        opens = p.timestamp(entry, "opens", at)
-        closes = p.timestamp(entry, "closes", at)
-        if opens and closes and closes <= opens:
-            p.add(f"{at}.closes", "must be later than opens")
-        daily = p.integer(entry, "daily_quota", at, low=1, high=10_000, default=5)
+        settings = read_phase_settings(p, entry, at)
         labels = p.relative_path(entry, "labels", at, data_root)
         if labels is not None and id_column and targets:
             _check_labels(p, labels, f"{at}.labels", id_column, targets)
@@ -324,39 +302,28 @@ def _read_phases(
         elif "inputs" in entry:
             p.add(f"{at}.inputs", "is only for tracks of kind 'code'")
         title = p.translated(entry, "title", at)
-        total = p.integer(entry, "total_quota", at, low=1, high=1_000_000, default=None)
-        fraction = p.number(entry, "public_fraction", at, low=0.0, high=1.0)
-        hide_logs = p.boolean(entry, "hide_logs", at, False)
-        concurrent = p.integer(entry, "concurrent_quota", at, low=1, high=1000, default=None)
-        split_seed = p.string(entry, "split_seed", at, default=None)
-        count_failures = p.boolean(entry, "count_participant_failures", at, True)
         advancement = read_advancement(p, entry, at, [s for s in slugs if s != slug])
-        freeze_at = p.timestamp(entry, "freeze_at", at) if "freeze_at" in entry else None
-        if freeze_at and opens and closes and not opens < freeze_at < closes:
-            p.add(f"{at}.freeze_at", "must be between opens and closes")
-        final_selection_max = p.integer(entry, "final_selection_max", at, low=1, high=100, default=None)
-        use_ladder = p.boolean(entry, "use_ladder", at, False)
-        if opens is None or closes is None or labels is None or daily is None or fraction is None:
+        if settings is None or labels is None:
             continue
         phases.append(
             PhaseSpec(
                 slug=slug,
                 title=title,
-                opens=opens,
-                closes=closes,
-                daily_quota=daily,
-                total_quota=total,
-                public_fraction=fraction,
+                opens=settings.opens,
+                closes=settings.closes,
+                daily_quota=settings.daily_quota,
+                total_quota=settings.total_quota,
+                public_fraction=settings.public_fraction,
                 labels=labels,
                 inputs=inputs,
-                hide_logs=hide_logs,
-                concurrent_quota=concurrent,
-                split_seed=split_seed or None,
-                count_participant_failures=count_failures,
+                hide_logs=settings.hide_logs,
+                concurrent_quota=settings.concurrent_quota,
+                split_seed=settings.split_seed,
+                count_participant_failures=settings.count_participant_failures,
                 advancement=advancement,
-                freeze_at=freeze_at,
-                final_selection_max=final_selection_max,
-                use_ladder=use_ladder,
+                freeze_at=settings.freeze_at,
+                final_selection_max=settings.final_selection_max,
+                use_ladder=settings.use_ladder,
             )
         )
     return phases
