@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from arena.db import Base, make_engine, make_session_factory  # noqa: E402
+from arena.demands.rollups import rebuild as rebuild_rollups  # noqa: E402
 from arena.demands.statistics import ANSWERED, Grouping, Period, StatRow, Window, statistics  # noqa: E402
 from arena.demands.vocabulary import FIELDS  # noqa: E402
 from arena.models import Deal, Demand, DemandMatch, DemandResponse, Organization  # noqa: E402
@@ -130,6 +131,8 @@ def load(session: Session, scale: float, seed: int = 7) -> None:
             for i in range(n_deals)
         ],
     )
+    # The rows above were inserted in bulk, past the flush that keeps the roll-ups in step: build them once.
+    rebuild_rollups(session)
     session.commit()
 
 

@@ -47,6 +47,8 @@ from arena.demands.review import (
     reviews,
     start_review,
 )
+from arena.demands.rollups import install as _install_rollups
+from arena.demands.rollups import rebuild as rebuild_rollups
 from arena.demands.statistics import FIGURES, Grouping, Period, StatRow, Window, statistics, totals
 from arena.demands.vocabulary import CHECKLIST, FIELDS
 
@@ -91,6 +93,7 @@ __all__ = [
     "publish",
     "push_matches",
     "record_deal",
+    "rebuild_rollups",
     "reject",
     "request_changes",
     "review_queue",
@@ -113,3 +116,6 @@ __all__ = [
     "withdraw_demand",
     "withdraw_response",
 ]
+
+# Every session keeps the statistics roll-ups in step with the rows it writes.
+_install_rollups()
