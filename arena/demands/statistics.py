@@ -115,9 +115,9 @@ def _distinct(
         )
     parts += [raw_members(session, kind, grouping, edge) for edge in edges]
     members = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
-    unique = select(members.c.key, members.c.organization_id).distinct().subquery()
-    outer: Any = period_key(session, unique.c.key, period) if grouping is Grouping.PERIOD else unique.c.key
-    return select(outer.label("key"), func.count().label("n")).group_by(outer)
+    outer: Any = period_key(session, members.c.key, period) if grouping is Grouping.PERIOD else members.c.key
+    unique = select(outer.label("key"), members.c.organization_id).distinct().subquery()
+    return select(unique.c.key, func.count().label("n")).group_by(unique.c.key)
 
 
 def statistics(
