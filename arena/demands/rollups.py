@@ -8,12 +8,13 @@ applied as the new contribution minus the old one, read from the database before
 
 from __future__ import annotations
 
+import typing
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, event, inspect, select, tuple_
+from sqlalchemy import Connection, Table, delete, event, inspect, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -93,7 +94,7 @@ class Delta:
             cell["deals"] += sign
             cell["contract_value"] += sign * (row.value or 0)
 
-    def child(self, kind: type, row: Any, field: str, region: str, sign: int) -> None:
+    def child(self, kind: Any, row: Any, field: str, region: str, sign: int) -> None:
         """Count a response, match or deal of a demand classified by ``field`` and ``region``."""
         {DemandResponse: self.response, DemandMatch: self.match, Deal: self.deal}[kind](row, field, region, sign)
 
@@ -108,7 +109,14 @@ class Delta:
         return Counter({key: n for key, n in out.items() if n})
 
 
+def _table(kind: type) -> Table:
+    return typing.cast(Table, kind.__table__)  # type: ignore[attr-defined]
+
+
 def _upsert(connection: Connection, table: Any, rows: list[dict[str, Any]], keys: list[str], adds: list[str]) -> None:
+    if connection.info.get("rollups_fresh"):  # rebuilding empty tables from unique keys: plain inserts
+        connection.execute(table.insert(), rows)
+        return
     insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
     for chunk in range(0, len(rows), 500):
         statement = insert(table).values(rows[chunk : chunk + 500])
@@ -125,14 +133,14 @@ def apply(connection: Connection, delta: Delta) -> None:
         for (month, field, region), counter in sorted(delta.cells.items())
         if any(counter.values())
     ]
-    month_table = DemandStatMonth.__table__
+    month_table = _table(DemandStatMonth)
     figures = [c.name for c in month_table.c if c.name not in {"month", "field", "region"}]
     for row in cells:
         for name in figures:
             row.setdefault(name, 0)
     if cells:
         _upsert(connection, month_table, cells, ["month", "field", "region"], figures)
-    presence = DemandStatPresence.__table__
+    presence = _table(DemandStatPresence)
     keys = ["kind", "grain", "dim", "bucket", "value", "organization_id"]
     changes = sorted(delta.presences().items())
     if changes:
@@ -153,7 +161,7 @@ def apply(connection: Connection, delta: Delta) -> None:
 
 
 def _stored(connection: Connection, kind: type, ids: Iterable[int]) -> dict[int, Any]:
-    table = kind.__table__  # type: ignore[attr-defined]
+    table = _table(kind)
     wanted = sorted(set(ids))
     if not wanted:
         return {}
@@ -168,14 +176,14 @@ def _changed(obj: Any, names: tuple[str, ...]) -> bool:
 
 def _children(connection: Connection, demand_ids: list[int]) -> Iterator[tuple[type, Any]]:
     for kind in (DemandResponse, DemandMatch, Deal):
-        table = kind.__table__  # type: ignore[attr-defined]
+        table = _table(kind)
         columns = [table.c.id, *(table.c[name] for name in _WATCHED[kind])]
         for row in connection.execute(select(*columns).where(table.c.demand_id.in_(demand_ids))):
             yield kind, row
 
 
 def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
-    touched = [
+    touched: list[Any] = [
         obj
         for obj in (*session.new, *session.dirty, *session.deleted)
         if type(obj) in _WATCHED
@@ -186,13 +194,14 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
     connection = session.connection()
     delta = Delta()
     with session.no_autoflush:
-        stored = {
-            kind: _stored(connection, kind, (o.id for o in touched if type(o) is kind and o not in session.new))
-            for kind in _WATCHED
-        }
+        persisted: dict[type, list[int]] = defaultdict(list)
+        for obj in touched:
+            if obj not in session.new:
+                persisted[type(obj)].append(obj.id)
+        stored = {kind: _stored(connection, kind, ids) for kind, ids in persisted.items()}
         deleted_ids = {(type(o), o.id) for o in session.deleted}
         for obj in touched:
-            kind, old = type(obj), stored[type(obj)].get(obj.id) if obj not in session.new else None
+            kind, old = type(obj), stored.get(type(obj), {}).get(obj.id) if obj not in session.new else None
             gone = obj in session.deleted
             if kind is Demand:
                 if old is not None:
@@ -200,7 +209,7 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
                 if not gone:
                     delta.demand(obj, +1)
                 moved = old is not None and (gone or (old.field, old.region) != (obj.field, obj.region))
-                if moved:
+                if moved and old is not None:
                     for child_kind, child in _children(connection, [obj.id]):
                         if (child_kind, child.id) not in deleted_ids:
                             delta.child(child_kind, child, old.field or "", old.region or "", -1)
@@ -226,17 +235,21 @@ def rebuild(session: Session) -> int:
     """Recompute both roll-up tables from the raw rows (in the session's transaction); the number of cells."""
     connection = session.connection()
     session.flush()
-    connection.execute(delete(DemandStatMonth.__table__))
-    connection.execute(delete(DemandStatPresence.__table__))
-    demand_table = Demand.__table__
+    connection.execute(delete(_table(DemandStatMonth)))
+    connection.execute(delete(_table(DemandStatPresence)))
+    demand_table = _table(Demand)
     classes: dict[int, tuple[str, str]] = {}
     delta = Delta()
     for row in connection.execute(select(demand_table.c.id, *(demand_table.c[n] for n in _DEMAND))):
         classes[row.id] = (row.field or "", row.region or "")
         delta.demand(row, +1)
     for kind in (DemandResponse, DemandMatch, Deal):
-        table = kind.__table__  # type: ignore[attr-defined]
+        table = _table(kind)
         for row in connection.execute(select(*(table.c[n] for n in _WATCHED[kind]))):
             delta.child(kind, row, *classes.get(row.demand_id, ("", "")), +1)
-    apply(connection, delta)
+    connection.info["rollups_fresh"] = True
+    try:
+        apply(connection, delta)
+    finally:
+        connection.info.pop("rollups_fresh")
     return sum(1 for counter in delta.cells.values() if any(counter.values()))

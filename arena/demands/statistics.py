@@ -89,12 +89,12 @@ def _within(column: Any, lo: date | None, hi: date | None) -> list[ColumnElement
 
 def _additive(session: Session, grouping: Grouping, period: Period, lo: date | None, hi: date | None) -> Select[Any]:
     cell = DemandStatMonth
-    key: Any = {
-        Grouping.PERIOD: lambda: period_key(session, cell.month, period),
-        Grouping.FIELD: lambda: cell.field,
-        Grouping.REGION: lambda: cell.region,
-        Grouping.TOTAL: lambda: literal("total"),
-    }[grouping]().label("key")
+    key: Any = literal("total")
+    if grouping is Grouping.PERIOD:
+        key = period_key(session, cell.month, period)
+    elif grouping is not Grouping.TOTAL:
+        key = cell.field if grouping is Grouping.FIELD else cell.region
+    key = key.label("key")
     sums = [func.coalesce(func.sum(getattr(cell, name)), 0).label(name) for name in FIGURES if name not in DISTINCT]
     return select(key, *sums).where(*_within(cell.month, lo, hi)).group_by(key)
 
@@ -143,8 +143,8 @@ def statistics(
                     bucket[name] = bucket.get(name, 0) + getattr(edge_row, name)
     tiles = _tiling(grouping, period, *months) if months is not None else []
     for kind, name in (("sponsor", "sponsors"), ("respondent", "respondents")):
-        for row in session.execute(_distinct(session, kind, grouping, period, tiles, edges)):
-            figures.setdefault(text_key(row.key, period), {})[name] = int(row.n)
+        for key, n in session.execute(_distinct(session, kind, grouping, period, tiles, edges)):
+            figures.setdefault(text_key(key, period), {})[name] = int(n)
     return [
         StatRow(key, **typing.cast(dict[str, Any], values))
         for key, values in sorted(figures.items())

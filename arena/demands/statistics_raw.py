@@ -192,6 +192,10 @@ def raw_members(session: Session, kind: str, grouping: Grouping, window: Window)
 
     The key is the month's first day when grouping by period, else the field, region or "total".
     """
+    column: Any
+    org: Any
+    base: Any
+    where: list[ColumnElement[bool]]
     if kind == "sponsor":
         column, org, base, where = Demand.submitted_at, Demand.sponsor_id, Demand, []
     else:
