@@ -47,7 +47,6 @@ from arena.demands.review import (
     reviews,
     start_review,
 )
-from arena.demands.rollups import install as _install_rollups
 from arena.demands.rollups import rebuild as rebuild_rollups
 from arena.demands.statistics import FIGURES, Grouping, Period, StatRow, Window, statistics, totals
 from arena.demands.vocabulary import CHECKLIST, FIELDS
@@ -116,6 +115,3 @@ __all__ = [
     "withdraw_demand",
     "withdraw_response",
 ]
-
-# Every session keeps the statistics roll-ups in step with the rows it writes.
-_install_rollups()

@@ -253,3 +253,7 @@ def rebuild(session: Session) -> int:
     finally:
         connection.info.pop("rollups_fresh")
     return sum(1 for counter in delta.cells.values() if any(counter.values()))
+
+
+# Importing this module (arena.demands does) makes every session keep the roll-ups in step.
+install()

@@ -42,7 +42,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('kind', 'grain', 'dim', 'bucket', 'value', 'organization_id', name=op.f('pk_demand_stat_presence'))
     )
     # Fill both from the rows already there.
-    from arena.demands.rollups import rebuild
+    from arena.demands import rebuild_rollups as rebuild
 
     rebuild(Session(bind=op.get_bind()))
 
