@@ -13,7 +13,7 @@ import typing
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from arena.demands.rollups import bucket_of
@@ -99,6 +99,16 @@ def _additive(session: Session, grouping: Grouping, period: Period, lo: date | N
     return select(key, *sums).where(*_within(cell.month, lo, hi)).group_by(key)
 
 
+def _one_bucket_per_key(grouping: Grouping, period: Period, tiles: list[Piece]) -> bool:
+    """Whether every group key is answered by one bucket (so no organization can be counted twice)."""
+    if grouping is Grouping.PERIOD:
+        return all(grain == period.value for grain, _, _ in tiles)
+    if len(tiles) != 1:
+        return False
+    grain, lo, hi = tiles[0]
+    return grain == "all" or (lo is not None and hi is not None and _next(lo, grain) == hi)
+
+
 def _distinct(
     session: Session, kind: str, grouping: Grouping, period: Period, tiles: list[Piece], edges: list[Window]
 ) -> Select[Any]:
@@ -106,8 +116,13 @@ def _distinct(
     dim = {Grouping.FIELD: "field", Grouping.REGION: "region"}.get(grouping, "")
     key: Any = p.bucket if grouping is Grouping.PERIOD else literal("total") if grouping is Grouping.TOTAL else p.value
     parts: list[Select[Any]] = []
+    chosen = or_(false(), *(and_(p.grain == grain, *_within(p.bucket, a, b)) for grain, a, b in tiles))
+    if not edges and _one_bucket_per_key(grouping, period, tiles):
+        # Each (key, organization) is one presence row: count rows, in the primary key's order.
+        return (
+            select(key.label("key"), func.count().label("n")).where(p.kind == kind, p.dim == dim, chosen).group_by(key)
+        )
     if tiles:
-        chosen = or_(*(and_(p.grain == grain, *_within(p.bucket, a, b)) for grain, a, b in tiles))
         parts.append(
             select(key.label("key"), p.organization_id.label("organization_id")).where(
                 p.kind == kind, p.dim == dim, chosen
