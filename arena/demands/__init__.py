@@ -47,6 +47,7 @@ from arena.demands.review import (
     reviews,
     start_review,
 )
+from arena.demands.rollups import rebuild as rebuild_rollups
 from arena.demands.statistics import FIGURES, Grouping, Period, StatRow, Window, statistics, totals
 from arena.demands.vocabulary import CHECKLIST, FIELDS
 
@@ -91,6 +92,7 @@ __all__ = [
     "publish",
     "push_matches",
     "record_deal",
+    "rebuild_rollups",
     "reject",
     "request_changes",
     "review_queue",

@@ -1,112 +1,138 @@
-"""The numbers the programme reports, computed in the database: demands, sponsors, investment, respondents,
-solutions, matches, deals and contract value, by period (month, quarter, year; in UTC), field or region.
+"""The numbers the programme reports: demands filed / approved / published, sponsors, intended investment,
+respondents, solutions, matches, deals and contract value, by period (month, quarter, year; in UTC), field or region.
 
-Each figure is one aggregate query over an indexed date column; a demand's field and region also classify its
-responses, matches and deals.
+The whole months of a window are answered from the roll-ups (``arena.demands.rollups``): the additive figures
+summed over month × field × region cells, the distinct sponsors and respondents counted as presence rows of the
+coarsest buckets (year, quarter, month; all time) that tile the window. The days of a window outside whole
+months are counted from the raw rows, and the distinct counts take the union of both.
 """
 
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time
-from enum import StrEnum
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, cast, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from arena.enums import ResponseStatus
-from arena.models import Deal, Demand, DemandMatch, DemandResponse
+from arena.demands.rollups import bucket_of
+from arena.demands.statistics_raw import (
+    ANSWERED,
+    FIGURES,
+    Grouping,
+    Period,
+    StatRow,
+    Window,
+    period_key,
+    raw_members,
+    raw_statistics,
+    text_key,
+)
+from arena.models import DemandStatMonth, DemandStatPresence
+
+__all__ = ["ANSWERED", "FIGURES", "Grouping", "Period", "StatRow", "Window", "statistics", "totals"]
+
+DISTINCT = ("sponsors", "respondents")
+Piece = tuple[str, date | None, date | None]  # grain, first bucket (inclusive), last bucket (exclusive)
 
 
-class Period(StrEnum):
-    """How wide one row of a statistics-by-period table is."""
-
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
+def _next(day: date, grain: str) -> date:
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
-class Grouping(StrEnum):
-    """What the rows of a statistics table stand for."""
-
-    PERIOD = "period"
-    FIELD = "field"
-    REGION = "region"
-    TOTAL = "total"
-
-
-@dataclass(frozen=True)
-class StatRow:
-    """The programme's figures for one period, field or region (or all of them)."""
-
-    key: str
-    demands_filed: int = 0
-    demands_approved: int = 0
-    demands_published: int = 0
-    sponsors: int = 0
-    intended_investment: int = 0
-    respondents: int = 0
-    solutions: int = 0
-    matches: int = 0
-    deals: int = 0
-    contract_value: int = 0
+def _split(window: Window) -> tuple[tuple[date | None, date | None] | None, list[Window]]:
+    """The whole months of the window (first day of each end, None when open) and the days outside them."""
+    lo = None if window.start is None else window.start if window.start.day == 1 else _next(window.start, "month")
+    hi = None if window.end is None else window.end.replace(day=1)
+    if lo is not None and hi is not None and lo >= hi:
+        return None, [window]
+    edges = []
+    if window.start is not None and lo != window.start:
+        edges.append(Window(window.start, lo))
+    if window.end is not None and hi != window.end:
+        edges.append(Window(hi, window.end))
+    return (lo, hi), edges
 
 
-FIGURES = [f.name for f in fields(StatRow) if f.name != "key"]
-ANSWERED = [s.value for s in ResponseStatus if s not in {ResponseStatus.DRAFT, ResponseStatus.WITHDRAWN}]
+def pieces(lo: date | None, hi: date | None, grains: list[str]) -> list[Piece]:
+    """Tile the months from ``lo`` to ``hi`` (month starts, None when open) with the coarsest grains first."""
+    grain, rest = grains[0], grains[1:]
+    if not rest:
+        return [(grain, lo, hi)]
+    first = None if lo is None else lo if bucket_of(grain, lo) == lo else _next(bucket_of(grain, lo), grain)
+    last = None if hi is None else bucket_of(grain, hi)
+    if first is not None and last is not None and first >= last:
+        return pieces(lo, hi, rest)
+    out: list[Piece] = [(grain, first, last)]
+    if lo is not None and first is not None and first != lo:
+        out += pieces(lo, first, rest)
+    if hi is not None and last is not None and last != hi:
+        out += pieces(last, hi, rest)
+    return out
 
 
-@dataclass(frozen=True)
-class Window:
-    """The time span counted: from ``start`` (inclusive) to ``end`` (exclusive), either open."""
-
-    start: date | None = None
-    end: date | None = None
-
-
-def _period_key(session: Session, column: Any, period: Period) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "postgresql":
-        # date_trunc is far cheaper per row than to_char; the key is given its text form in Python.
-        return func.date_trunc(period.value, column)
-    if period is Period.QUARTER:
-        quarter = (cast(func.strftime("%m", column), Integer) + 2) // 3
-        return func.strftime("%Y", column).concat("-Q").concat(cast(quarter, String))
-    return func.strftime({Period.MONTH: "%Y-%m", Period.YEAR: "%Y"}[period], column)
-
-
-def _text_key(value: Any, period: Period) -> str:
-    """The printed form of a group's key: a period truncated by PostgreSQL becomes YYYY-MM, YYYY-Qn or YYYY."""
-    if not isinstance(value, date):
-        return str(value or "")
-    if period is Period.MONTH:
-        return f"{value.year:04d}-{value.month:02d}"
-    if period is Period.QUARTER:
-        return f"{value.year:04d}-Q{(value.month + 2) // 3}"
-    return f"{value.year:04d}"
-
-
-def _key(session: Session, grouping: Grouping, period: Period, column: Any) -> Any:
+def _tiling(grouping: Grouping, period: Period, lo: date | None, hi: date | None) -> list[Piece]:
     if grouping is Grouping.PERIOD:
-        return _period_key(session, column, period)
-    if grouping is Grouping.FIELD:
-        return Demand.field
-    if grouping is Grouping.REGION:
-        return Demand.region
-    return literal("total")
+        grains = {Period.YEAR: ["year", "quarter", "month"], Period.QUARTER: ["quarter", "month"]}
+        return pieces(lo, hi, grains.get(period, ["month"]))
+    if lo is None and hi is None:
+        return [("all", None, None)]
+    return pieces(lo, hi, ["year", "quarter", "month"] if grouping is Grouping.TOTAL else ["year", "month"])
 
 
-def _bounds(column: Any, window: Window, *, is_date: bool) -> list[ColumnElement[bool]]:
-    def moment(day: date) -> date | datetime:
-        return day if is_date else datetime.combine(day, time(), tzinfo=UTC)
+def _within(column: Any, lo: date | None, hi: date | None) -> list[ColumnElement[bool]]:
+    return [*([column >= lo] if lo else []), *([column < hi] if hi else [])]
 
-    conditions = [column.is_not(None)]
-    if window.start is not None:
-        conditions.append(column >= moment(window.start))
-    if window.end is not None:
-        conditions.append(column < moment(window.end))
-    return conditions
+
+def _additive(session: Session, grouping: Grouping, period: Period, lo: date | None, hi: date | None) -> Select[Any]:
+    cell = DemandStatMonth
+    key: Any = literal("total")
+    if grouping is Grouping.PERIOD:
+        key = period_key(session, cell.month, period)
+    elif grouping is not Grouping.TOTAL:
+        key = cell.field if grouping is Grouping.FIELD else cell.region
+    key = key.label("key")
+    sums = [func.coalesce(func.sum(getattr(cell, name)), 0).label(name) for name in FIGURES if name not in DISTINCT]
+    return select(key, *sums).where(*_within(cell.month, lo, hi)).group_by(key)
+
+
+def _one_bucket_per_key(grouping: Grouping, period: Period, tiles: list[Piece]) -> bool:
+    """Whether every group key is answered by one bucket (so no organization can be counted twice)."""
+    if grouping is Grouping.PERIOD:
+        return all(grain == period.value for grain, _, _ in tiles)
+    if len(tiles) != 1:
+        return False
+    grain, lo, hi = tiles[0]
+    return grain == "all" or (lo is not None and hi is not None and _next(lo, grain) == hi)
+
+
+def _distinct(
+    session: Session, kind: str, grouping: Grouping, period: Period, tiles: list[Piece], edges: list[Window]
+) -> Select[Any]:
+    p = DemandStatPresence
+    dim = {Grouping.FIELD: "field", Grouping.REGION: "region"}.get(grouping, "")
+    key: Any = p.bucket if grouping is Grouping.PERIOD else literal("total") if grouping is Grouping.TOTAL else p.value
+    parts: list[Select[Any]] = []
+    chosen = or_(false(), *(and_(p.grain == grain, *_within(p.bucket, a, b)) for grain, a, b in tiles))
+    if not edges and _one_bucket_per_key(grouping, period, tiles):
+        # Each (key, organization) is one presence row: count rows, in the primary key's order.
+        return (
+            select(key.label("key"), func.count().label("n")).where(p.kind == kind, p.dim == dim, chosen).group_by(key)
+        )
+    if tiles:
+        parts.append(
+            select(key.label("key"), p.organization_id.label("organization_id")).where(
+                p.kind == kind, p.dim == dim, chosen
+            )
+        )
+    parts += [raw_members(session, kind, grouping, edge) for edge in edges]
+    members = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+    outer: Any = period_key(session, members.c.key, period) if grouping is Grouping.PERIOD else members.c.key
+    unique = select(outer.label("key"), members.c.organization_id).distinct().subquery()
+    return select(unique.c.key, func.count().label("n")).group_by(unique.c.key)
 
 
 def statistics(
@@ -117,65 +143,28 @@ def statistics(
 ) -> list[StatRow]:
     """The programme's figures, one row per period, field or region (or one row in all), ordered by key."""
     figures: dict[str, dict[str, int]] = {}
-
-    def gather(
-        column: Any,
-        values: dict[str, Any],
-        *,
-        joins_demand: bool,
-        base: Any,
-        is_date: bool = False,
-        where: list[ColumnElement[bool]] | None = None,
-    ) -> None:
-        key = _key(session, grouping, period, column).label("key")
-        statement = select(key, *(expression.label(name) for name, expression in values.items())).select_from(base)
-        if joins_demand:
-            statement = statement.join(Demand, Demand.id == base.demand_id)
-        statement = statement.where(*_bounds(column, window, is_date=is_date), *(where or [])).group_by(key)
-        for row in session.execute(statement).mappings():
-            bucket = figures.setdefault(_text_key(row["key"], period), {})
-            for name in values:
-                bucket[name] = int(row[name] or 0)
-
-    gather(
-        Demand.submitted_at,
-        {
-            "demands_filed": func.count(Demand.id),
-            "sponsors": func.count(func.distinct(Demand.sponsor_id)),
-            "intended_investment": func.coalesce(func.sum(Demand.intended_investment), 0),
-        },
-        joins_demand=False,
-        base=Demand,
-    )
-    gather(Demand.approved_at, {"demands_approved": func.count(Demand.id)}, joins_demand=False, base=Demand)
-    gather(Demand.published_at, {"demands_published": func.count(Demand.id)}, joins_demand=False, base=Demand)
-    gather(
-        DemandResponse.submitted_at,
-        {
-            "solutions": func.count(DemandResponse.id),
-            "respondents": func.count(func.distinct(DemandResponse.respondent_id)),
-        },
-        joins_demand=grouping in (Grouping.FIELD, Grouping.REGION),
-        base=DemandResponse,
-        where=[DemandResponse.status.in_(ANSWERED)],
-    )
-    gather(
-        DemandMatch.at,
-        {"matches": func.count(DemandMatch.id)},
-        joins_demand=grouping in (Grouping.FIELD, Grouping.REGION),
-        base=DemandMatch,
-    )
-    gather(
-        Deal.signed_on,
-        {
-            "deals": func.count(Deal.id),
-            "contract_value": func.coalesce(func.sum(Deal.value), 0),
-        },
-        joins_demand=grouping in (Grouping.FIELD, Grouping.REGION),
-        base=Deal,
-        is_date=True,
-    )
-    return [StatRow(key, **typing.cast(dict[str, Any], values)) for key, values in sorted(figures.items())]
+    months, edges = _split(window)
+    if months is not None:
+        for row in session.execute(_additive(session, grouping, period, *months)).mappings():
+            bucket = figures.setdefault(text_key(row["key"], period), {})
+            for name in FIGURES:
+                if name not in DISTINCT:
+                    bucket[name] = bucket.get(name, 0) + int(row[name] or 0)
+    for edge in edges:
+        for edge_row in raw_statistics(session, grouping, period, edge):
+            bucket = figures.setdefault(edge_row.key, {})
+            for name in FIGURES:
+                if name not in DISTINCT:
+                    bucket[name] = bucket.get(name, 0) + getattr(edge_row, name)
+    tiles = _tiling(grouping, period, *months) if months is not None else []
+    for kind, name in (("sponsor", "sponsors"), ("respondent", "respondents")):
+        for key, n in session.execute(_distinct(session, kind, grouping, period, tiles, edges)):
+            figures.setdefault(text_key(key, period), {})[name] = int(n)
+    return [
+        StatRow(key, **typing.cast(dict[str, Any], values))
+        for key, values in sorted(figures.items())
+        if any(values.values())
+    ]
 
 
 def totals(session: Session, window: Window = Window()) -> StatRow:  # noqa: B008

@@ -19,6 +19,7 @@ from arena.models.demand import (
     SiteRole,
     TermsAcceptance,
 )
+from arena.models.demand_stats import DemandStatMonth, DemandStatPresence
 from arena.models.final import (
     Appeal,
     ConflictOfInterest,
@@ -44,6 +45,8 @@ __all__ = [
     "DemandMatch",
     "DemandResponse",
     "DemandReview",
+    "DemandStatMonth",
+    "DemandStatPresence",
     "Milestone",
     "Organization",
     "OrganizationMember",
