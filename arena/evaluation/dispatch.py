@@ -153,7 +153,10 @@ def queue_position(session: Session, settings: Settings, submission: Submission)
     order = fair_order(session, phase_ids)
     position = order.index(submission.id) + 1 if submission.id in order else 1
     try:
-        workers = sum(resource_class in w.classes for w in live_workers(redis_connection(settings.redis_url)))
+        workers = sum(
+            resource_class in w.classes and w.queue == settings.queue_name
+            for w in live_workers(redis_connection(settings.redis_url))
+        )
     except Exception:  # Redis away: the position still stands, the estimate does not
         workers = 0
     typical = _typical_run_seconds(session, phase_ids)

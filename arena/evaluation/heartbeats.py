@@ -30,6 +30,7 @@ class Heartbeat:
     classes: tuple[str, ...]
     started_at: datetime
     seen_at: datetime
+    queue: str = ""  # the installation's queue name (ARENA_QUEUE): a Redis may serve several
 
 
 def ttl_seconds(settings: Settings) -> int:
@@ -47,7 +48,7 @@ def identity(settings: Settings, started_at: datetime) -> Heartbeat:
     """This process's heartbeat: its name (ARENA_WORKER_NAME, else host:pid), host, pid and classes."""
     host, pid = socket.gethostname(), os.getpid()
     name = settings.worker_name or f"{host}:{pid}"
-    return Heartbeat(name, host, pid, classes_of(settings), started_at, started_at)
+    return Heartbeat(name, host, pid, classes_of(settings), started_at, started_at, settings.queue_name)
 
 
 def beat(redis: Redis, heartbeat: Heartbeat, ttl: int, now: datetime | None = None) -> None:
@@ -60,6 +61,7 @@ def beat(redis: Redis, heartbeat: Heartbeat, ttl: int, now: datetime | None = No
         "classes": list(heartbeat.classes),
         "started_at": heartbeat.started_at.isoformat(),
         "seen_at": seen.isoformat(),
+        "queue": heartbeat.queue,
     }
     redis.set(KEY_PREFIX + heartbeat.name, json.dumps(record), ex=ttl)
 
@@ -85,6 +87,7 @@ def live_workers(redis: Redis) -> list[Heartbeat]:
                 classes=tuple(record["classes"]),
                 started_at=datetime.fromisoformat(record["started_at"]),
                 seen_at=datetime.fromisoformat(record["seen_at"]),
+                queue=str(record.get("queue", "")),
             )
         )
     return sorted(found, key=lambda h: h.name)

@@ -146,7 +146,7 @@ def test_queue_position_and_estimated_start(
     assert nobody is not None and nobody.position == 1 and nobody.workers == 0 and nobody.eta_seconds is None
     redis = redis_connection(worker_env.redis_url)
     for name in ("w1", "w2"):
-        beat(redis, Heartbeat(name, "host", 1, ("cpu",), T0, T0), 60)
+        beat(redis, Heartbeat(name, "host", 1, ("cpu",), T0, T0, worker_env.queue_name), 60)
     try:
         assert queue_position(session, worker_env, late) == queue_position(session, worker_env, late)
         two = queue_position(session, worker_env, late)

@@ -54,7 +54,7 @@ def test_queued_submissions_show_their_place(app: Flask, client: FlaskClient, wo
     assert "cpu 队列中第 3 位" in zh and "目前没有工作节点服务此队列" in zh
     redis = redis_connection(settings.redis_url)
     now = datetime.now(UTC)
-    beat(redis, Heartbeat("w-page", "host", 1, ("cpu",), now, now), 60)
+    beat(redis, Heartbeat("w-page", "host", 1, ("cpu",), now, now, settings.queue_name), 60)
     try:
         en = client.get(f"/submissions/{first}?lang=en").get_data(as_text=True)
         # A worker is free but nothing has run yet in the class: the place shows, without a guess at the time.
