@@ -6,14 +6,16 @@ import logging
 from typing import Any
 
 from rq import get_current_job
+from sqlalchemy.orm import Session
 
 from arena import logconfig
 from arena.db import session_scope
+from arena.enums import SubmissionStatus
 from arena.evaluation.dispatch import claim_next
 from arena.evaluation.leases import held_lease, rerun_subject
 from arena.evaluation.payloads import EvaluateRequest, RerunRequest
 from arena.evaluation.pipeline import evaluate_submission
-from arena.evaluation.queueing import enqueue_evaluation
+from arena.evaluation.queueing import enqueue_evaluation, job_is_live
 from arena.evaluation.reruns import execute_rerun
 from arena.evaluation.sandboxing import runner_for
 from arena.models import Submission
@@ -21,6 +23,15 @@ from arena.runtime import runtime_for
 from arena.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def _keep_a_bell(session: Session, settings: Settings, rung_id: int) -> None:
+    # The bell's own submission took the chosen one's bell; if that was lost (Redis restarted empty, an upload
+    # made while it was away), ring a new one now rather than wait for the reconciler.
+    rung = session.get(Submission, rung_id)
+    if rung is not None and rung.status == SubmissionStatus.QUEUED and not job_is_live(settings, rung.job_id):
+        rung.job_id = enqueue_evaluation(settings, rung)
+        session.commit()
 
 
 def evaluate(payload: dict[str, Any]) -> str:
@@ -31,6 +42,8 @@ def evaluate(payload: dict[str, Any]) -> str:
     job = get_current_job()
     with session_scope(runtime.sessions) as session:
         chosen = claim_next(session, settings, request.submission_id, job.id if job is not None else "")
+        if chosen is not None and chosen != request.submission_id:
+            _keep_a_bell(session, settings, request.submission_id)
     if chosen is None:
         return "idle"  # every queued submission of the class is taken already
     with (

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.challenges import import_bundle
+from arena.db import utcnow
 from arena.enums import SubmissionStatus
 from arena.errors import BundleError
 from arena.evaluation.dispatch import claim_next, fair_order, queue_name_for, queue_position
@@ -174,3 +175,17 @@ def test_a_bundle_declares_a_known_resource_class(session: Session, store: BlobS
     good = write_bundle(tmp_path / "good", kind="code", runner={"resource_class": "gpu", "limits": limits})
     challenge = session.get(Challenge, import_bundle(session, store, good).challenge_id)
     assert challenge is not None and challenge.tracks[0].runner["resource_class"] == "gpu"
+
+
+def test_a_submission_whose_bell_went_to_another_gets_a_new_one(
+    session: Session, worker_env: Settings, store: BlobStore, phase: Phase
+) -> None:
+    (team,) = _teams(session, phase.track.challenge, ["team"])
+    now = utcnow()  # recent: the reconciler leaves them alone for a lease
+    lost = _queued(session, store, phase, team, now - timedelta(seconds=2))  # uploaded while Redis was away
+    rang = _queued(session, store, phase, team, now - timedelta(seconds=1))
+    rang.job_id = enqueue_evaluation(worker_env, rang)
+    session.commit()
+    run_worker(worker_env, burst=True, simple=True)  # the one bell serves the older; the newer rings again
+    session.expire_all()
+    assert [session.get(Submission, s.id).status for s in (lost, rang)] == [SubmissionStatus.SCORED] * 2  # type: ignore[union-attr]

@@ -18,10 +18,14 @@ pytestmark = pytest.mark.docker
 
 
 def _container_id(label: str, found: dict[str, str], stop: threading.Event) -> None:
-    client = docker.from_env()
+    client = docker.from_env(timeout=120)
     try:
         while not stop.is_set() and "id" not in found:
-            for container in client.containers.list(all=True, filters={"label": f"org.arena.probe={label}"}):
+            try:
+                listed = client.containers.list(all=True, filters={"label": f"org.arena.probe={label}"})
+            except docker.errors.DockerException:  # a busy engine: ask again
+                listed = []
+            for container in listed:
                 found["id"] = str(container.id)
             stop.wait(0.05)
     finally:
