@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docker
 import pytest
+import requests
 
 from sandbox import SANDBOX_LABEL, DockerRunner, Limits, Outcome, RunResult, RunSpec, remove_containers
 from sandbox.staging import STAGE_DIR, Stage, mount_point
@@ -23,7 +24,7 @@ def _container_id(label: str, found: dict[str, str], stop: threading.Event) -> N
         while not stop.is_set() and "id" not in found:
             try:
                 listed = client.containers.list(all=True, filters={"label": f"org.arena.probe={label}"})
-            except docker.errors.DockerException:  # a busy engine: ask again
+            except (docker.errors.DockerException, requests.exceptions.RequestException):  # a busy engine: ask again
                 listed = []
             for container in listed:
                 found["id"] = str(container.id)
