@@ -123,6 +123,7 @@ ACTIONS: dict[str, AuditKind] = {
     "response.not_selected": _K.DEMANDS,
     "response.withdrawn": _K.DEMANDS,
     "response.revised": _K.DEMANDS,
+    "response.attachment_added": _K.DEMANDS,
     "deal.recorded": _K.DEMANDS,
     "deal.milestone_done": _K.DEMANDS,
     "organization.created": _K.DEMANDS,

@@ -113,6 +113,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "response.not_selected": _l("Response not selected"),
     "response.withdrawn": _l("Response withdrawn"),
     "response.revised": _l("Response revised"),
+    "response.attachment_added": _l("File attached to a response"),
     "deal.recorded": _l("Deal recorded"),
     "deal.milestone_done": _l("Deal milestone done"),
     "organization.created": _l("Organization registered"),

@@ -25,6 +25,12 @@ from arena.demands.listing import DemandQuery, search
 from arena.demands.matching import inbox, push_matches
 from arena.demands.organizations import add_member, create_organization, grant_site_role, save_profile
 from arena.demands.questions import post_message, thread
+from arena.demands.response_files import (
+    add_response_attachment,
+    readable_response,
+    response_attachment,
+    response_attachments,
+)
 from arena.demands.responses import (
     ComparedResponse,
     accept_terms,
@@ -65,6 +71,7 @@ __all__ = [
     "accept_terms",
     "acts_for",
     "add_attachment",
+    "add_response_attachment",
     "add_member",
     "add_milestone",
     "approve",
@@ -105,6 +112,9 @@ __all__ = [
     "shortlist",
     "start_review",
     "statistics",
+    "readable_response",
+    "response_attachment",
+    "response_attachments",
     "store_attachment",
     "submit_demand",
     "submit_response",

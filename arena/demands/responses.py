@@ -28,7 +28,8 @@ TEXT_LIMITS = {"approach": 20000, "team": 5000, "track_record": 10000, "schedule
 OPEN_STATES = (ResponseStatus.DRAFT, ResponseStatus.SUBMITTED, ResponseStatus.SHORTLISTED)
 
 
-def _open_for_responses(demand: Demand, now: datetime) -> None:
+def check_open_for_responses(demand: Demand, now: datetime) -> None:
+    """Refuse changes to responses unless the demand is published and before its deadline."""
     if demand.status != DemandStatus.PUBLISHED or (demand.deadline is not None and demand.deadline <= now):
         raise InvalidInput("the demand no longer takes responses")
 
@@ -65,7 +66,7 @@ def save_response(
     """Create or revise the organization's proposal while the demand is open; returns the problems of bad fields."""
     now = now or utcnow()
     demand = visible_demand(session, user, demand_id)
-    _open_for_responses(demand, now)
+    check_open_for_responses(demand, now)
     respondent = _respondent(session, user, respondent_id)
     if respondent.id == demand.sponsor_id:
         raise InvalidInput("a sponsor cannot answer its own demand", field="respondent_id")
@@ -102,7 +103,7 @@ def submit_response(session: Session, user: User, response_id: int, *, now: date
     response = own_response(session, user, response_id)
     demand = session.get(Demand, response.demand_id)
     assert demand is not None
-    _open_for_responses(demand, now)
+    check_open_for_responses(demand, now)
     problems: list[tuple[str, str, dict[str, object]]] = [
         (name, "this field is required", {}) for name in ("approach", "team", "schedule") if not getattr(response, name)
     ]

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from typing import BinaryIO, cast
+from urllib.parse import quote
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -10,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from arena import demands
-from arena.errors import ArenaError, FormErrors, NotFound
+from arena.errors import ArenaError, FileTooLarge, FormErrors, InvalidInput, NotFound
 from arena.models import Demand, DemandResponse, Organization, RespondentProfile, User
 from web import state
 from web.auth.identity import page_user, required
@@ -159,6 +162,7 @@ def respond(demand_id: int) -> Page:
             response, problems = demands.save_response(
                 session, user, demand.id, respondent.id, raw_form(RESPONSE_FIELDS)
             )
+            problems = problems + _attach(user, response)
             if request.form.get("action") == "submit" and not problems and response.status == "draft":
                 try:
                     demands.submit_response(session, user, response.id)
@@ -183,6 +187,7 @@ def respond(demand_id: int) -> Page:
         demand=demand,
         details=demands.may_read_details(session, user, demand),
         response=response,
+        attachments=demands.response_attachments(session, response.id) if response and response.id else [],
         respondent=respondent,
         organizations=organizations,
         values=values,
@@ -191,6 +196,30 @@ def respond(demand_id: int) -> Page:
         states=labels(RESPONSE_STATES),
     )
     return (html, 400) if problems else html
+
+
+def _attach(user: User, response: DemandResponse) -> Problems:
+    """Keep the uploaded file, if any; a wrong type or size is a problem on the file's field."""
+    upload = request.files.get("attachment")
+    if upload is None or not upload.filename:
+        return []
+    try:
+        demands.add_response_attachment(
+            state.session(), state.store(), user, response.id, upload.filename, cast(BinaryIO, upload.stream)
+        )
+    except (InvalidInput, FileTooLarge) as error:
+        return [("attachment", error.template, dict(error.params))]
+    return []
+
+
+@bp.get("/demand-responses/<id:response_id>/attachments/<id:attachment_id>")
+@login_required
+def attachment(response_id: int, attachment_id: int) -> Response:
+    """Download a response's file: for its organization's members and the demand's sponsor, 404 for anyone else."""
+    row = demands.response_attachment(state.session(), _user(), response_id, attachment_id)
+    response = Response(state.store().read_bytes(row.sha256), mimetype=row.content_type)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(row.name)}"
+    return response
 
 
 def _shown(response: DemandResponse | None, name: str) -> str:
@@ -250,6 +279,7 @@ def _show(response_id: int, body: str, problems: Problems) -> str:
         demand=demand,
         respondent=respondent,
         messages=messages,
+        attachments=demands.response_attachments(session, response.id),
         own=own,
         sponsor=demands.is_sponsor_of(session, user, demand) and response.status != "draft",
         body=body,
