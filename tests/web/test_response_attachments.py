@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from arena.models import AuditEvent, Demand, DemandAttachment
+from tests.factories import PASSWORD
 from tests.web.demand_pages_world import TOKEN_RE, PagesWorld, build, sign_in
 from web.extensions import db
 
@@ -110,3 +111,32 @@ def test_no_file_is_added_after_the_deadline(app: Flask, client: FlaskClient, pw
         db.session().commit()
     assert _upload(client, pw, "late.pdf", PDF)[0] in (400, 404)
     assert _files(app, pw) == []
+
+
+def _token(client: FlaskClient, username: str) -> dict[str, str]:
+    response = client.post("/api/v1/tokens", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 201, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def test_the_api_attaches_lists_and_downloads_for_the_two_sides_only(client: FlaskClient, pw: PagesWorld) -> None:
+    lab = _token(client, "labhead")
+    url = f"/api/v1/demand-responses/{pw.response_id}/attachments"
+    refused = client.post(url, data={"file": (io.BytesIO(b"MZ"), "run.exe")}, headers=lab)
+    assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "attachment"
+    assert client.post(url, data={}, headers=lab).status_code == 400
+    added = client.post(url, data={"file": (io.BytesIO(PDF), "report.pdf")}, headers=lab)
+    assert added.status_code == 201
+    body = added.get_json()
+    assert body["name"] == "report.pdf" and body["size"] == len(PDF) and body["content_type"] == "application/pdf"
+    sponsor = _token(client, "sponsor1")
+    listed = client.get(url, headers=sponsor).get_json()["attachments"]
+    assert [a["name"] for a in listed] == ["report.pdf"]
+    assert client.get(body["url"], headers=sponsor).data == PDF
+    for who in ("firmcto", "outsider", "reviewer1"):
+        other = _token(client, who)
+        assert client.get(url, headers=other).status_code == 404, who
+        assert client.get(body["url"], headers=other).status_code == 404, who
+        sent = client.post(url, data={"file": (io.BytesIO(PDF), "x.pdf")}, headers=other)
+        assert sent.status_code == 404, who
+    assert client.get(body["url"]).status_code == 401

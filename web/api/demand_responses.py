@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO, cast
+from urllib.parse import quote
 
 from flask import Blueprint, request
+from werkzeug.wrappers import Response
 
 from arena import demands
 from arena.errors import InvalidInput, NotFound
-from arena.models import Deal, DemandResponse, Organization
+from arena.models import Deal, DemandAttachment, DemandResponse, Organization
 from web import state
 from web.api.demand_serializers import (
     compared_dict,
@@ -22,6 +24,7 @@ from web.api.demand_serializers import (
 )
 from web.api.requests import json_body, text_field
 from web.auth.identity import api_user, required
+from web.errors import UnacceptableFile
 from web.numbers import bounded_int
 
 bp = Blueprint("demand_responses", __name__)
@@ -213,3 +216,50 @@ def complete_milestone(milestone_id: int) -> dict[str, Any]:
     milestone = demands.complete_milestone(session, user, milestone_id, day)
     session.commit()
     return milestone_dict(milestone)
+
+
+def _file_dict(row: DemandAttachment) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "content_type": row.content_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "url": f"/api/v1/demand-responses/{row.response_id}/attachments/{row.id}",
+    }
+
+
+@bp.get("/demand-responses/<id:response_id>/attachments")
+def attachments(response_id: int) -> dict[str, Any]:
+    """A response's files, for its respondent or (once submitted) the demand's sponsor; 404 for everyone else."""
+    user, session = required(api_user()), state.session()
+    demands.readable_response(session, user, response_id)
+    return {"attachments": [_file_dict(row) for row in demands.response_attachments(session, response_id)]}
+
+
+@bp.post("/demand-responses/<id:response_id>/attachments")
+def add_attachment(response_id: int) -> JSON:
+    """Attach a file (multipart field ``file``) while the response may be revised; 413 if too large, 422 if refused."""
+    user, session = required(api_user()), state.session()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput("send the file as the multipart field 'file'", field="attachment")
+    try:
+        row = demands.add_response_attachment(
+            session, state.store(), user, response_id, upload.filename, cast(BinaryIO, upload.stream)
+        )
+    except InvalidInput as error:
+        if error.field != "attachment":
+            raise
+        raise UnacceptableFile(error.template, field=error.field, params=error.params) from None
+    session.commit()
+    return _file_dict(row), 201
+
+
+@bp.get("/demand-responses/<id:response_id>/attachments/<id:attachment_id>")
+def attachment(response_id: int, attachment_id: int) -> Response:
+    """Download one of a response's files (its respondent or the demand's sponsor; 404 for everyone else)."""
+    row = demands.response_attachment(state.session(), required(api_user()), response_id, attachment_id)
+    response = Response(state.store().read_bytes(row.sha256), mimetype=row.content_type)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(row.name)}"
+    return response

@@ -24,6 +24,22 @@ RESPONSE_FIELDS: dict[str, Any] = {
     **{name: STR for name in ("approach", "team", "track_record", "schedule")},
     "price": MONEY,
 }
+ATTACHMENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {"id": ID, "name": STR, "content_type": STR, "size": INT, "sha256": STR, "url": STR},
+}
+FILE_UPLOAD: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}
 CHECKLIST: dict[str, Any] = {"type": "object", "additionalProperties": {"type": "boolean"}}
 READ = (401, 404)
 WRITE = (400, 401, 403, 404, 409, 422)
@@ -169,6 +185,7 @@ def _response_paths() -> dict[str, Any]:
     demand_id, response_id = [path_id("demand_id")], [path_id("response_id")]
     responses = {"type": "object", "properties": {"responses": {"type": "array", "items": RESPONSE}}}
     saved = {"type": "object", "properties": {"response": RESPONSE, "problems": PROBLEMS}}
+    files = {"type": "object", "properties": {"attachments": {"type": "array", "items": ATTACHMENT}}}
     message = {"type": "object", "properties": {"id": ID, "side": STR, "body": STR, "at": ref("Timestamp")}}
     deal_fields = {"response_id": ID, "kind": STR, "value": MONEY, "signed_on": STR, "parties": STR, "broker": STR}
     return {
@@ -190,6 +207,33 @@ def _response_paths() -> dict[str, Any]:
                 RESPONSE,
                 READ,
                 params=response_id,
+            )
+        },
+        "/demand-responses/{response_id}/attachments": {
+            "get": op(
+                "The response's files (its respondent, or the sponsor once submitted)",
+                "200",
+                files,
+                READ,
+                params=response_id,
+            ),
+            "post": op(
+                "Attach a file (PDF, PNG, JPEG, DOCX, XLSX or ZIP); 413 if too large, 422 if its type is refused",
+                "201",
+                ATTACHMENT,
+                (*WRITE, 413),
+                params=response_id,
+                body=FILE_UPLOAD,
+            ),
+        },
+        "/demand-responses/{response_id}/attachments/{attachment_id}": {
+            "get": op(
+                "Download one of the response's files",
+                "200",
+                OBJ,
+                READ,
+                params=[*response_id, path_id("attachment_id")],
+                content={"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
             )
         },
         "/demand-responses/{response_id}/submit": {
