@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from arena import demands
 from arena.db import utcnow
-from arena.errors import Conflict, InvalidInput, NotFound
+from arena.errors import Conflict, FileTooLarge, InvalidInput, NotFound
 from arena.models import AuditEvent
 from arena.storage import BlobStore
 from tests.arena.demands_world import DemandsWorld, build_demands_world, published_demand, submitted_response
@@ -45,6 +45,10 @@ def test_the_respondent_attaches_and_only_the_two_sides_read(
     with pytest.raises(InvalidInput) as wrong:
         demands.add_response_attachment(session, store, world.lab_user, response.id, "a.exe", io.BytesIO(b"MZ"))
     assert wrong.value.field == "attachment"
+    with pytest.raises(FileTooLarge):
+        big = io.BytesIO(b"%PDF-" + b"0" * (20 * 1024 * 1024))
+        demands.add_response_attachment(session, store, world.lab_user, response.id, "big.pdf", big)
+    assert len(demands.response_attachments(session, response.id)) == 1
 
 
 def test_a_draft_file_stays_with_the_respondent_and_none_is_added_late(
