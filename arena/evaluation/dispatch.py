@@ -17,13 +17,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from arena.enums import ResourceClass, SubmissionStatus
 from arena.evaluation.heartbeats import live_workers
-from arena.evaluation.leases import lease_key
+from arena.evaluation.leases import release_lease, take_lease
 from arena.models import Phase, Submission, Track
 from arena.runtime import redis_connection
 from arena.settings import Settings
@@ -46,7 +47,12 @@ class QueuePosition:
 
 def resource_class_of(track: Track) -> str:
     """The resource class a track's runs need (declared as ``runner.resource_class``; cpu by default)."""
-    return str((track.runner or {}).get("resource_class") or DEFAULT_CLASS)
+    return runner_class(track.runner)
+
+
+def runner_class(runner: dict[str, Any] | None) -> str:
+    """The resource class a track's runner declaration names (cpu when it names none)."""
+    return str((runner or {}).get("resource_class") or DEFAULT_CLASS)
 
 
 def queue_name_for(settings: Settings, resource_class: str) -> str:
@@ -57,7 +63,7 @@ def queue_name_for(settings: Settings, resource_class: str) -> str:
 def class_phase_ids(session: Session, resource_class: str) -> list[int]:
     """The ids of every phase whose track needs the resource class."""
     rows = session.execute(select(Phase.id, Track.runner).join(Track, Phase.track_id == Track.id)).all()
-    return [pid for pid, runner in rows if str((runner or {}).get("resource_class") or DEFAULT_CLASS) == resource_class]
+    return [pid for pid, runner in rows if runner_class(runner) == resource_class]
 
 
 def fair_order(session: Session, phase_ids: list[int], limit: int | None = None) -> list[int]:
@@ -94,15 +100,6 @@ def fair_order(session: Session, phase_ids: list[int], limit: int | None = None)
     return list(session.scalars(statement).all())
 
 
-def _take(settings: Settings, submission_id: int) -> bool:
-    redis = redis_connection(settings.redis_url)
-    return bool(redis.set(lease_key(settings, submission_id), "1", ex=settings.lease_seconds, nx=True))
-
-
-def _release(settings: Settings, submission_id: int) -> None:
-    redis_connection(settings.redis_url).delete(lease_key(settings, submission_id))
-
-
 def claim_next(session: Session, settings: Settings, rung_id: int, job_id: str) -> int | None:
     """Take the fairest queued submission of the rung bell's class and hold its lease; return its id (commits).
 
@@ -116,11 +113,11 @@ def claim_next(session: Session, settings: Settings, rung_id: int, job_id: str) 
     if rung is not None and rung.id not in candidates:
         candidates.append(rung.id)  # every other worker is busy with the head of the queue
     for candidate in candidates:
-        if not _take(settings, candidate):
+        if not take_lease(settings, candidate):
             continue  # another worker holds it
         chosen = session.get(Submission, candidate, populate_existing=True)
         if chosen is None or chosen.status != SubmissionStatus.QUEUED.value:
-            _release(settings, candidate)
+            release_lease(settings, candidate)
             continue
         if rung is not None and chosen.id != rung.id and rung.status == SubmissionStatus.QUEUED.value:
             rung.job_id, chosen.job_id = chosen.job_id, job_id

@@ -75,6 +75,17 @@ def live_leases(settings: Settings, runs: Mapping[int | str, datetime | None]) -
     return alive
 
 
+def take_lease(settings: Settings, subject: int | str) -> bool:
+    """Set the lease only if no one holds it; whether this caller now does (held_lease then renews it)."""
+    redis = redis_connection(settings.redis_url)
+    return bool(redis.set(lease_key(settings, subject), "1", ex=settings.lease_seconds, nx=True))
+
+
+def release_lease(settings: Settings, subject: int | str) -> None:
+    """Give up a lease taken with take_lease without running under it."""
+    redis_connection(settings.redis_url).delete(lease_key(settings, subject))
+
+
 def _renew(redis: Redis, key: str, seconds: int, every: float, stop: threading.Event) -> None:
     while not stop.wait(every):
         try:
