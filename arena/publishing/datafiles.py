@@ -22,8 +22,10 @@ from sqlalchemy.orm import Session
 import scorers
 from arena import audit
 from arena import evaluation as evaluation_service
+from arena.challenges import resolved_targets
 from arena.errors import Conflict, FileTooLarge, InvalidInput, NotFound
 from arena.models import Challenge, ChallengeFile, Phase, RescoreRun, Submission, Track
+from arena.publishing.phase_edits import tell_participants
 from arena.settings import Settings
 from arena.storage import BlobStore, TooLarge, sha256_bytes
 
@@ -57,10 +59,7 @@ class KeyReplacement:
 
 
 def check_key(track: Track, data: bytes) -> KeyCheck:
-    """Check a hidden key against the track's scorer: it parses, its ids are unique, its columns are present.
-
-    This is the one place a key is judged; checks of the labels against a declared label set belong here too.
-    """
+    """Check a hidden key against the track: ids unique, columns present, truth values within declared targets."""
     if track.scorer != "program":
         try:
             scorers.get_scorer(track.scorer, track.scorer_options)
@@ -69,7 +68,8 @@ def check_key(track: Track, data: bytes) -> KeyCheck:
                 "the track's scorer is misconfigured: %(reason)s", params={"reason": exc.message}
             ) from None
     try:
-        key = scorers.read_key(data, id_column=track.id_column, target_columns=track.target_columns)
+        targets = resolved_targets(track, track.targets)
+        key = scorers.check_key(data, id_column=track.id_column, target_columns=track.target_columns, targets=targets)
     except scorers.ScorerConfigError as exc:
         rows = offending_rows(data, track.id_column, track.target_columns)
         raise KeyRefused(
@@ -125,7 +125,7 @@ def replace_key(  # noqa: PLR0913
     reason: str,
     now: datetime,
 ) -> KeyReplacement:
-    """Check and install a new hidden key for ``phase``; once the phase has opened it needs a reason and rescores.
+    """Check and install a new hidden key for ``phase``; once it has opened: a reason, a rescore and a notice.
 
     Commits. A refused key raises before anything changes.
     """
@@ -162,6 +162,9 @@ def replace_key(  # noqa: PLR0913
         reason=reason,
     )
     session.flush()
+    if started:
+        # A new key changes scores the participants have seen: they are told why.
+        tell_participants(session, phase, ["key"], reason)
     submitted = session.scalar(select(func.count(Submission.id)).where(Submission.phase_id == phase.id)) or 0
     run: RescoreRun | None = None
     if started or submitted:

@@ -15,7 +15,7 @@ from arena.db import utcnow
 from arena.enums import SubmissionStatus
 from arena.errors import Conflict, InvalidInput
 from arena.evaluation.pipeline import evaluate_submission
-from arena.models import AuditEvent, Challenge, RescoreRun
+from arena.models import AuditEvent, Challenge, Notification, RescoreRun
 from arena.settings import Settings
 from arena.storage import BlobStore
 from tests.factories import answers, first_phase, make_challenge, make_team, make_user, upload
@@ -63,6 +63,16 @@ def test_check_key_accepts_a_good_key_and_names_the_first_offending_rows(
         publishing.check_key(track, b"id,label\nr1,a\n")
 
 
+def test_check_key_refuses_labels_outside_the_declared_set(session: Session, store: BlobStore, tmp_path: Path) -> None:
+    track = _toy(session, store, tmp_path).tracks[0]
+    track.targets = {"label": {"type": "label", "labels": ["a", "b"], "truth": True}}
+    assert publishing.check_key(track, KEY.encode()).rows == 20
+    with pytest.raises(publishing.KeyRefused) as outside:
+        publishing.check_key(track, b"id,label\nr1,a\nr2,cat\nr3,b\n")
+    assert "Row 2 of the key file (id 'r2')" in outside.value.message
+    assert "'cat'" in outside.value.message and "declared labels" in outside.value.message
+
+
 def test_a_refused_key_leaves_the_old_key_in_place(
     session: Session, settings: Settings, store: BlobStore, tmp_path: Path
 ) -> None:
@@ -99,6 +109,9 @@ def test_replacing_the_key_of_a_running_phase_needs_a_reason_is_audited_and_resc
     assert {"phase.key_replaced", "phase.rescore_started"} <= set(_actions(session, challenge))
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "phase.key_replaced"))
     assert event is not None and event.data["reason"] == "row r0 was mislabelled"
+    notice = session.scalar(select(Notification).where(Notification.recipient_id == user.id))
+    assert notice is not None and notice.kind == "phase.settings_changed"
+    assert notice.params["changes"] == "key" and notice.params["reason"] == "row r0 was mislabelled"
 
 
 def test_a_key_of_an_upcoming_phase_without_submissions_needs_no_reason(
@@ -110,6 +123,7 @@ def test_a_key_of_an_upcoming_phase_without_submissions_needs_no_reason(
         session, settings, store, phase, KEY.replace("r1,a", "r1,b").encode(), actor_id=None, reason="", now=utcnow()
     )
     assert done.rescore_run_id is None and phase.score_version == 1
+    assert session.scalar(select(Notification.id)) is None
 
 
 def test_public_files_are_added_replaced_and_removed_but_never_a_hidden_key(

@@ -12,6 +12,7 @@ from flask import Blueprint
 from web.api.openapi_audit import audit_paths
 from web.api.openapi_challenges import challenge_paths
 from web.api.openapi_creation import creation_paths
+from web.api.openapi_data import data_paths
 from web.api.openapi_demands import demand_schemas, demands_paths
 from web.api.openapi_editing import editing_paths
 from web.api.openapi_finals import final_schemas, finals_paths
@@ -27,7 +28,7 @@ bp = Blueprint("openapi", __name__)
 def document() -> dict[str, Any]:
     """Return the OpenAPI document."""
     paths = _paths()
-    for path, operations in [*creation_paths().items(), *editing_paths().items()]:
+    for path, operations in [*creation_paths().items(), *editing_paths().items(), *data_paths().items()]:
         paths[path] = {**paths.get(path, {}), **operations}
     return {
         "openapi": "3.1.0",

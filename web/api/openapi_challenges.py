@@ -22,7 +22,7 @@ FILE = {
     "properties": {
         "id": INT,
         "name": STR,
-        "title": STR,
+        "title": {"type": "object", "additionalProperties": STR, "description": "by language (en, zh)"},
         "size": INT,
         "sha256": STR,
         "download_url": STR,

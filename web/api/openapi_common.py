@@ -100,6 +100,15 @@ def op(
     return operation
 
 
+def multipart_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """Return a required multipart/form-data request body (files as binary strings) with these fields."""
+    schema = {"type": "object", "required": required, "properties": properties}
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+
+
+BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
+
+
 def json_body(properties: dict[str, Any], required: list[str], *, optional: bool = False) -> dict[str, Any]:
     """Return a JSON request body with these properties."""
     schema = {"type": "object", "properties": properties, "required": required}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.api.openapi_common import ID, INT, OBJ, PAGING, STR, json_body, op, path_id, ref
+from web.api.openapi_common import BINARY, ID, INT, OBJ, PAGING, STR, json_body, multipart_body, op, path_id, ref
 
 NULL_INT: dict[str, Any] = {"type": ["integer", "null"]}
 NULL_STR: dict[str, Any] = {"type": ["string", "null"]}
@@ -28,18 +28,7 @@ ATTACHMENT: dict[str, Any] = {
     "type": "object",
     "properties": {"id": ID, "name": STR, "content_type": STR, "size": INT, "sha256": STR, "url": STR},
 }
-FILE_UPLOAD: dict[str, Any] = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}},
-            }
-        }
-    },
-}
+FILE_UPLOAD: dict[str, Any] = multipart_body({"file": BINARY}, ["file"])
 CHECKLIST: dict[str, Any] = {"type": "object", "additionalProperties": {"type": "boolean"}}
 READ = (401, 404)
 WRITE = (400, 401, 403, 404, 409, 422)

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.api.openapi_common import BINARY_EXPORT, EXPORT_FORMAT, ID, INT, OBJ, SLUG, STR, json_body, op, path_id, ref
+from web.api.openapi_common import (
+    BINARY,
+    BINARY_EXPORT,
+    EXPORT_FORMAT,
+    ID,
+    INT,
+    OBJ,
+    SLUG,
+    STR,
+    json_body,
+    multipart_body,
+    op,
+    path_id,
+    ref,
+)
 from web.api.openapi_finals_sealed import sealed_paths
 
 NUMBER: dict[str, Any] = {"type": "number"}
@@ -36,18 +50,7 @@ FINAL_FIELDS = {
     "tolerance": {"type": "number", "minimum": 0},
     "report_max_bytes": {"type": "integer", "minimum": 1},
 }
-REPORT_UPLOAD = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}},
-            }
-        }
-    },
-}
+REPORT_UPLOAD = multipart_body({"file": BINARY}, ["file"])
 # Every finals route answers 404 for a final the caller may not see, and for a conflicted judge's finalist.
 READ = (401, 404)
 WRITE = (400, 401, 403, 404, 409, 422)

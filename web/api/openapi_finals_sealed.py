@@ -4,29 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.api.openapi_common import INT, OBJ, STR, op, path_id, ref
+from web.api.openapi_common import BINARY, INT, OBJ, STR, multipart_body, op, path_id, ref
 
 SEALED_SET = {
     "type": "object",
     "required": ["phase_id", "cases", "source", "created_at"],
     "properties": {"phase_id": INT, "cases": INT, "source": STR, "created_at": ref("Timestamp")},
 }
-SEALED_UPLOAD = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["phase_id", "inputs", "labels"],
-                "properties": {
-                    "phase_id": {"type": "integer", "minimum": 1},
-                    "inputs": {"type": "string", "format": "binary", "description": "zip or tar.gz of the inputs"},
-                    "labels": {"type": "string", "format": "binary", "description": "the sealed key (CSV)"},
-                },
-            }
-        }
+SEALED_UPLOAD = multipart_body(
+    {
+        "phase_id": {"type": "integer", "minimum": 1},
+        "inputs": {**BINARY, "description": "zip or tar.gz of the inputs"},
+        "labels": {**BINARY, "description": "the sealed key (CSV)"},
     },
-}
+    ["phase_id", "inputs", "labels"],
+)
 READ = (401, 404)
 WRITE = (400, 401, 403, 404, 409, 413, 422)
 

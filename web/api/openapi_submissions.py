@@ -5,29 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from web.api.openapi_common import (
+    BINARY,
     OBJ,
     PAGING,
     SPLIT,
     STR,
     SUBMISSION,
     json_body,
+    multipart_body,
     op,
     path_id,
     ref,
 )
 
-UPLOAD = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}, "description": STR},
-            }
-        }
-    },
-}
+UPLOAD = multipart_body({"file": BINARY, "description": STR}, ["file"])
 
 
 def submission_paths() -> dict[str, Any]:

@@ -10,6 +10,7 @@ from web import state
 from web.api import (
     audit,
     challenge_creation,
+    challenge_data,
     challenge_editing,
     challenges,
     demands,
@@ -46,6 +47,7 @@ for child in (
     tokens.bp,
     challenges.bp,
     challenge_creation.bp,
+    challenge_data.bp,
     challenge_editing.bp,
     teams.bp,
     merges.bp,

@@ -157,9 +157,6 @@ def replace_key(slug: str, phase_id: int) -> Outcome:
             reason=request.form.get("reason", ""),
             now=state.now(),
         )
-        if publishing.key_needs_reason(phase, state.now()):
-            # A new key changes scores the participants have seen: they are told why.
-            publishing.tell_participants(session, phase, ["key"], request.form.get("reason", "").strip())
         if done.rescore_run_id is not None:
             return _("The new hidden key (%(rows)s rows) is in place; a rescore started.", rows=done.rows)
         return _("The new hidden key (%(rows)s rows) is in place.", rows=done.rows)
