@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from arena import audit
+from arena import audit, boards
 from arena.challenges import SETTING_KEYS, Problems, read_phase_settings
 from arena.challenges.bundles import read_advancement
 from arena.errors import ArenaError, BundleError, Conflict
@@ -165,6 +165,8 @@ def add_phase(  # noqa: PLR0913
     )
     track.phases.append(phase)
     session.flush()
+    if (phase.freeze_at, phase.final_selection_max, phase.use_ladder) != (None, None, False):
+        boards.rebuild_phases(session, store, [phase])  # as the importer does for a new phase with board rules
     audit.record(
         session,
         "phase.added",
