@@ -14,12 +14,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import scorers
 from arena import audit
 from arena import evaluation as evaluation_service
-from arena.challenges import PROGRAM_SCORER, InvalidKey, Problems
+from arena.challenges import PROGRAM_SCORER, InvalidKey, Problems, resolved_targets
 from arena.challenges import check_key as check_key_targets
 from arena.challenges.bundles import read_kind, read_scoring, read_target_columns, read_targets
 from arena.errors import ArenaError, BundleError, InvalidInput
@@ -62,6 +64,22 @@ class TrackEdit:
     rescore_run_ids: list[int]
 
 
+def parse_mapping(raw: Any, field: str) -> dict[str, Any]:
+    """Read a mapping given as such or as YAML text (empty text: none); BundleError naming ``field`` otherwise."""
+    if isinstance(raw, str):
+        if not raw.strip():
+            return {}
+        try:
+            raw = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            raise BundleError([(field, f"is not valid YAML: {exc}")]) from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise BundleError([(field, "must be a mapping")])
+    return raw
+
+
 def declared_targets(targets: dict[str, Any] | None) -> dict[str, Any]:
     """A track's stored targets as a bundle declares them (``truth`` is the scorer's own, never declared)."""
     return {column: {k: v for k, v in spec.items() if k != "truth"} for column, spec in (targets or {}).items()}
@@ -82,7 +100,12 @@ def track_entry(track: Track) -> dict[str, Any]:
 
 
 def _stored(track: Track) -> dict[str, Any]:
-    return {**track_entry(track), "targets": dict(track.targets or {})}
+    """The track's fields as stored, its targets over the scorer's defaults (as the importer stores them)."""
+    try:
+        targets = scorers.targets_dict(resolved_targets(track, track.targets))
+    except scorers.ScorerConfigError:
+        targets = dict(track.targets or {})
+    return {**track_entry(track), "targets": targets}
 
 
 def _phase_name(phase: Phase) -> str:
@@ -153,9 +176,21 @@ def read_fields(
     )
 
 
-def submission_count(session: Session, track: Track) -> int:
-    """How many submissions the track's phases hold."""
-    ids = [phase.id for phase in track.phases]
+def changed_fields(track: Track, fields: TrackFields) -> dict[str, tuple[Any, Any]]:
+    """The fields that ``fields`` would change, with their values before and after."""
+    before, after = _stored(track), asdict(fields)
+    return {key: (before[key], after[key]) for key in TRACK_FIELDS if before[key] != after[key]}
+
+
+def scoring_changes(track: Track, fields: TrackFields) -> list[str]:
+    """The changed fields that alter scores (these need a reason once a phase of the track has opened)."""
+    changed = changed_fields(track, fields)
+    return [key for key in SCORING if key in changed]
+
+
+def submission_count(session: Session, track: Track, phase: Phase | None = None) -> int:
+    """How many submissions the track's phases (or only ``phase``) hold."""
+    ids = [phase.id] if phase is not None else [ph.id for ph in track.phases]
     if not ids:
         return 0
     return session.scalar(select(func.count(Submission.id)).where(Submission.phase_id.in_(ids))) or 0
@@ -225,8 +260,7 @@ def edit_track(  # noqa: PLR0913
     fields, problems = check_track(session, store, track, changes)
     if problems or fields is None:
         raise BundleError(problems)
-    before, after = _stored(track), asdict(fields)
-    changed = {key: (before[key], after[key]) for key in TRACK_FIELDS if before[key] != after[key]}
+    changed = changed_fields(track, fields)
     if not changed:
         return TrackEdit(track_id=track.id, changed={}, rescore_run_ids=[])
     scoring = [key for key in SCORING if key in changed]
