@@ -127,7 +127,8 @@ def test_an_organizer_adds_a_track_and_its_phase_and_removes_them(
         assert phase.labels_rows == 4 and phase.opens_at.hour == 0  # 08:00 in Shanghai is 00:00 UTC
         phase_id = phase.id
     listing = client.get("/c/demo/manage/tracks").get_data(as_text=True)
-    assert "First" in listing and f"/c/demo/manage/phases/{phase_id}/remove" in listing
+    # The only phase of a track in a published challenge is not offered for removal, and is refused if asked.
+    assert "First" in listing and f"/c/demo/manage/phases/{phase_id}/remove" not in listing
     kept = client.post(f"/c/demo/manage/phases/{phase_id}/remove", data={"csrf_token": _token(client)},
                        follow_redirects=True)  # fmt: skip
     assert "keeps at least one phase: remove the track instead" in kept.get_data(as_text=True)
