@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from arena.models import AuditEvent, Phase, Track
+from arena.models import AuditEvent, Challenge, Phase, Track
 from tests.web.conftest import World, csrf_from, login, make_user
 from web.extensions import db
 
@@ -138,3 +138,26 @@ def test_an_organizer_adds_a_track_and_its_phase_and_removes_them(
         assert db.session.scalars(select(Track.slug)).all() == ["main"]
         actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"track.added", "phase.added", "track.removed"} <= actions and "phase.removed" not in actions
+
+
+def test_a_phase_added_without_its_key_gets_it_on_the_data_page(app: Flask, client: FlaskClient, world: World) -> None:
+    _organizer(app, client)
+    with app.app_context():
+        db.session.scalars(select(Challenge)).one().is_published = False
+        db.session.commit()
+    form = {"slug": "later", "title_en": "Later", "title_zh": "稍后", "opens": "2030-01-01T08:00",
+            "closes": "2030-02-01T08:00", "daily_quota": "3", "public_fraction": "0.5"}  # fmt: skip
+    added = client.post(
+        f"/c/demo/manage/tracks/{_track_id(app)}/phases/new", data={**form, "csrf_token": _token(client)}
+    )
+    assert added.status_code == 302
+    data = client.get("/c/demo/manage/data").get_data(as_text=True)
+    assert "No hidden key yet: upload it with columns id, label." in data
+    with app.app_context():
+        phase_id = db.session.scalars(select(Phase.id).where(Phase.slug == "later")).one()
+    upload = {"file": (io.BytesIO(KEY), "key.csv"), "reason": "", "csrf_token": _token(client)}
+    saved = client.post(f"/c/demo/manage/data/phases/{phase_id}/key", content_type="multipart/form-data", data=upload)
+    assert saved.status_code == 302
+    with app.app_context():
+        phase = db.session.get(Phase, phase_id)
+        assert phase is not None and phase.labels_rows == 4 and phase.labels_sha256
