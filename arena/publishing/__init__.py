@@ -36,9 +36,49 @@ from arena.publishing.phase_edits import (
     unfair_changes,
 )
 from arena.publishing.scorer_edits import OptionsEdit, edit_options, options_problems, parse_options
+from arena.publishing.structure import (
+    add_phase,
+    add_track,
+    check_new_phase,
+    check_new_track,
+    remove_phase,
+    remove_track,
+    structure_problems,
+)
 from arena.publishing.texts import MAX_TEXT_KB, text_problems, update_texts
+from arena.publishing.track_edits import (
+    TRACK_FIELDS,
+    TrackEdit,
+    TrackFields,
+    changed_fields,
+    check_track,
+    declared_targets,
+    edit_track,
+    parse_mapping,
+    scoring_changes,
+    submission_count,
+    track_entry,
+)
 
 __all__ = [
+    "TRACK_FIELDS",
+    "TrackEdit",
+    "TrackFields",
+    "add_phase",
+    "add_track",
+    "check_new_phase",
+    "check_new_track",
+    "check_track",
+    "declared_targets",
+    "edit_track",
+    "changed_fields",
+    "scoring_changes",
+    "parse_mapping",
+    "remove_phase",
+    "remove_track",
+    "structure_problems",
+    "submission_count",
+    "track_entry",
     "COLUMNS",
     "MAX_TEXT_KB",
     "EDITABLE",

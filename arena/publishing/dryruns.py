@@ -24,6 +24,7 @@ from arena import evaluation as evaluation_service
 from arena.db import utcnow
 from arena.errors import Conflict, NotFound
 from arena.models import Challenge, DryRun, Phase
+from arena.publishing.structure import structure_problems
 from arena.runtime import redis_connection
 from arena.settings import Settings
 from arena.storage import BlobStore
@@ -193,6 +194,9 @@ def execute_dry_run(session: Session, settings: Settings, store: BlobStore, dry_
 
 def publish_problems(session: Session, challenge: Challenge) -> list[tuple[str, dict[str, object]]]:
     """Return why the challenge cannot be published now (message templates with parameters); empty if it can."""
+    missing = structure_problems(challenge)
+    if missing:
+        return missing
     run = latest_dry_run(session, challenge.id)
     if run is None:
         return [("run the dry run first: it scores the sample submission and the baseline against the hidden key", {})]

@@ -16,7 +16,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from arena.errors import Conflict
 from arena.models import Challenge, Final, Phase, RubricCriterion, Track
+from arena.publishing.structure import structure_problems
 from arena.storage import BlobStore
 
 MIB = 1024 * 1024
@@ -168,7 +170,14 @@ def _final(session: Session, challenge: Challenge) -> dict[str, Any] | None:
 
 
 def export_bundle(session: Session, store: BlobStore, challenge: Challenge) -> bytes:
-    """Return the challenge as a zip bundle that ``arena challenges import`` reads back to the same challenge."""
+    """Return the challenge as a zip bundle that ``arena challenges import`` reads back to the same challenge.
+
+    Conflict when a track or phase added in the console still lacks what a bundle needs (a phase, a key).
+    """
+    missing = structure_problems(challenge)
+    if missing:
+        template, params = missing[0]
+        raise Conflict(template, params=params)
     out = _Writer()
     text = {
         page: {lang: out.add(f"pages/{page}.{lang}.md", body.encode("utf-8")) for lang, body in langs.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from arena import publishing
 from arena.challenges.bundles import import_bundle
-from arena.db import Base, make_engine, make_session_factory
+from arena.db import Base, make_engine, make_session_factory, utcnow
+from arena.errors import Conflict
 from arena.models import Challenge, Final, RubricCriterion
+from arena.settings import Settings
 from arena.storage import BlobStore
 from tests.factories import make_challenge
 
@@ -124,3 +127,61 @@ def test_a_toy_bundle_with_phase_rules_and_a_changed_deadline_survives(
         other.commit()
         assert _record(other, "toy") == _record(session, "toy")
     engine.dispose()
+
+
+def test_tracks_and_phases_added_and_edited_in_the_console_survive(
+    session: Session, settings: Settings, store: BlobStore, tmp_path: Path
+) -> None:
+    challenge = make_challenge(session, store, tmp_path / "toy")
+    track = challenge.tracks[0]
+    publishing.edit_track(session, settings, store, track,
+                          {"title": {"en": "Renamed", "zh": "改名"}, "targets": {"label": {"labels": ["a", "b", "z"]}}},
+                          actor_id=None, reason="wider label set", now=utcnow())  # fmt: skip
+    key = ("id,label\n" + "".join(f"r{i},{'a' if i % 2 else 'b'}\n" for i in range(12))).encode()
+    opens = track.phases[0].closes_at
+    later = {
+        "slug": "two",
+        "title": {"en": "Round two", "zh": "第二轮"},
+        "opens": opens.isoformat(),
+        "closes": (opens + timedelta(days=9)).isoformat(),
+        "public_fraction": 0.25,
+        "freeze_at": (opens + timedelta(days=8)).isoformat(),
+        "advancement": {"from": "one", "top": 5},
+    }
+    publishing.add_phase(session, store, track, later, key, actor_id=None)
+    extra = {
+        "slug": "extra",
+        "title": {"en": "Extra", "zh": "附加"},
+        "scorer": "macro_f1",
+        "id_column": "id",
+        "target_columns": ["label"],
+    }
+    added = publishing.add_track(session, store, challenge, extra, actor_id=None)
+    publishing.add_phase(session, store, added, {**later, "slug": "only", "advancement": None}, key, actor_id=None)
+    exported = publishing.export_bundle(session, store, challenge)
+    (tmp_path / "toy.zip").write_bytes(exported)
+    engine = make_engine(f"sqlite:///{tmp_path}/toy.sqlite")
+    Base.metadata.create_all(engine)
+    with make_session_factory(engine)() as other:
+        import_bundle(other, BlobStore(tmp_path / "toy-data"), tmp_path / "toy.zip")
+        other.commit()
+        again, here = _record(other, "toy"), _record(session, "toy")
+        for mine, theirs in zip(here["phases"], again["phases"], strict=True):
+            assert {k: v for k, v in mine.items() if theirs.get(k) != v} == {}
+        assert again == here
+        assert [p["previous"] for p in again["phases"]] == [None, "main/one", None]
+        assert again["tracks"][0]["targets"]["label"]["labels"] == ["a", "b", "z"]
+    engine.dispose()
+
+
+def test_a_phase_still_without_its_key_stops_the_export(session: Session, store: BlobStore, tmp_path: Path) -> None:
+    challenge = make_challenge(session, store, tmp_path / "toy")
+    challenge.is_published = False
+    session.commit()
+    track = challenge.tracks[0]
+    entry = {"slug": "two", "title": {"en": "Two", "zh": "二"}, "opens": "2030-01-01T00:00:00Z",
+             "closes": "2030-02-01T00:00:00Z", "public_fraction": 0.5}  # fmt: skip
+    publishing.add_phase(session, store, track, entry, None, actor_id=None)
+    with pytest.raises(Conflict) as refused:
+        publishing.export_bundle(session, store, challenge)
+    assert refused.value.message == "phase main/two has no hidden key yet; upload it on the data page"

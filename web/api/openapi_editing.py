@@ -1,4 +1,5 @@
-"""The OpenAPI operations that edit a challenge (its organizers): pages, a phase's settings, scorer options."""
+"""The OpenAPI operations that edit a challenge (its organizers): pages, a phase's settings, scorer options,
+a track's fields, and adding and removing tracks and phases."""
 
 from __future__ import annotations
 
@@ -50,6 +51,50 @@ OPTIONS_EDITED = {
     "properties": {"track_id": INT, "before": OBJ, "after": OBJ, "rescore_run_ids": {"type": "array", "items": INT}},
 }
 CODES = (400, 401, 404)
+TRANSLATED = {"type": "object", "properties": {"en": STR, "zh": STR}, "description": "a text in each language"}
+TRACK_BODY: dict[str, Any] = {
+    "title": TRANSLATED,
+    "kind": {"type": "string", "enum": ["result", "code"], "description": "changes only without submissions"},
+    "scorer": {**STR, "description": "a registered scorer's name"},
+    "scorer_options": OBJ,
+    "direction": {"type": "string", "enum": ["max", "min"], "description": "default: the scorer's own"},
+    "id_column": STR,
+    "target_columns": {"type": "array", "items": STR},
+    "targets": {**OBJ, "description": "by predictions column: {labels: [...]} or {type, min, max}, as in a bundle"},
+}
+TRACK = {"type": "object", "properties": {"id": INT, "slug": STR, **TRACK_BODY}}
+TRACK_EDITED = {
+    "type": "object",
+    "properties": {
+        "track": TRACK,
+        "changed": {
+            "type": "object",
+            "description": "each changed field with its value before and after",
+            "additionalProperties": {"type": "object", "properties": {"before": {}, "after": {}}},
+        },
+        "rescore_run_ids": {"type": "array", "items": INT},
+        "problems": PROBLEMS,
+        "scoring": {"type": "array", "items": STR, "description": "with check_only: the changes that alter scores"},
+    },
+}
+NEW_PHASE_BODY: dict[str, Any] = {
+    "slug": STR,
+    "title": TRANSLATED,
+    **PHASE_FIELDS,
+    "concurrent_quota": NULLABLE_INT,
+    "hide_logs": {"type": "boolean"},
+    "count_participant_failures": {"type": "boolean"},
+    "advancement": {**OBJ, "description": "{from: <earlier phase slug>, top | threshold, split}, as in a bundle"},
+    "labels_csv": {**STR, "description": "the hidden key's CSV text; required once the challenge is published"},
+    "check_only": {"type": "boolean"},
+}
+PHASE = {
+    "type": "object",
+    "properties": {"id": INT, "slug": STR, "title": TRANSLATED, "position": INT, "has_key": {"type": "boolean"},
+                   "advancement": OBJ, **PHASE_FIELDS},
+}  # fmt: skip
+REMOVED = {"type": "object", "required": ["removed"], "properties": {"removed": {**STR, "description": "its slug"}}}
+STRUCTURE_CODES = (400, 401, 404, 409)
 
 
 def editing_paths() -> dict[str, Any]:
@@ -79,8 +124,51 @@ def editing_paths() -> dict[str, Any]:
         params=[path_id("track_id")],
         body=json_body({"scorer_options": {"type": ["object", "string"]}, "reason": REASON}, ["scorer_options"]),
     )
+    track = op(
+        "Change a track's title, kind, scorer and options, direction, columns or targets (organizers), checked by "
+        "the bundle importer and against every stored key; a scoring change after opening needs a reason and "
+        "rescores; check_only reports problems and the scoring changes without changing anything",
+        "200",
+        TRACK_EDITED,
+        CODES,
+        params=[path_id("track_id")],
+        body=json_body({**TRACK_BODY, "reason": REASON, "check_only": {"type": "boolean"}}, []),
+    )
+    new_track = op(
+        "Add a result track at the end of the challenge (organizers); check_only reports problems only",
+        "201",
+        {"type": "object", "properties": {"track": TRACK, "problems": PROBLEMS}},
+        CODES,
+        params=[SLUG],
+        body=json_body({"slug": STR, **TRACK_BODY, "check_only": {"type": "boolean"}}, ["slug", "title", "scorer"]),
+    )
+    new_phase = op(
+        "Add a phase at the end of a track, with its hidden key (organizers); check_only reports problems only",
+        "201",
+        {"type": "object", "properties": {"phase": PHASE, "problems": PROBLEMS}},
+        CODES,
+        params=[path_id("track_id")],
+        body=json_body(NEW_PHASE_BODY, ["slug", "title", "opens", "closes", "public_fraction"]),
+    )
+    remove_track = op(
+        "Remove a track whose phases have no submissions (organizers); never a published challenge's last track",
+        "200",
+        REMOVED,
+        STRUCTURE_CODES,
+        params=[path_id("track_id")],
+    )
+    remove_phase = op(
+        "Remove a phase without submissions and without phases admitting teams from it (organizers)",
+        "200",
+        REMOVED,
+        STRUCTURE_CODES,
+        params=[path_id("phase_id")],
+    )
     return {
         "/challenges/{slug}/texts": {"patch": texts},
-        "/phases/{phase_id}": {"patch": phase},
+        "/phases/{phase_id}": {"patch": phase, "delete": remove_phase},
         "/tracks/{track_id}/scorer-options": {"patch": options},
+        "/tracks/{track_id}": {"patch": track, "delete": remove_track},
+        "/challenges/{slug}/tracks": {"post": new_track},
+        "/tracks/{track_id}/phases": {"post": new_phase},
     }

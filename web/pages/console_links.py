@@ -31,6 +31,11 @@ CONSOLE_LINKS: list[ConsoleLink] = [
     ConsoleLink(
         "console_edit.phases", _l("Phases and scorers"), _l("Windows, quotas, split, freeze, Ladder; scorer options.")
     ),
+    ConsoleLink(
+        "console_tracks.tracks",
+        _l("Tracks and phases"),
+        _l("A track's titles, scorer, columns and label set; add or remove tracks and phases."),
+    ),
     ConsoleLink("console_data.data", _l("Data files"), _l("Public files and each phase's hidden key.")),
     ConsoleLink(
         "console_publish.dry_run", _l("Dry run and publishing"), _l("Score the sample and baseline, then publish.")

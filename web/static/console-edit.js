@@ -52,3 +52,60 @@
   }
   form.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(check, 400); });
 }());
+
+// The track and new phase forms: after typing stops for a moment, the server checks the typed fields with the
+// bundle importer's own checks; each problem is shown beside the input it concerns, the rest in the box above.
+(function () {
+  "use strict";
+  if (!window.fetch || !window.FormData) { return; }
+  Array.prototype.forEach.call(document.querySelectorAll("form.live-check"), function (form) {
+    var url = form.getAttribute("data-check-url");
+    var box = document.getElementById("edit-problems");
+    var note = document.getElementById("scoring-note");
+    var timer = null;
+    function show(answer) {
+      var byInput = {};
+      var loose = [];
+      answer.problems.forEach(function (p) {
+        if (document.getElementById("problem-" + p.input)) {
+          (byInput[p.input] = byInput[p.input] || []).push(p.message);
+        } else {
+          loose.push(p);
+        }
+      });
+      Array.prototype.forEach.call(form.querySelectorAll("span.error[id^='problem-']"), function (span) {
+        var name = span.id.slice("problem-".length);
+        span.textContent = (byInput[name] || []).join("; ");
+        var input = document.getElementById(name);
+        if (input) { input.setAttribute("aria-invalid", byInput[name] ? "true" : "false"); }
+      });
+      if (box) {
+        var list = box.querySelector("ul");
+        list.textContent = "";
+        loose.forEach(function (p) {
+          var item = document.createElement("li");
+          var code = document.createElement("code");
+          code.textContent = p.field;
+          item.appendChild(code);
+          item.appendChild(document.createTextNode(": " + p.message));
+          list.appendChild(item);
+        });
+        box.hidden = loose.length === 0;
+      }
+      if (note && answer.scoring) {
+        note.hidden = answer.scoring.length === 0;
+        note.textContent = note.getAttribute("data-text").replace("%(fields)s", answer.scoring.join(", "));
+      }
+    }
+    function check() {
+      fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                   headers: { "Accept": "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+        .then(show)
+        .catch(function () { /* the server checks again on save */ });
+    }
+    function later() { window.clearTimeout(timer); timer = window.setTimeout(check, 400); }
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+  });
+}());

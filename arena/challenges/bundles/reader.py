@@ -179,32 +179,10 @@ def _read_tracks(p: Problems, data: dict[str, Any], data_root: Path, bundle_dir:
 
 def _read_track(p: Problems, item: dict[str, Any], where: str, data_root: Path, bundle_dir: Path) -> TrackSpec | None:
     p.unknown_keys(item, TRACK_KEYS, where)
-    kind = item.get("kind", "result")
-    if kind not in ("result", "code"):
-        p.add(f"{where}.kind", f"must be 'result' or 'code', got {kind!r}")
-    scorer_name = p.string(item, "scorer", where)
-    options = item.get("scorer_options") or {}
-    if not isinstance(options, dict):
-        p.add(f"{where}.scorer_options", "must be a mapping")
-        options = {}
-    default_direction = "max"
+    kind = read_kind(p, item, where)
+    scorer_name, options, direction = read_scoring(p, item, where)
     program = _read_program(p, item, where, bundle_dir, scorer_name)
-    if scorer_name == PROGRAM_SCORER:
-        if "direction" not in item:
-            p.add(f"{where}.direction", "is required with a scoring program: say whether 'max' or 'min' wins")
-    elif scorer_name:
-        try:
-            scorer = scorers.get_scorer(scorer_name, options)
-            default_direction = "max" if scorer.higher_is_better else "min"
-        except scorers.ScorerConfigError as exc:
-            p.add(f"{where}.scorer", exc.message)
-    direction = item.get("direction", default_direction)
-    if direction not in ("max", "min"):
-        p.add(f"{where}.direction", f"must be 'max' or 'min', got {direction!r}")
-    targets = item.get("target_columns")
-    if not isinstance(targets, list) or not targets or not all(isinstance(t, str) and t for t in targets):
-        p.add(f"{where}.target_columns", "must be a non-empty list of column names")
-        targets = []
+    targets = read_target_columns(p, item, where)
     runner = _read_runner(p, item, where, kind)
     id_column = p.string(item, "id_column", where)
     phases = _read_phases(p, item, where, data_root, kind, id_column, targets)
@@ -230,6 +208,46 @@ def _read_track(p: Problems, item: dict[str, Any], where: str, data_root: Path, 
         phases=phases,
         scoring_program=program,
     )
+
+
+def read_kind(p: Problems, item: dict[str, Any], where: str) -> Any:
+    """Check a track entry's kind: 'result' (the default) or 'code'."""
+    kind = item.get("kind", "result")
+    if kind not in ("result", "code"):
+        p.add(f"{where}.kind", f"must be 'result' or 'code', got {kind!r}")
+    return kind
+
+
+def read_scoring(p: Problems, item: dict[str, Any], where: str) -> tuple[str, dict[str, Any], str]:
+    """Check a track entry's scorer, its options and the direction (the scorer's own unless given)."""
+    scorer_name = p.string(item, "scorer", where)
+    options = item.get("scorer_options") or {}
+    if not isinstance(options, dict):
+        p.add(f"{where}.scorer_options", "must be a mapping")
+        options = {}
+    default_direction = "max"
+    if scorer_name == PROGRAM_SCORER:
+        if "direction" not in item:
+            p.add(f"{where}.direction", "is required with a scoring program: say whether 'max' or 'min' wins")
+    elif scorer_name:
+        try:
+            scorer = scorers.get_scorer(scorer_name, options)
+            default_direction = "max" if scorer.higher_is_better else "min"
+        except scorers.ScorerConfigError as exc:
+            p.add(f"{where}.scorer", exc.message)
+    direction = item.get("direction", default_direction)
+    if direction not in ("max", "min"):
+        p.add(f"{where}.direction", f"must be 'max' or 'min', got {direction!r}")
+    return scorer_name, options, str(direction)
+
+
+def read_target_columns(p: Problems, item: dict[str, Any], where: str) -> list[str]:
+    """Check a track entry's ``target_columns``: a non-empty list of column names."""
+    targets = item.get("target_columns")
+    if not isinstance(targets, list) or not targets or not all(isinstance(t, str) and t for t in targets):
+        p.add(f"{where}.target_columns", "must be a non-empty list of column names")
+        return []
+    return list(targets)
 
 
 def _read_program(p: Problems, item: dict[str, Any], where: str, bundle_dir: Path, scorer: str) -> Path | None:
