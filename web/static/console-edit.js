@@ -52,3 +52,38 @@
   }
   form.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(check, 400); });
 }());
+
+// The pages form and the scorer options form: after typing stops for a moment, the server checks what is typed
+// as the importer would (pages: both languages and the size limit; options: the scorer itself) and each problem
+// is shown under the field it concerns, without reloading the page.
+(function () {
+  "use strict";
+  if (!window.fetch || !window.FormData) { return; }
+  ["texts-form", "scorer-form"].forEach(function (id) {
+    var form = document.getElementById(id);
+    if (!form || !form.getAttribute("data-check-url")) { return; }
+    var url = form.getAttribute("data-check-url");
+    var timer = null;
+    // The fields the check speaks for (others, such as a reason, keep what the last save said).
+    var checked = form.getAttribute("data-check-inputs") ? form.getAttribute("data-check-inputs").split(" ") : null;
+    function show(answer) {
+      var byInput = {};
+      answer.problems.forEach(function (p) { (byInput[p.input] = byInput[p.input] || []).push(p.message); });
+      Array.prototype.forEach.call(form.querySelectorAll("span.error[id^='problem-']"), function (span) {
+        var name = span.id.slice("problem-".length);
+        if (checked && checked.indexOf(name) < 0) { return; }
+        span.textContent = (byInput[name] || []).join("; ");
+        var input = document.getElementById(name);
+        if (input) { input.setAttribute("aria-invalid", byInput[name] ? "true" : "false"); }
+      });
+    }
+    function check() {
+      fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                   headers: { "Accept": "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+        .then(show)
+        .catch(function () { /* the server checks again on save */ });
+    }
+    form.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(check, 400); });
+  });
+}());
