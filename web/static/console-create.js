@@ -1,5 +1,6 @@
 // The challenge creation form: after typing stops for a moment, send the typed fields (not the files) to
-// the server's check, which answers with the bundle importer's problems, and show each under its field.
+// the server's check, which answers with the bundle importer's problems, and show each under its field
+// (a code track's runner limits and resource class too).
 (function () {
   "use strict";
   var form = document.getElementById("create-form");
@@ -36,7 +37,7 @@
   }
   function check() {
     var data = new FormData(form);
-    ["labels", "sample", "baseline"].forEach(function (name) { data.delete(name); });
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) { data.delete(input.name); });
     fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
       .then(function (answer) { show(answer.problems); })
@@ -49,6 +50,16 @@
     window.clearTimeout(timer);
     timer = window.setTimeout(check, 400);
   }
+  // The track kind shows (and sends) only its own fields; without the script every field is shown.
+  var kind = document.getElementById("kind");
+  function showKind() {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-kind]"), function (part) {
+      var other = part.getAttribute("data-kind") !== kind.value;
+      part.hidden = other;
+      part.disabled = other;
+    });
+  }
+  if (kind) { kind.addEventListener("change", showKind); showKind(); }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
 })();
