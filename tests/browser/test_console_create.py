@@ -184,6 +184,13 @@ def test_creator_makes_a_code_track_from_the_form(
         for name, path in files.items():
             page.set_input_files(f"#{name}", str(path))
         expect(page.locator("#create-problems")).to_be_hidden()
+        # Files larger than a form may send are caught before sending, so nothing typed is lost.
+        page.evaluate("document.getElementById('create-form').setAttribute('data-max-bytes', '10')")
+        page.locator("#create-form button[type=submit]").click()
+        expect(page.locator("#files-too-large")).to_contain_text("more than the 0.0 MB a form may send")
+        assert page.url.endswith("/challenges/new")
+        expect(page.locator("#title_zh")).to_have_value("代码猫")
+        page.evaluate("document.getElementById('create-form').setAttribute('data-max-bytes', '52428800')")
         page.locator("#create-form button[type=submit]").click()
         expect(page.locator(".flash.success")).to_contain_text(slug)
         assert page.url.endswith(f"/c/{slug}/manage")

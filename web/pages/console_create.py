@@ -74,6 +74,7 @@ def _render(typed: dict[str, str], problems: Problems, bundle_problems: Problems
         scorers=publishing.scorer_choices(),
         resource_classes=publishing.resource_classes(),
         limit_defaults=publishing.LIMIT_DEFAULTS,
+        max_upload_bytes=state.settings().max_upload_bytes,
         zone=viewer_zone_name(),
         drafts=drafts,
     )

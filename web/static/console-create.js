@@ -60,6 +60,23 @@
     });
   }
   if (kind) { kind.addEventListener("change", showKind); showKind(); }
+  // A form larger than the server takes would be refused whole, losing what was typed: say so before sending.
+  var tooLarge = document.getElementById("files-too-large");
+  form.addEventListener("submit", function (event) {
+    var maxBytes = Number(form.getAttribute("data-max-bytes") || 0);
+    var total = 0;
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      if (input.disabled || !input.files) { return; }
+      Array.prototype.forEach.call(input.files, function (file) { total += file.size; });
+    });
+    var over = maxBytes > 0 && total > maxBytes;
+    tooLarge.hidden = !over;
+    if (over) {
+      event.preventDefault();
+      tooLarge.textContent = tooLarge.getAttribute("data-text").replace("%(mb)s", (total / 1048576).toFixed(1))
+        .replace("%(limit)s", (maxBytes / 1048576).toFixed(1));
+    }
+  });
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
 })();
