@@ -285,6 +285,9 @@ def test_a_refused_code_track_keeps_what_was_typed_and_asks_for_the_files_again(
         assert db.session.scalar(select(Challenge.id)) is None
     missing = _post(client, "/challenges/new", {**FIELDS, **CODE, **_files(labels=KEY, sample=SAMPLE)})
     assert 'id="problem-inputs" aria-live="polite">is required' in missing.get_data(as_text=True)
+    # A refused result track (whose runner fields the script does not send) shows the runner's defaults.
+    result = _post(client, "/challenges/new", {**FIELDS, "slug": "Bad!"}).get_data(as_text=True)
+    assert 'id="memory_mb" name="memory_mb" type="number" step="any" value="2048"' in result
 
 
 def test_the_live_check_covers_the_code_track_fields(app: Flask, client: FlaskClient) -> None:

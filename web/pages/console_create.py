@@ -83,7 +83,8 @@ def _render(typed: dict[str, str], problems: Problems, bundle_problems: Problems
 
 def _typed() -> dict[str, str]:
     names = set(publishing.DraftForm.__dataclass_fields__) - {"zone"}
-    return {name: request.form.get(name, "") for name in names}
+    # A field the form did not send (the other track kind's, disabled by the script) keeps its default.
+    return {name: request.form.get(name, DEFAULTS.get(name, "")) for name in names}
 
 
 @bp.route("/challenges/new")
