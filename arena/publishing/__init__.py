@@ -14,7 +14,6 @@ from arena.publishing.datafiles import (
 )
 from arena.publishing.draftbundle import (
     FORM_FIELDS,
-    KINDS,
     LIMIT_DEFAULTS,
     LIMIT_NAMES,
     DraftFiles,
@@ -64,7 +63,6 @@ __all__ = [
     "unfair_changes",
     "update_texts",
     "FORM_FIELDS",
-    "KINDS",
     "LIMIT_DEFAULTS",
     "LIMIT_NAMES",
     "resource_classes",

@@ -32,7 +32,6 @@ BASELINE_PATH = "baseline/predictions.csv"
 INPUTS_PATH = "hidden/inputs"
 INPUTS_FIELD = f"{PHASE}.inputs"
 PROGRAMS = {"sample_program": f"{PHASE}.sample_submission", "baseline_program": f"{PHASE}.baseline"}
-KINDS = ("result", "code")
 # The runner limits the form offers, with the sandbox's defaults (the importer's when a bundle names none).
 LIMIT_NAMES = ("wall_seconds", "memory_mb", "cpus", "pids", "output_mb")
 LIMIT_DEFAULTS = {name: f"{getattr(Limits(), name):g}" for name in LIMIT_NAMES}
@@ -246,7 +245,7 @@ def bundle_data(form: DraftForm, files: DraftFiles) -> tuple[dict[str, Any], lis
         if getattr(files, name) is None:
             continue
         if kind == "code":
-            phase[field.rsplit(".", 1)[1]] = program_path(name, getattr(files, name))
+            phase[field.rsplit(".", 1)[1]] = _program_path(name, getattr(files, name))
         else:
             problems.append((field, "is a program, for tracks of kind 'code'; a result track's is a predictions CSV"))
     track: dict[str, Any] = {
@@ -277,15 +276,15 @@ def bundle_data(form: DraftForm, files: DraftFiles) -> tuple[dict[str, Any], lis
     return data, problems
 
 
-def program_path(name: str, content: bytes) -> str:
+def _program_path(name: str, content: bytes) -> str:
     """Where a program archive is written in the bundle, named by its format (the importer reads the suffix)."""
-    kind = detect_format_of(content)
+    kind = _format_of(content)
     suffix = {"zip": ".zip", "tar.gz": ".tar.gz"}.get(kind or "", ".archive")
     return f"programs/{name.removesuffix('_program')}{suffix}"
 
 
-def detect_format_of(content: bytes) -> str | None:
-    """'zip', 'tar.gz' or 'tar' judged by the bytes, or None."""
+def _format_of(content: bytes) -> str | None:
+    """'zip', 'tar.gz' or 'tar' judged by the archive's first bytes (as the sandbox judges them), or None."""
     with tempfile.TemporaryDirectory(prefix="arena-format-") as scratch:
         path = Path(scratch) / "upload"
         path.write_bytes(content[:1024])
