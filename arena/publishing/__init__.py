@@ -12,7 +12,15 @@ from arena.publishing.datafiles import (
     remove_public_file,
     replace_key,
 )
-from arena.publishing.draftbundle import FORM_FIELDS, DraftFiles, DraftForm, scorer_choices
+from arena.publishing.draftbundle import (
+    FORM_FIELDS,
+    LIMIT_DEFAULTS,
+    LIMIT_NAMES,
+    DraftFiles,
+    DraftForm,
+    resource_classes,
+    scorer_choices,
+)
 from arena.publishing.drafts import check_draft, create_challenge, create_from_bundle, drafts_of, reimport_bundle
 from arena.publishing.dryruns import (
     execute_dry_run,
@@ -95,6 +103,9 @@ __all__ = [
     "unfair_changes",
     "update_texts",
     "FORM_FIELDS",
+    "LIMIT_DEFAULTS",
+    "LIMIT_NAMES",
+    "resource_classes",
     "DraftFiles",
     "DraftForm",
     "check_draft",

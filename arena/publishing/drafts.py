@@ -1,7 +1,8 @@
 """Creating a challenge from a form or an uploaded bundle, as an unpublished draft organized by its creator.
 
 The form's fields become a ``challenge.yaml`` (one track, one phase) written with the uploaded hidden key,
-sample submission and optional baseline into a bundle folder, which the bundle importer reads and installs:
+sample submission and optional baseline (for a code track: the hidden inputs archive, unpacked, and the
+sample and baseline programs) into a bundle folder, which the bundle importer reads and installs:
 the form is checked by the importer's own reader, so it gets the importer's messages, field by field.
 """
 
@@ -20,7 +21,7 @@ from arena.enums import ChallengeRoleKind
 from arena.errors import BundleError
 from arena.models import Challenge, ChallengeRole, User
 from arena.permissions import Action, actor_for, require
-from arena.publishing.draftbundle import LABELS_FIELD, DraftFiles, DraftForm, bundle_data, write_draft
+from arena.publishing.draftbundle import INPUTS_FIELD, LABELS_FIELD, DraftFiles, DraftForm, bundle_data, write_draft
 from arena.storage import BlobStore
 
 
@@ -37,13 +38,17 @@ def check_draft(session: Session, form: DraftForm, files: DraftFiles = DraftFile
     problems += _slug_problem(session, data["slug"])
     with tempfile.TemporaryDirectory(prefix="arena-draft-") as scratch:
         root = Path(scratch)
-        write_draft(root, data, files)
+        upload_problems = write_draft(root, data, files)
+        problems += upload_problems
         try:
             read_spec(data, root, root, "")
         except BundleError as error:
-            problems += error.problems
+            # An archive that could not be used is named once, in its own words, not again as a missing path.
+            refused = {field for field, _message in upload_problems}
+            problems += [(field, message) for field, message in error.problems if field not in refused]
     later = {LABELS_FIELD} if files.labels is None else set()
     later |= {"public_files"} if files.sample is None else set()
+    later |= {INPUTS_FIELD} if files.inputs is None else set()
     return [(field, message) for field, message in problems if field not in later]
 
 
@@ -73,12 +78,12 @@ def create_challenge(
     """
     require(actor_for(session, user, None), Action.CREATE_CHALLENGE)
     data, problems = bundle_data(form, files)
-    if problems:
-        raise BundleError(problems + [p for p in check_draft(session, form, files) if p not in problems])
     with tempfile.TemporaryDirectory(prefix="arena-draft-") as scratch:
         root = Path(scratch) / "bundle"
         root.mkdir()
-        write_draft(root, data, files)
+        problems += write_draft(root, data, files)
+        if problems:
+            raise BundleError(problems + [p for p in check_draft(session, form, files) if p not in problems])
         report = import_bundle(session, store, root, actor=user, new_only=True)
     _made_draft(session, user, report, "form")
     return report

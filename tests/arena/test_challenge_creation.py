@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena import publishing
+from arena.challenges.bundles import validate_bundle
 from arena.enums import ChallengeRoleKind
 from arena.errors import BundleError, Forbidden, NotFound
 from arena.models import AuditEvent, Challenge
@@ -197,3 +198,109 @@ def test_organizers_reimport_their_own_challenge_only(session: Session, store: B
     stranger = make_user(session, "erin")
     with pytest.raises(Forbidden):
         publishing.reimport_bundle(session, store, stranger, challenge, folder)
+
+
+BASELINE_CODE = """
+import os
+ids = open(os.path.join(os.environ["ARENA_INPUT"], "ids.txt")).read().split()
+with open(os.path.join(os.environ["ARENA_OUTPUT"], "predictions.csv"), "w") as out:
+    out.write("id,label\\n")
+    for i, name in enumerate(ids):
+        out.write(f"{name},{'a' if i % 3 else 'b'}\\n")
+"""
+INPUTS = zip_bytes({"ids.txt": " ".join(f"r{i}" for i in range(12))})
+CODE_FILES = publishing.DraftFiles(
+    labels=KEY, sample=SAMPLE, inputs=INPUTS, baseline_program=zip_bytes({"main.py": BASELINE_CODE})
+)
+CODE_FIELDS = {"kind": "code", "resource_class": "large-memory", "wall_seconds": "120", "memory_mb": "512",
+               "cpus": "0.5", "pids": "64", "output_mb": "10"}  # fmt: skip
+
+
+def test_a_code_track_from_the_form_goes_through_the_bundle_importer(
+    session: Session, store: BlobStore, tmp_path: Path
+) -> None:
+    user = _creator(session)
+    form = _form(**CODE_FIELDS)
+    data, problems = publishing.draftbundle.bundle_data(form, CODE_FILES)
+    assert problems == []
+    track = data["tracks"][0]
+    assert track["kind"] == "code" and "sample_submission" not in track and "baseline" not in track
+    assert track["runner"] == {
+        "limits": {"wall_seconds": 120, "memory_mb": 512, "cpus": 0.5, "pids": 64, "output_mb": 10},
+        "resource_class": "large-memory",
+    }
+    phase = track["phases"][0]
+    assert (phase["inputs"], phase["baseline"]) == ("hidden/inputs", "programs/baseline.zip")
+    # The folder written from the form is a bundle the importer accepts as it is.
+    root = tmp_path / "draft"
+    root.mkdir()
+    assert publishing.draftbundle.write_draft(root, data, CODE_FILES) == []
+    spec = validate_bundle(root)
+    assert spec.tracks[0].kind == "code" and spec.tracks[0].phases[0].inputs == root / "hidden/inputs"
+    assert (root / "hidden/inputs/ids.txt").is_file()
+    report = publishing.create_challenge(session, store, user, form, CODE_FILES)
+    session.commit()
+    challenge = session.get(Challenge, report.challenge_id)
+    assert challenge is not None and not challenge.is_published
+    made = challenge.tracks[0]
+    assert made.kind == "code" and made.runner["resource_class"] == "large-memory"
+    assert made.runner["limits"]["memory_mb"] == 512
+    made_phase = made.phases[0]
+    assert made_phase.inputs_sha256 and made_phase.baseline_sha256 and not made_phase.sample_sha256
+    assert store.read_bytes(made_phase.baseline_sha256) == CODE_FILES.baseline_program
+    assert [f.path for f in challenge.files] == ["public/sample_submission.csv"]
+
+
+def test_a_code_tracks_defaults_are_the_sandboxs(session: Session) -> None:
+    form = _form(kind="code")
+    assert {name: getattr(form, name) for name in publishing.LIMIT_NAMES} == {
+        "wall_seconds": "600", "memory_mb": "2048", "cpus": "1", "pids": "256", "output_mb": "256"
+    }  # fmt: skip
+    data, problems = publishing.draftbundle.bundle_data(form, CODE_FILES)
+    assert problems == [] and data["tracks"][0]["runner"]["resource_class"] == "cpu"
+    # A blank limit is left to the importer's default; the live check does not ask for inputs not chosen yet.
+    blank = _form(kind="code", wall_seconds="")
+    runner = publishing.draftbundle.bundle_data(blank, CODE_FILES)[0]["tracks"][0]["runner"]
+    assert "wall_seconds" not in runner["limits"]
+    assert publishing.check_draft(session, blank) == []
+
+
+def test_code_track_fields_get_the_importers_and_the_sandboxs_messages(session: Session, store: BlobStore) -> None:
+    user = _creator(session)
+    form = _form(kind="code", resource_class="tpu", memory_mb="4", cpus="none", pids="0")
+    problems = dict(publishing.check_draft(session, form))
+    assert problems["tracks[0].runner.resource_class"] == "must be one of cpu, gpu, large-memory"
+    assert problems["tracks[0].runner.limits.memory_mb"] == "Limits.memory_mb must be at least 8"
+    assert problems["tracks[0].runner.limits.cpus"] == "Limits.cpus must be a positive number, got 'none'"
+    assert problems["tracks[0].runner.limits.pids"] == "Limits.pids must be a positive number, got 0"
+    assert dict(publishing.check_draft(session, _form(kind="job")))["tracks[0].kind"] == (
+        "must be 'result' or 'code', got 'job'"
+    )
+    bad = publishing.DraftFiles(
+        labels=KEY,
+        sample=SAMPLE,
+        inputs=zip_bytes({"../escape.txt": "x"}),
+        baseline_program=zip_bytes({"readme.txt": "no entry point"}),
+        sample_program=b"not an archive",
+    )
+    with pytest.raises(BundleError) as refused:
+        publishing.create_challenge(session, store, user, _form(kind="code"), bad)
+    fields = dict(refused.value.problems)
+    assert "points outside the archive" in fields["tracks[0].phases[0].inputs"]
+    assert fields["tracks[0].phases[0].baseline"].startswith("The archive must contain main.py")
+    assert fields["tracks[0].phases[0].sample_submission"].startswith("must be a .zip or .tar.gz archive")
+    # Each refused archive is named once, not again as a path that does not exist.
+    assert len([f for f, _m in refused.value.problems if f == "tracks[0].phases[0].inputs"]) == 1
+    with pytest.raises(BundleError) as missing:
+        publishing.create_challenge(session, store, user, _form(kind="code"), FILES)
+    fields = dict(missing.value.problems)
+    assert fields["tracks[0].phases[0].inputs"] == "is required"
+    assert "must be a folder of code or a .zip or .tar.gz archive" in fields["tracks[0].baseline"]
+    # A program is for code tracks only; inputs in a result track are refused by the importer.
+    with pytest.raises(BundleError) as wrong:
+        publishing.create_challenge(session, store, user, _form(), CODE_FILES)
+    fields = dict(wrong.value.problems)
+    assert fields["tracks[0].phases[0].baseline"].startswith("is a program, for tracks of kind 'code'")
+    assert fields["tracks[0].phases[0].inputs"] == "is only for tracks of kind 'code'"
+    session.rollback()
+    assert session.scalar(select(Challenge.id)) is None

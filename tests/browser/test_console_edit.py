@@ -1,5 +1,6 @@
 """An organizer edits a running phase on a 390 px phone in Chromium: a refused value is kept and explained, an
-unfair change asks for a reason, and the pages editor previews Markdown as the site renders it."""
+unfair change asks for a reason, the pages editor previews Markdown as the site renders it, and the pages and
+scorer options are checked while typing."""
 
 from __future__ import annotations
 
@@ -103,5 +104,20 @@ def test_organizer_edits_a_running_phase_on_a_phone(
         page.locator("button.preview-button[data-source=rules_en]").click()
         expect(page.locator("#preview-rules_en blockquote")).to_contain_text("quoted rule")
         tour.check("preview")
+        # The pages and the scorer options are checked while typing too, without a reload.
+        page.fill("#rules_zh", "")
+        expect(page.locator("#problem-rules_zh")).to_have_text("must be a non-empty text")
+        expect(page.locator("#rules_zh")).to_have_attribute("aria-invalid", "true")
+        tour.check("texts-live-problem")
+        page.fill("#rules_zh", "规则")
+        expect(page.locator("#problem-rules_zh")).to_have_text("")
+        tour.visit(f"/c/{site.slug}/manage/phases", "phases-again")
+        page.locator("a[href*='/manage/tracks/'][href$='/scorer']").first.click()
+        page.fill("#scorer_options", "beta: 2")
+        expect(page.locator("#problem-scorer")).to_contain_text("has no option")
+        tour.check("scorer-live-problem")
+        page.fill("#scorer_options", "k: [")
+        expect(page.locator("#problem-scorer_options")).to_contain_text("is not valid YAML")
+        expect(page.locator("#problem-scorer")).to_have_text("")
     finally:
         context.close()

@@ -219,3 +219,121 @@ def test_the_api_creates_a_draft_for_creators_only(app: Flask, client: FlaskClie
     }
     detail = client.get("/api/v1/challenges/cats", headers=headers).get_json()
     assert detail["tracks"][0]["phases"][0]["opens_at"].startswith("2027-01-01T00:00:00")
+
+
+BASELINE_CODE = """
+import os
+ids = open(os.path.join(os.environ["ARENA_INPUT"], "ids.txt")).read().split()
+with open(os.path.join(os.environ["ARENA_OUTPUT"], "predictions.csv"), "w") as out:
+    out.write("id,label\\n")
+    for i, name in enumerate(ids):
+        out.write(f"{name},{'a' if i % 3 else 'b'}\\n")
+"""
+INPUTS = zip_bytes({"ids.txt": " ".join(f"r{i}" for i in range(12))})
+PROGRAM = zip_bytes({"main.py": BASELINE_CODE})
+CODE = {"kind": "code", "resource_class": "gpu", "wall_seconds": "90", "memory_mb": "512", "cpus": "0.5",
+        "pids": "128", "output_mb": "16"}  # fmt: skip
+
+
+def _code_files(**archives: bytes) -> dict[str, object]:
+    files: dict[str, object] = {**_files(labels=KEY, sample=SAMPLE)}
+    for name, data in archives.items():
+        files[name] = (io.BytesIO(data), f"{name}.zip")
+    return files
+
+
+def test_the_form_offers_a_code_track_with_the_sandboxs_default_limits(app: Flask, client: FlaskClient) -> None:
+    _creator(client, app)
+    form = client.get("/challenges/new").get_data(as_text=True)
+    assert '<option value="code" >' in form and '<option value="gpu" >' in form
+    assert 'name="inputs" type="file"' in form and 'name="baseline_program" type="file"' in form
+    for name, value in (("wall_seconds", "600"), ("memory_mb", "2048"), ("cpus", "1"), ("pids", "256")):
+        assert f'id="{name}" name="{name}" type="number" step="any" value="{value}"' in form
+
+
+def test_a_creator_creates_a_code_track_from_the_form(app: Flask, client: FlaskClient) -> None:
+    _creator(client, app)
+    files = _code_files(inputs=INPUTS, baseline_program=PROGRAM)
+    sent = _post(client, "/challenges/new", {**FIELDS, **CODE, **files})
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    with app.app_context():
+        challenge = db.session.scalar(select(Challenge).where(Challenge.slug == "cats"))
+        assert challenge is not None and not challenge.is_published
+        track = challenge.tracks[0]
+        assert track.kind == "code" and track.runner["resource_class"] == "gpu"
+        assert track.runner["limits"] == {"wall_seconds": 90, "memory_mb": 512, "cpus": 0.5, "pids": 128,
+                                          "output_mb": 16}  # fmt: skip
+        assert track.phases[0].inputs_sha256 and track.phases[0].baseline_sha256
+
+
+def test_a_refused_code_track_keeps_what_was_typed_and_asks_for_the_files_again(
+    app: Flask, client: FlaskClient
+) -> None:
+    _creator(client, app)
+    typed = {**FIELDS, **CODE, "memory_mb": "4", "title_zh": "猫咪"}
+    files = _code_files(inputs=zip_bytes({"../up.txt": "x"}), baseline_program=zip_bytes({"notes.txt": "x"}))
+    sent = _post(client, "/challenges/new", {**typed, **files})
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 400
+    assert 'id="problem-memory_mb" aria-live="polite">Limits.memory_mb must be at least 8' in page
+    assert 'id="problem-inputs" aria-live="polite">The archive entry' in page
+    assert 'id="problem-baseline_program" aria-live="polite">The archive must contain main.py' in page
+    assert 'value="4"' in page and 'value="猫咪"' in page and 'value="90"' in page
+    assert '<option value="code" selected>' in page and '<option value="gpu" selected>' in page
+    assert page.count("Browsers do not keep a chosen file after a refused form") == 6
+    with app.app_context():
+        assert db.session.scalar(select(Challenge.id)) is None
+    missing = _post(client, "/challenges/new", {**FIELDS, **CODE, **_files(labels=KEY, sample=SAMPLE)})
+    assert 'id="problem-inputs" aria-live="polite">is required' in missing.get_data(as_text=True)
+    # A refused result track (whose runner fields the script does not send) shows the runner's defaults.
+    result = _post(client, "/challenges/new", {**FIELDS, "slug": "Bad!"}).get_data(as_text=True)
+    assert 'id="memory_mb" name="memory_mb" type="number" step="any" value="2048"' in result
+
+
+def test_the_live_check_covers_the_code_track_fields(app: Flask, client: FlaskClient) -> None:
+    _creator(client, app)
+    typed = {**FIELDS, **CODE, "resource_class": "tpu", "cpus": "0", "wall_seconds": "soon"}
+    answer = _post(client, "/challenges/new/check", typed).get_json()
+    problems = {p["input"]: p["message"] for p in answer["problems"]}
+    assert problems == {
+        "resource_class": "must be one of cpu, gpu, large-memory",
+        "cpus": "Limits.cpus must be a positive number, got 0",
+        "wall_seconds": "Limits.wall_seconds must be a positive number, got 'soon'",
+    }
+    # The hidden inputs are not asked for before they are chosen; a result track with runner fields is fine.
+    assert _post(client, "/challenges/new/check", {**FIELDS, **CODE}).get_json() == {"problems": []}
+    assert _post(client, "/challenges/new/check", {**FIELDS, **CODE, "kind": "result"}).get_json() == {"problems": []}
+
+
+def test_the_api_creates_a_code_track_from_a_multipart_form(app: Flask, client: FlaskClient) -> None:
+    _creator(client, app)
+    headers = token_for(client, "carol")
+    checked = client.post(
+        "/api/v1/challenges",
+        data={**FIELDS, **CODE, "pids": "-1", "check_only": "true", **_code_files(inputs=b"not an archive")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert checked.status_code == 200
+    assert checked.get_json()["problems"] == [
+        {"field": "tracks[0].runner.limits.pids", "message": "Limits.pids must be a positive number, got -1"},
+        {"field": "tracks[0].phases[0].inputs", "message": "The upload is not a zip or tar.gz archive."},
+    ]
+    created = client.post(
+        "/api/v1/challenges",
+        data={**FIELDS, **CODE, **_code_files(inputs=INPUTS, baseline_program=PROGRAM, sample_program=PROGRAM)},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert created.status_code == 201, created.get_json()
+    with app.app_context():
+        challenge = db.session.scalar(select(Challenge).where(Challenge.slug == "cats"))
+        assert challenge is not None and challenge.tracks[0].kind == "code"
+        phase = challenge.tracks[0].phases[0]
+        assert phase.sample_sha256 == phase.baseline_sha256 != ""
+    json_code = {**FIELDS, "slug": "dogs", "kind": "code", "labels_csv": KEY, "sample_csv": SAMPLE}
+    refused = client.post("/api/v1/challenges", json=json_code, headers=headers)
+    assert refused.status_code == 400
+    assert {"field": "tracks[0].phases[0].inputs", "message": "is required"} in refused.get_json()["error"]["problems"]
+    schema = client.get("/api/v1/openapi.json").get_json()["paths"]["/challenges"]["post"]["requestBody"]["content"]
+    assert schema["multipart/form-data"]["schema"]["properties"]["inputs"]["format"] == "binary"

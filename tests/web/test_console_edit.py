@@ -162,3 +162,45 @@ def test_the_live_check_names_problems_and_changes_that_need_a_reason(
     assert answer["problems"] == [
         {"field": "total_quota", "message": "must be a whole number from 1 to 1000000, got 0"}
     ]
+
+
+def test_the_pages_form_has_a_live_check_naming_each_text_box(app: Flask, client: FlaskClient, world: World) -> None:
+    _organizer(app, client)
+    page = "/c/demo/manage/texts"
+    assert 'data-check-url="/c/demo/manage/texts/check"' in client.get(page).get_data(as_text=True)
+    assert _post(client, page + "/check", _texts(world), page).get_json() == {"problems": []}
+    typed = {**_texts(world), "rules_zh": " ", "data_en": "only English"}
+    answer = _post(client, page + "/check", typed, page)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert answer.get_json()["problems"] == [
+        {"field": "text.rules.zh", "input": "rules_zh", "message": "must be a non-empty text"},
+        {"field": "text.data.zh", "input": "data_zh", "message": "must be a non-empty text"},
+    ]
+    with app.app_context():
+        challenge = db.session.scalars(select(Challenge)).one()
+        assert challenge.text["rules"]["zh"] != " "  # a check saves nothing
+
+
+def test_the_scorer_options_form_has_a_live_check_in_the_scorers_words(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    _organizer(app, client)
+    with app.app_context():
+        track_id = db.session.scalars(select(Track.id)).one()
+    page = f"/c/demo/manage/tracks/{track_id}/scorer"
+    html = client.get(page).get_data(as_text=True)
+    assert f'data-check-url="{page}/check"' in html and "console-edit.js" in html
+    ok = _post(client, page + "/check", {"scorer_options": "cluster_column: label"}, page).get_json()
+    assert ok == {"problems": []}
+    unknown = _post(client, page + "/check", {"scorer_options": "beta: 2"}, page).get_json()["problems"]
+    assert [p["field"] for p in unknown] == ["scorer"] and "has no option" in unknown[0]["message"]
+    broken = _post(client, page + "/check", {"scorer_options": "k: [1"}, page).get_json()["problems"]
+    assert broken[0]["field"] == broken[0]["input"] == "scorer_options"
+    assert broken[0]["message"].startswith("is not valid YAML")
+    listed = _post(client, page + "/check", {"scorer_options": "- 1"}, page).get_json()["problems"]
+    assert listed == [{"field": "scorer_options", "input": "scorer_options", "message": "must be a mapping"}]
+    with app.app_context():
+        track = db.session.get(Track, track_id)
+        assert track is not None and track.scorer_options == {}
+    other = _post(client, "/c/demo/manage/tracks/999999/scorer/check", {"scorer_options": ""}, page)
+    assert other.status_code == 404

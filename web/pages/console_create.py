@@ -26,7 +26,16 @@ from web.times import viewer_zone_name
 
 bp = Blueprint("console_create", __name__)
 Problems = list[tuple[str, str]]
-DEFAULTS = {"id_column": "id", "target_columns": "label", "daily_quota": "5", "public_fraction": "0.3"}
+DEFAULTS = {
+    "id_column": "id",
+    "target_columns": "label",
+    "daily_quota": "5",
+    "public_fraction": "0.3",
+    "kind": "result",
+    "resource_class": "cpu",
+    **publishing.LIMIT_DEFAULTS,
+}
+FILES = ("labels", "sample", "baseline", "inputs", "sample_program", "baseline_program")
 
 
 def _creator() -> User:
@@ -63,6 +72,9 @@ def _render(typed: dict[str, str], problems: Problems, bundle_problems: Problems
         by_input=_by_input(problems),
         bundle_problems=bundle_problems,
         scorers=publishing.scorer_choices(),
+        resource_classes=publishing.resource_classes(),
+        limit_defaults=publishing.LIMIT_DEFAULTS,
+        max_upload_bytes=state.settings().max_upload_bytes,
         zone=viewer_zone_name(),
         drafts=drafts,
     )
@@ -71,7 +83,8 @@ def _render(typed: dict[str, str], problems: Problems, bundle_problems: Problems
 
 def _typed() -> dict[str, str]:
     names = set(publishing.DraftForm.__dataclass_fields__) - {"zone"}
-    return {name: request.form.get(name, "") for name in names}
+    # A field the form did not send (the other track kind's, disabled by the script) keeps its default.
+    return {name: request.form.get(name, DEFAULTS.get(name, "")) for name in names}
 
 
 @bp.route("/challenges/new")
@@ -101,7 +114,7 @@ def create() -> Response | tuple[str, int]:
     session = state.session()
     typed = _typed()
     form = publishing.DraftForm.from_mapping(typed, zone=viewer_zone_name())
-    files = publishing.DraftFiles(labels=_upload("labels"), sample=_upload("sample"), baseline=_upload("baseline"))
+    files = publishing.DraftFiles(**{name: _upload(name) for name in FILES})
     try:
         report = publishing.create_challenge(session, state.store(), user, form, files)
         session.commit()

@@ -66,7 +66,7 @@ def _typed_texts(challenge: Challenge) -> dict[str, str]:
 
 
 def _render_texts(challenge: Challenge, typed: dict[str, str], problems: Problems, status: int) -> tuple[str, int]:
-    by_input = {key.removeprefix("text.").replace(".", "_"): value for key, value in _by_field(problems).items()}
+    by_input = {_text_input(key): value for key, value in _by_field(problems).items()}
     page = render_template(
         "console/texts.html",
         challenge=challenge,
@@ -91,8 +91,7 @@ def texts(slug: str) -> str:
 def save_texts(slug: str) -> Outcome:
     """Save the pages; a refused save shows what was typed and every problem."""
     challenge, user = managed(slug)
-    typed = {f"{page}_{lang}": request.form.get(f"{page}_{lang}", "") for page in PAGES for lang in LANGS}
-    pages = {page: {lang: typed[f"{page}_{lang}"] for lang in LANGS} for page in PAGES}
+    typed, pages = _typed_pages()
     session = state.session()
     try:
         changed = publishing.update_texts(session, challenge, pages, actor_id=user.id)
@@ -103,6 +102,23 @@ def save_texts(slug: str) -> Outcome:
         return _render_texts(fresh, typed, _problems_of(error), status_for(error))
     flash(_("Saved the pages.") if changed else _("Nothing changed."), "success")
     return redirect(url_for("console_edit.texts", slug=slug))
+
+
+def _typed_pages() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    typed = {f"{page}_{lang}": request.form.get(f"{page}_{lang}", "") for page in PAGES for lang in LANGS}
+    return typed, {page: {lang: typed[f"{page}_{lang}"] for lang in LANGS} for page in PAGES}
+
+
+def _text_input(field: str) -> str:
+    return field.removeprefix("text.").replace(".", "_")
+
+
+@bp.post("/c/<slug>/manage/texts/check")
+def check_texts(slug: str) -> Response:
+    """The importer's problems with the typed pages, each with the text box it concerns (the live check)."""
+    managed(slug)
+    problems = publishing.text_problems(_typed_pages()[1])
+    return jsonify({"problems": [{"field": f, "input": _text_input(f), "message": m} for f, m in problems]})
 
 
 @bp.post("/c/<slug>/manage/texts/preview")
@@ -304,3 +320,15 @@ def save_scorer(slug: str, track_id: int) -> Outcome:
     else:
         flash(_("Saved the scorer options."), "success")
     return redirect(url_for("console_edit.scorer", slug=slug, track_id=track_id))
+
+
+@bp.post("/c/<slug>/manage/tracks/<id:track_id>/scorer/check")
+def check_scorer(slug: str, track_id: int) -> Response:
+    """The scorer's problems with the typed options, as the importer reports them (the live check)."""
+    challenge, _user = managed(slug)
+    track = _track_of(challenge, track_id)
+    try:
+        problems = publishing.options_problems(track, publishing.parse_options(request.form.get("scorer_options", "")))
+    except BundleError as error:
+        problems = list(error.problems)
+    return jsonify({"problems": [{"field": f, "input": f, "message": m} for f, m in problems]})

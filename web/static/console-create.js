@@ -1,5 +1,6 @@
 // The challenge creation form: after typing stops for a moment, send the typed fields (not the files) to
-// the server's check, which answers with the bundle importer's problems, and show each under its field.
+// the server's check, which answers with the bundle importer's problems, and show each under its field
+// (a code track's runner limits and resource class too).
 (function () {
   "use strict";
   var form = document.getElementById("create-form");
@@ -36,7 +37,7 @@
   }
   function check() {
     var data = new FormData(form);
-    ["labels", "sample", "baseline"].forEach(function (name) { data.delete(name); });
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) { data.delete(input.name); });
     fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
       .then(function (answer) { show(answer.problems); })
@@ -49,6 +50,33 @@
     window.clearTimeout(timer);
     timer = window.setTimeout(check, 400);
   }
+  // The track kind shows (and sends) only its own fields; without the script every field is shown.
+  var kind = document.getElementById("kind");
+  function showKind() {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-kind]"), function (part) {
+      var other = part.getAttribute("data-kind") !== kind.value;
+      part.hidden = other;
+      part.disabled = other;
+    });
+  }
+  if (kind) { kind.addEventListener("change", showKind); showKind(); }
+  // A form larger than the server takes would be refused whole, losing what was typed: say so before sending.
+  var tooLarge = document.getElementById("files-too-large");
+  form.addEventListener("submit", function (event) {
+    var maxBytes = Number(form.getAttribute("data-max-bytes") || 0);
+    var total = 0;
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      if (input.disabled || !input.files) { return; }
+      Array.prototype.forEach.call(input.files, function (file) { total += file.size; });
+    });
+    var over = maxBytes > 0 && total > maxBytes;
+    tooLarge.hidden = !over;
+    if (over) {
+      event.preventDefault();
+      tooLarge.textContent = tooLarge.getAttribute("data-text").replace("%(mb)s", (total / 1048576).toFixed(1))
+        .replace("%(limit)s", (maxBytes / 1048576).toFixed(1));
+    }
+  });
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
 })();

@@ -53,8 +53,9 @@
   form.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(check, 400); });
 }());
 
-// The track and new phase forms: after typing stops for a moment, the server checks the typed fields with the
-// bundle importer's own checks; each problem is shown beside the input it concerns, the rest in the box above.
+// The track, new phase, pages and scorer options forms: after typing stops for a moment, the server checks the
+// typed fields with the bundle importer's own checks; each problem is shown beside the input it concerns, the
+// rest in the box above.
 (function () {
   "use strict";
   if (!window.fetch || !window.FormData) { return; }
@@ -63,6 +64,8 @@
     var box = document.getElementById("edit-problems");
     var note = document.getElementById("scoring-note");
     var timer = null;
+    // The fields the check speaks for (others, such as a reason, keep what the last save said).
+    var checked = form.getAttribute("data-check-inputs") ? form.getAttribute("data-check-inputs").split(" ") : null;
     function show(answer) {
       var byInput = {};
       var loose = [];
@@ -75,6 +78,7 @@
       });
       Array.prototype.forEach.call(form.querySelectorAll("span.error[id^='problem-']"), function (span) {
         var name = span.id.slice("problem-".length);
+        if (checked && checked.indexOf(name) < 0) { return; }
         span.textContent = (byInput[name] || []).join("; ");
         var input = document.getElementById(name);
         if (input) { input.setAttribute("aria-invalid", byInput[name] ? "true" : "false"); }
