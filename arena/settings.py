@@ -42,6 +42,8 @@ class Settings:
     reconcile_seconds: int = 60
     runner_image: str = "arena-runner:latest"
     sandbox_runtime: str = ""
+    # The GPUs runs of gpu-class tracks get on this worker: "all", a count or device ids ("0,1"); empty: none.
+    sandbox_gpus: str = ""
     testing: bool = False
     probing_min_submissions: int = 5
     probing_window_hours: int = 24
@@ -97,6 +99,7 @@ class Settings:
             ("queue_name", "ARENA_QUEUE"),
             ("runner_image", "ARENA_RUNNER_IMAGE"),
             ("sandbox_runtime", "ARENA_SANDBOX_RUNTIME"),
+            ("sandbox_gpus", "ARENA_SANDBOX_GPUS"),
             ("limits_redis_url", "ARENA_LIMITS_REDIS_URL"),
             ("login_limit_account", "ARENA_LOGIN_LIMIT_ACCOUNT"),
             ("login_limit_address", "ARENA_LOGIN_LIMIT_ADDRESS"),
@@ -159,6 +162,7 @@ class Settings:
             "ARENA_RECONCILE_SECONDS": str(self.reconcile_seconds),
             "ARENA_RUNNER_IMAGE": self.runner_image,
             "ARENA_SANDBOX_RUNTIME": self.sandbox_runtime,
+            "ARENA_SANDBOX_GPUS": self.sandbox_gpus,
             "ARENA_TESTING": "1" if self.testing else "0",
             "ARENA_PROBING_MIN_SUBMISSIONS": str(self.probing_min_submissions),
             "ARENA_PROBING_WINDOW_HOURS": str(self.probing_window_hours),
