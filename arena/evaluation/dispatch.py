@@ -155,8 +155,7 @@ def queue_position(session: Session, settings: Settings, submission: Submission)
     position = order.index(submission.id) + 1 if submission.id in order else 1
     try:
         workers = sum(
-            resource_class in w.classes and w.queue == settings.queue_name
-            for w in live_workers(redis_connection(settings.redis_url))
+            resource_class in w.classes for w in live_workers(redis_connection(settings.redis_url), settings.queue_name)
         )
     except Exception:  # Redis away: the position still stands, the estimate does not
         workers = 0

@@ -21,7 +21,7 @@ from arena.evaluation.dispatch import (
     queue_position,
     runner_class,
 )
-from arena.evaluation.heartbeats import Heartbeat, beat
+from arena.evaluation.heartbeats import Heartbeat, beat, key_of
 from arena.evaluation.leases import lease_key
 from arena.evaluation.queueing import enqueue_evaluation, get_queue
 from arena.evaluation.worker import run_worker
@@ -168,7 +168,7 @@ def test_queue_position_and_estimated_start(
         assert last is not None and last.position == 4 and last.eta_seconds == pytest.approx(30.0)
     finally:
         for name in ("w1", "w2"):
-            redis.delete(f"arena:worker:{name}")
+            redis.delete(key_of(Heartbeat(name, "host", 1, ("cpu",), T0, T0, worker_env.queue_name)))
     session.refresh(crowd[0])
     assert queue_position(session, worker_env, crowd[0]) is None  # running: no longer in the queue
 
