@@ -148,7 +148,7 @@ class S3Backend:
         upload = self._call("create_multipart_upload", Bucket=self.bucket, Key=key, Metadata={"sha256": sha256})
         upload_id = upload["UploadId"]
         try:
-            parts = []
+            parts: list[dict[str, Any]] = []
             with source.open("rb") as handle:
                 while chunk := handle.read(part_size):
                     number = len(parts) + 1
