@@ -27,6 +27,8 @@ class Settings:
     storage_url: str = ""
     # A worker-local copy of what an S3 store serves, checked by sha256 before use; empty: data_dir/cache.
     cache_dir: str = ""
+    # The cache's bound: after a fetch, the least recently used entries no run holds go until it fits; 0: none.
+    cache_max_bytes: int = 20 * 1024**3
     # A directory store refuses uploads (507) when fewer bytes than this would stay free.
     storage_min_free_bytes: int = 256 * 1024 * 1024
     # No built-in key: a known key lets anyone forge session cookies. `arena demo` keeps a random one.
@@ -128,6 +130,7 @@ class Settings:
             ("session_lifetime_hours", "ARENA_SESSION_LIFETIME_HOURS"),
             ("session_idle_hours", "ARENA_SESSION_IDLE_HOURS"),
             ("storage_min_free_bytes", "ARENA_STORAGE_MIN_FREE_BYTES"),
+            ("cache_max_bytes", "ARENA_CACHE_MAX_BYTES"),
         ]:
             if name in env:
                 values[key] = int(env[name])
@@ -182,6 +185,7 @@ class Settings:
             "ARENA_MAIL_FROM": self.mail_from,
             "ARENA_STORAGE_URL": self.storage_url,
             "ARENA_CACHE_DIR": self.cache_dir,
+            "ARENA_CACHE_MAX_BYTES": str(self.cache_max_bytes),
             "ARENA_STORAGE_MIN_FREE_BYTES": str(self.storage_min_free_bytes),
             "ARENA_LOG_FORMAT": self.log_format,
         }
