@@ -54,6 +54,7 @@ def runtime_for(settings: Settings) -> Runtime:
                     settings.blob_storage_url,
                     cache_dir=settings.blob_cache_dir,
                     min_free_bytes=settings.storage_min_free_bytes,
+                    cache_max_bytes=settings.cache_max_bytes,
                 ),
             )
             _RUNTIMES[settings] = runtime

@@ -27,6 +27,8 @@ class Settings:
     storage_url: str = ""
     # A worker-local copy of what an S3 store serves, checked by sha256 before use; empty: data_dir/cache.
     cache_dir: str = ""
+    # The cache's bound: after a fetch, the least recently used entries no run holds go until it fits; 0: none.
+    cache_max_bytes: int = 20 * 1024**3
     # A directory store refuses uploads (507) when fewer bytes than this would stay free.
     storage_min_free_bytes: int = 256 * 1024 * 1024
     # No built-in key: a known key lets anyone forge session cookies. `arena demo` keeps a random one.
@@ -42,6 +44,8 @@ class Settings:
     reconcile_seconds: int = 60
     runner_image: str = "arena-runner:latest"
     sandbox_runtime: str = ""
+    # The GPUs runs of gpu-class tracks get on this worker: "all", a count or device ids ("0,1"); empty: none.
+    sandbox_gpus: str = ""
     testing: bool = False
     probing_min_submissions: int = 5
     probing_window_hours: int = 24
@@ -97,6 +101,7 @@ class Settings:
             ("queue_name", "ARENA_QUEUE"),
             ("runner_image", "ARENA_RUNNER_IMAGE"),
             ("sandbox_runtime", "ARENA_SANDBOX_RUNTIME"),
+            ("sandbox_gpus", "ARENA_SANDBOX_GPUS"),
             ("limits_redis_url", "ARENA_LIMITS_REDIS_URL"),
             ("login_limit_account", "ARENA_LOGIN_LIMIT_ACCOUNT"),
             ("login_limit_address", "ARENA_LOGIN_LIMIT_ADDRESS"),
@@ -125,6 +130,7 @@ class Settings:
             ("session_lifetime_hours", "ARENA_SESSION_LIFETIME_HOURS"),
             ("session_idle_hours", "ARENA_SESSION_IDLE_HOURS"),
             ("storage_min_free_bytes", "ARENA_STORAGE_MIN_FREE_BYTES"),
+            ("cache_max_bytes", "ARENA_CACHE_MAX_BYTES"),
         ]:
             if name in env:
                 values[key] = int(env[name])
@@ -159,6 +165,7 @@ class Settings:
             "ARENA_RECONCILE_SECONDS": str(self.reconcile_seconds),
             "ARENA_RUNNER_IMAGE": self.runner_image,
             "ARENA_SANDBOX_RUNTIME": self.sandbox_runtime,
+            "ARENA_SANDBOX_GPUS": self.sandbox_gpus,
             "ARENA_TESTING": "1" if self.testing else "0",
             "ARENA_PROBING_MIN_SUBMISSIONS": str(self.probing_min_submissions),
             "ARENA_PROBING_WINDOW_HOURS": str(self.probing_window_hours),
@@ -178,6 +185,7 @@ class Settings:
             "ARENA_MAIL_FROM": self.mail_from,
             "ARENA_STORAGE_URL": self.storage_url,
             "ARENA_CACHE_DIR": self.cache_dir,
+            "ARENA_CACHE_MAX_BYTES": str(self.cache_max_bytes),
             "ARENA_STORAGE_MIN_FREE_BYTES": str(self.storage_min_free_bytes),
             "ARENA_LOG_FORMAT": self.log_format,
         }

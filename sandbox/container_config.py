@@ -49,6 +49,18 @@ class Sources:
     etc: Mapping[str, Path] = field(default_factory=dict)
 
 
+def gpu_requests(gpus: str) -> list[docker.types.DeviceRequest]:
+    """The engine's device requests for a spec's ``gpus``: none for "", else one request for GPUs (all, a count
+    or the devices named after ``device=``)."""
+    if not gpus:
+        return []
+    if gpus == "all":
+        return [docker.types.DeviceRequest(count=-1, capabilities=[["gpu"]])]
+    if gpus.isdigit():
+        return [docker.types.DeviceRequest(count=int(gpus), capabilities=[["gpu"]])]
+    return [docker.types.DeviceRequest(device_ids=gpus.removeprefix("device=").split(","), capabilities=[["gpu"]])]
+
+
 def create_args(spec: RunSpec, name: str, user: str, sources: Sources) -> dict[str, Any]:
     """Keyword arguments for ``client.containers.create`` of this run's container."""
     limits = spec.limits
@@ -79,7 +91,7 @@ def create_args(spec: RunSpec, name: str, user: str, sources: Sources) -> dict[s
         # stays unset there.)
         ulimits.append(docker.types.Ulimit(name="nproc", soft=limits.pids, hard=limits.pids))
         pids = limits.pids * RUNSC_HOST_THREADS_PER_PROCESS + RUNSC_HOST_THREADS
-    return {
+    args: dict[str, Any] = {
         "image": spec.image,
         "command": list(spec.command),
         "name": name,
@@ -110,3 +122,7 @@ def create_args(spec: RunSpec, name: str, user: str, sources: Sources) -> dict[s
         "tty": False,
         "detach": True,
     }
+    if spec.gpus:
+        # Only the GPU devices and driver libraries the engine's GPU hook adds; every lock above stays.
+        args["device_requests"] = gpu_requests(spec.gpus)
+    return args

@@ -17,6 +17,8 @@ DATA_MOUNT = "/data"
 OUTPUT_MOUNT = "/output"
 TMP_MOUNT = "/tmp"  # noqa: S108 - a path inside the container, backed by a private size-capped tmpfs
 
+_GPU_ID = r"(\d+|(GPU|MIG)-[A-Za-z0-9:._/-]+)"
+_GPU_DEVICES = re.compile(rf"^device={_GPU_ID}(,{_GPU_ID})*$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LABEL_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$")
 MAX_ENV_ENTRIES = 64
@@ -68,6 +70,15 @@ class Limits:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def check_gpus(gpus: str) -> str:
+    """Return ``gpus`` if it names GPUs as a spec may ("", "all", a count or device=ids), else raise ValueError."""
+    if isinstance(gpus, str) and (
+        gpus in ("", "all") or (gpus.isdigit() and int(gpus) > 0) or _GPU_DEVICES.match(gpus)
+    ):
+        return gpus
+    raise ValueError(f'GPUs must be "all", a positive count or device=<indexes or UUIDs>, got {gpus!r}')
+
+
 @dataclass(frozen=True)
 class RunSpec:
     """One container run: image, command, this run's own directories, env, limits and runtime."""
@@ -81,6 +92,9 @@ class RunSpec:
     limits: Limits = field(default_factory=Limits)
     runtime: str = "runc"
     labels: Mapping[str, str] = field(default_factory=dict)
+    # The host GPUs the container gets, as Docker's --gpus names them: "" none, "all", a count ("2"), or
+    # indexes or UUIDs ("device=0,1", "device=GPU-…").
+    gpus: str = ""
 
     def __post_init__(self) -> None:
         # Normalise to immutable, plain types so a spec can be shared between threads and serialised.
@@ -110,6 +124,7 @@ class RunSpec:
             raise ValueError(f"RunSpec.runtime must be one of {RUNTIMES}, got {self.runtime!r}")
         if not self.image or not isinstance(self.image, str):
             raise ValueError("RunSpec.image must be a non-empty image reference")
+        check_gpus(self.gpus)
 
     @staticmethod
     def _check_env(env: Mapping[str, str]) -> None:
@@ -137,6 +152,7 @@ class RunSpec:
             "limits": asdict(self.limits),
             "runtime": self.runtime,
             "labels": dict(self.labels),
+            "gpus": self.gpus,
         }
 
     @classmethod
@@ -153,6 +169,7 @@ class RunSpec:
             limits=Limits.from_dict(data.get("limits") or {}),
             runtime=data.get("runtime", "runc"),
             labels=dict(data.get("labels") or {}),
+            gpus=str(data.get("gpus") or ""),
         )
 
 

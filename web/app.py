@@ -139,6 +139,11 @@ def _after_request(response: Response) -> Response:
     return response
 
 
+def _release_cached(error: BaseException | None) -> None:
+    # The request's cached copies may be trimmed once it is over (a file being sent is already open).
+    state.store().release()
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask app for ``settings`` (read from ``ARENA_*`` variables when omitted)."""
     settings = settings or Settings.from_env()
@@ -186,6 +191,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         view.message_template, view.message_params, view.error_message
     )
     app.after_request(_after_request)
+    app.teardown_request(_release_cached)
     install_mail_bell(app)
     app.wsgi_app = BoardFastLane(app.wsgi_app, settings.database_url)  # type: ignore[method-assign]
     if settings.https:

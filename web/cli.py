@@ -17,12 +17,14 @@ from redis.exceptions import RedisError
 from arena import accounts, backups, evaluation, logconfig
 from arena.challenges import import_bundle
 from arena.db import session_scope
+from arena.enums import ResourceClass
 from arena.errors import ArenaError, BundleError
 from arena.evaluation import run_worker
 from arena.runtime import redis_connection, runtime_for
 from arena.schema import upgrade
 from arena.settings import Settings
 from sandbox.builder import build_runner_image
+from sandbox.spec import check_gpus
 from web import demo
 from web.app import MissingSecretKey, create_app, require_secret_key
 
@@ -83,7 +85,17 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int) 
 def worker(ctx: click.Context, burst: bool) -> None:
     """Run an evaluation worker (it rides out Redis outages, reconnecting with back-off)."""
     settings = _settings(ctx)
-    logconfig.configure(settings.log_format, worker=evaluation.identity(settings, datetime.now(UTC)).name)
+    heartbeat = evaluation.identity(settings, datetime.now(UTC))
+    try:
+        check_gpus(settings.sandbox_gpus)
+    except ValueError as exc:
+        raise click.UsageError(f"ARENA_SANDBOX_GPUS: {exc}") from None
+    if ResourceClass.GPU.value in heartbeat.classes and not settings.sandbox_gpus:
+        raise click.UsageError(
+            "this worker serves the gpu class (ARENA_WORKER_CLASSES) but ARENA_SANDBOX_GPUS is not set: "
+            "set it to all, a count of GPUs or device=<indexes or UUIDs> (device=0,1)"
+        )
+    logconfig.configure(settings.log_format, worker=heartbeat.name)
     run_worker(settings, burst=burst)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from arena.enums import FailureClass
-from arena.evaluation.sandboxing import container_labels
+from arena.evaluation.sandboxing import container_labels, gpus_for
 from arena.models import Phase, Submission
 from arena.settings import Settings
 from arena.storage import BlobStore
@@ -31,6 +31,7 @@ FAILURE_MESSAGES = {
     FailureClass.OUTPUT_TOO_LARGE: "your code wrote more output than the limit allows",
     FailureClass.OUTPUT_INVALID: "your code did not write a valid predictions file",
 }
+NO_GPUS = "this worker serves the gpu class but has no GPUs configured (ARENA_SANDBOX_GPUS)"
 NO_PREDICTIONS = f"your code finished but did not write /output/{PREDICTIONS_FILE}"
 """Fixed messages like these are looked up in the pages' translation catalogue as they are."""
 
@@ -137,6 +138,9 @@ def run_archive(  # noqa: PLR0913
                 FailureClass.INVALID_FILE, exc.message, template=exc.template, params=exc.params
             ) from None
         config = dict(track.runner or {})
+        gpus = gpus_for(settings, config)
+        if gpus is None:
+            raise InfrastructureFailure(NO_GPUS)
         spec = RunSpec(
             image=str(config.get("image") or settings.runner_image),
             command=entry.command,
@@ -147,6 +151,7 @@ def run_archive(  # noqa: PLR0913
             limits=limits_for(config),
             runtime=str(config.get("runtime") or settings.sandbox_runtime or "runc"),
             labels=labels,
+            gpus=gpus,
         )
         result = runner.run(spec)
         if result.outcome == Outcome.INFRASTRUCTURE_ERROR:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from arena.enums import ResourceClass, SubmissionStatus
@@ -61,9 +61,13 @@ def queue_name_for(settings: Settings, resource_class: str) -> str:
 
 
 def class_phase_ids(session: Session, resource_class: str) -> list[int]:
-    """The ids of every phase whose track needs the resource class."""
-    rows = session.execute(select(Phase.id, Track.runner).join(Track, Phase.track_id == Track.id)).all()
-    return [pid for pid, runner in rows if runner_class(runner) == resource_class]
+    """The ids of every phase whose track needs the resource class (filtered in SQL, as ``runner_class`` reads)."""
+    declared = Track.runner["resource_class"].as_string()
+    named = declared == resource_class
+    if resource_class == DEFAULT_CLASS:  # no runner, no class or an empty one: cpu
+        named = or_(named, declared.is_(None), declared == "")
+    statement = select(Phase.id).join(Track, Phase.track_id == Track.id).where(named).order_by(Phase.id)
+    return list(session.scalars(statement).all())
 
 
 def fair_order(session: Session, phase_ids: list[int], limit: int | None = None) -> list[int]:
@@ -151,8 +155,7 @@ def queue_position(session: Session, settings: Settings, submission: Submission)
     position = order.index(submission.id) + 1 if submission.id in order else 1
     try:
         workers = sum(
-            resource_class in w.classes and w.queue == settings.queue_name
-            for w in live_workers(redis_connection(settings.redis_url))
+            resource_class in w.classes for w in live_workers(redis_connection(settings.redis_url), settings.queue_name)
         )
     except Exception:  # Redis away: the position still stands, the estimate does not
         workers = 0

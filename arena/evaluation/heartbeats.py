@@ -1,7 +1,9 @@
 """Worker heartbeats: each worker says in Redis who it is, which resource classes it serves and that it is alive.
 
 A heartbeat is one Redis key per worker that expires unless renewed, so a dead worker disappears from the list
-by itself; admins read the list on their workers page and monitoring reads it through the metrics.
+by itself; admins read the list on their workers page and monitoring reads it through the metrics. Several
+installations may share one Redis: each heartbeat names its installation's queue (ARENA_QUEUE), its key
+holds that name too, and every reader lists only the workers of its own queue.
 """
 
 from __future__ import annotations
@@ -51,6 +53,11 @@ def identity(settings: Settings, started_at: datetime) -> Heartbeat:
     return Heartbeat(name, host, pid, classes_of(settings), started_at, started_at, settings.queue_name)
 
 
+def key_of(heartbeat: Heartbeat) -> str:
+    """The Redis key of a worker's heartbeat: below its installation's queue name, so names never collide."""
+    return f"{KEY_PREFIX}{heartbeat.queue}:{heartbeat.name}"
+
+
 def beat(redis: Redis, heartbeat: Heartbeat, ttl: int, now: datetime | None = None) -> None:
     """Write (or renew) the worker's heartbeat with the time it was seen."""
     seen = now or datetime.now(UTC)
@@ -63,22 +70,27 @@ def beat(redis: Redis, heartbeat: Heartbeat, ttl: int, now: datetime | None = No
         "seen_at": seen.isoformat(),
         "queue": heartbeat.queue,
     }
-    redis.set(KEY_PREFIX + heartbeat.name, json.dumps(record), ex=ttl)
+    redis.set(key_of(heartbeat), json.dumps(record), ex=ttl)
 
 
 def forget(redis: Redis, heartbeat: Heartbeat) -> None:
     """Remove the worker's heartbeat (it stops cleanly)."""
-    redis.delete(KEY_PREFIX + heartbeat.name)
+    redis.delete(key_of(heartbeat))
 
 
-def live_workers(redis: Redis) -> list[Heartbeat]:
-    """Every worker whose heartbeat has not expired, by name."""
+def live_workers(redis: Redis, queue: str) -> list[Heartbeat]:
+    """Every worker of the installation whose queue name is ``queue`` whose heartbeat has not expired, by name.
+
+    Heartbeats of other installations sharing the Redis (another ARENA_QUEUE) are left out.
+    """
     found = []
     for key in redis.scan_iter(match=KEY_PREFIX + "*", count=500):
         raw: Any = redis.get(key)
         if raw is None:
             continue
         record = json.loads(raw)
+        if record.get("queue", "") != queue:
+            continue
         found.append(
             Heartbeat(
                 name=str(record["name"]),
@@ -94,8 +106,11 @@ def live_workers(redis: Redis) -> list[Heartbeat]:
 
 
 def own_heartbeats(redis: Redis, settings: Settings, host: str | None = None) -> list[Heartbeat]:
-    """The live heartbeats of this host's workers: the one named ARENA_WORKER_NAME when set, else all on the host."""
+    """The live heartbeats of this installation's workers on this host: the one named ARENA_WORKER_NAME when set,
+    else all on the host."""
     host = host or socket.gethostname()
     return [
-        h for h in live_workers(redis) if (h.name == settings.worker_name if settings.worker_name else h.host == host)
+        h
+        for h in live_workers(redis, settings.queue_name)
+        if (h.name == settings.worker_name if settings.worker_name else h.host == host)
     ]

@@ -19,7 +19,7 @@ from arena.evaluation.queueing import enqueue_evaluation, job_is_live
 from arena.evaluation.reruns import execute_rerun
 from arena.evaluation.sandboxing import runner_for
 from arena.models import Submission
-from arena.runtime import runtime_for
+from arena.runtime import Runtime, runtime_for
 from arena.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,13 @@ def evaluate(payload: dict[str, Any]) -> str:
     request = EvaluateRequest.from_dict(payload)
     settings = Settings.from_env()
     runtime = runtime_for(settings)
+    try:
+        return _evaluate(settings, runtime, request)
+    finally:
+        runtime.store.release()  # the run is over: its cached inputs may be trimmed
+
+
+def _evaluate(settings: Settings, runtime: Runtime, request: EvaluateRequest) -> str:
     job = get_current_job()
     with session_scope(runtime.sessions) as session:
         chosen = claim_next(session, settings, request.submission_id, job.id if job is not None else "")
@@ -66,6 +73,9 @@ def rerun(payload: dict[str, Any]) -> str:
     request = RerunRequest.from_dict(payload)
     settings = Settings.from_env()
     runtime = runtime_for(settings)
-    with held_lease(settings, rerun_subject(request.rerun_id)), session_scope(runtime.sessions) as session:
-        found = execute_rerun(session, settings, runtime.store, request.rerun_id, runner_for(settings))
-        return found.status if found is not None else "missing"
+    try:
+        with held_lease(settings, rerun_subject(request.rerun_id)), session_scope(runtime.sessions) as session:
+            found = execute_rerun(session, settings, runtime.store, request.rerun_id, runner_for(settings))
+            return found.status if found is not None else "missing"
+    finally:
+        runtime.store.release()

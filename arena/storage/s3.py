@@ -1,10 +1,12 @@
 """The S3 backend: blobs and folder manifests in a bucket of any S3-compatible object store, through boto3.
 
 Keys below the URL's prefix: ``blobs/ab/cdef…`` for each blob (as in a directory store) and
-``trees/<tree hash>.json`` for each folder, a manifest listing its files, whose contents are blobs. An S3
-PUT makes an object visible only once complete, each upload is checked afterwards (size and recorded
-sha256), and a folder's manifest is written last, so neither a partial blob nor a partial folder is ever seen.
-Credentials come from the usual AWS environment variables (or any other source boto3 reads).
+``trees/<tree hash>.json`` for each folder, a manifest listing its files, whose contents are blobs. A blob
+up to ``multipart_threshold`` bytes is one PUT; a larger one is a multipart upload of ``part_size`` parts
+(each checked by its MD5), aborted when any step fails. Either way S3 makes the object visible only once
+complete, each upload is checked afterwards (size and recorded sha256), and a folder's manifest is written
+last, so neither a partial blob nor a partial folder is ever seen. Credentials come from the usual AWS
+environment variables (or any other source boto3 reads).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -23,7 +26,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 from arena.errors import StorageUnavailable
 from arena.storage.hashing import CHUNK, check_digest, sha256_file, tree_files
 
+log = logging.getLogger(__name__)
+
 MISSING = {"404", "NoSuchKey", "NotFound"}
+MIB = 1024 * 1024
+MULTIPART_THRESHOLD = 64 * MIB
+"""Blobs larger than this are uploaded in parts (a single PUT takes at most 5 GiB)."""
+PART_SIZE = 64 * MIB
+MIN_PART_SIZE = 5 * MIB  # S3's smallest part but the last
+MAX_PARTS = 10_000  # S3's most parts in one upload
 
 
 def _md5_base64(path: Path) -> str:
@@ -34,8 +45,21 @@ def _md5_base64(path: Path) -> str:
     return base64.b64encode(digest.digest()).decode()
 
 
+def _bytes_option(query: dict[str, str], name: str, default: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ValueError(f"the storage URL's {name} must be a positive number of bytes, got {raw!r}")
+    return int(raw)
+
+
 class S3Backend:
-    """``s3://bucket/prefix?endpoint=http://host:port&region=…&timeout=seconds``."""
+    """``s3://bucket/prefix?endpoint=http://host:port&region=…&timeout=seconds``.
+
+    ``multipart_threshold`` and ``part_size`` (bytes; 64 MiB each by default, parts of at least 5 MiB) set
+    when and how a blob is uploaded in parts.
+    """
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
@@ -45,6 +69,8 @@ class S3Backend:
         self.url = url
         self.bucket = parts.netloc
         self.prefix = parts.path.strip("/")
+        self.multipart_threshold = _bytes_option(query, "multipart_threshold", MULTIPART_THRESHOLD)
+        self.part_size = max(_bytes_option(query, "part_size", PART_SIZE), MIN_PART_SIZE)
         timeout = float(query.get("timeout", "10"))
         config = Config(
             connect_timeout=timeout,
@@ -97,6 +123,14 @@ class S3Backend:
         size = source.stat().st_size
         if self._verified(key, sha256, size):
             return
+        if size > self.multipart_threshold:
+            self._put_in_parts(key, sha256, source, size)
+        else:
+            self._put_whole(key, sha256, source, size)
+        if not self._verified(key, sha256, size):
+            raise StorageUnavailable(detail=f"the object {key} did not read back as uploaded")
+
+    def _put_whole(self, key: str, sha256: str, source: Path, size: int) -> None:
         with source.open("rb") as body:
             self._call(
                 "put_object",
@@ -107,8 +141,46 @@ class S3Backend:
                 ContentMD5=_md5_base64(source),
                 Metadata={"sha256": sha256},
             )
-        if not self._verified(key, sha256, size):
-            raise StorageUnavailable(detail=f"the object {key} did not read back as uploaded")
+
+    def _put_in_parts(self, key: str, sha256: str, source: Path, size: int) -> None:
+        """Upload ``source`` as a multipart upload; on any failure abort it, so no part outlives the attempt."""
+        part_size = max(self.part_size, -(-size // MAX_PARTS))
+        upload = self._call("create_multipart_upload", Bucket=self.bucket, Key=key, Metadata={"sha256": sha256})
+        upload_id = upload["UploadId"]
+        try:
+            parts: list[dict[str, Any]] = []
+            with source.open("rb") as handle:
+                while chunk := handle.read(part_size):
+                    number = len(parts) + 1
+                    md5 = base64.b64encode(hashlib.md5(chunk, usedforsecurity=False).digest()).decode()
+                    reply = self._call(
+                        "upload_part",
+                        Bucket=self.bucket,
+                        Key=key,
+                        UploadId=upload_id,
+                        PartNumber=number,
+                        Body=chunk,
+                        ContentLength=len(chunk),
+                        ContentMD5=md5,
+                    )
+                    parts.append({"PartNumber": number, "ETag": reply["ETag"]})
+            self._call(
+                "complete_multipart_upload",
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": parts},
+            )
+        except BaseException:
+            self._abort(key, upload_id)
+            raise
+
+    def _abort(self, key: str, upload_id: str) -> None:
+        try:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except (ClientError, BotoCoreError) as exc:
+            # The parts stay invisible; a bucket lifecycle rule (AbortIncompleteMultipartUpload) removes them.
+            log.warning("could not abort the multipart upload %s of %s: %s", upload_id, key, exc)
 
     def _verified(self, key: str, sha256: str, size: int) -> bool:
         head = self._exists(key)

@@ -2,6 +2,9 @@
 
 A directory store is read in place. An S3 store's blobs and folders are fetched into the process's cache
 folder, checked against their sha256 (or tree hash) before every use; a damaged cached copy is fetched again.
+The cache is bounded (``cache_max_bytes``): after each fetch the least recently used entries that no thread
+holds are trimmed away (``arena.storage.cache``). A path handed out stays valid until the thread that asked
+for it calls ``release()``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import BinaryIO
 
 from arena.errors import StorageUnavailable
 from arena.storage.backends import Backend, DirectoryBackend, storage_error
+from arena.storage.cache import LocalCache
 from arena.storage.hashing import CHUNK, check_digest, sha256_bytes, sha256_file, sha256_tree
 from arena.storage.s3 import S3Backend
 
@@ -59,16 +63,18 @@ class StagedBlob:
 class BlobStore:
     """Immutable blobs named by their sha256, plus folders named by their tree hash.
 
-    ``BlobStore(path)`` is a directory store at ``path``; ``BlobStore(backend, cache_dir=…)`` any backend.
-    ``root`` is the local folder this process works in: the directory store's own, else the cache.
+    ``BlobStore(path)`` is a directory store at ``path``; ``BlobStore(backend, cache_dir=…)`` any backend,
+    whose cache is trimmed to ``cache_max_bytes`` (0: no bound). ``root`` is the local folder this process
+    works in: the directory store's own, else the cache.
     """
 
-    def __init__(self, where: Path | str | Backend, *, cache_dir: Path | None = None) -> None:
+    def __init__(self, where: Path | str | Backend, *, cache_dir: Path | None = None, cache_max_bytes: int = 0) -> None:
         self.backend: Backend = DirectoryBackend(Path(where)) if isinstance(where, str | Path) else where
         local = getattr(self.backend, "root", None)
         if cache_dir is None and local is None:
             raise ValueError("a store whose backend is not a folder needs a cache folder")
         self.root = Path(local) if local is not None else Path(str(cache_dir))
+        self.cache = LocalCache(self.root, cache_max_bytes)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, BlobStore) and (self.backend.url, self.root) == (other.backend.url, other.root)
@@ -83,15 +89,15 @@ class BlobStore:
         """Return a local file holding the blob: the stored file itself, or a verified cached copy.
 
         For a directory store the path is returned whether or not the blob exists; another store raises
-        FileNotFoundError for a blob it does not hold.
+        FileNotFoundError for a blob it does not hold. A cached copy is held for this thread (no trim removes
+        it) until ``release()``.
         """
         local = self.backend.local_blob(check_digest(sha256))
         if local is not None:
             return local
-        cached = self.root / "blobs" / sha256[:2] / sha256[2:]
-        if cached.is_file() and sha256_file(cached) == sha256:
+        cached = self.cache.blob_path(sha256)
+        if self.cache.pin(cached) and cached.is_file() and sha256_file(cached) == sha256:
             return cached
-        cached.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=self._tmp_dir())
         os.close(fd)
         tmp = Path(tmp_name)
@@ -99,10 +105,15 @@ class BlobStore:
             self.backend.fetch_blob(sha256, tmp)
             if sha256_file(tmp) != sha256:
                 raise StorageUnavailable(detail=f"the stored blob {sha256} does not match its hash")
-            os.replace(tmp, cached)
+            self.cache.adopt(tmp, cached)
         finally:
             tmp.unlink(missing_ok=True)
+        self.cache.trim()
         return cached
+
+    def release(self) -> None:
+        """Let go of the cached copies this thread was handed (call at the end of a request or a job)."""
+        self.cache.release()
 
     def exists(self, sha256: str) -> bool:
         """Whether the blob is stored."""
@@ -161,31 +172,38 @@ class BlobStore:
 
     def read_bytes(self, sha256: str) -> bytes:
         """Return a blob's content."""
-        return self.path_for(sha256).read_bytes()
+        held = set(self.cache.pinned())
+        path = self.path_for(sha256)
+        try:
+            return path.read_bytes()
+        finally:
+            if path not in held:  # once read, a trim may take the copy
+                self.cache.unpin(path)
 
     def tree_path(self, tree_sha: str) -> Path:
-        """Return a local folder holding a stored folder: the stored one itself, or a verified cached copy."""
+        """Return a local folder holding a stored folder: the stored one itself, or a verified cached copy.
+
+        A cached copy is held for this thread (no trim removes it) until ``release()``.
+        """
         local = self.backend.local_tree(tree_sha)
         if local is not None:
             return local
-        cached = self.root / "trees" / check_digest(tree_sha)
-        if cached.is_dir() and sha256_tree(cached) == tree_sha:
-            return cached
-        shutil.rmtree(cached, ignore_errors=True)
+        cached = self.cache.tree_path(check_digest(tree_sha))
+        if self.cache.pin(cached):
+            if cached.is_dir() and sha256_tree(cached) == tree_sha:
+                return cached
+            self.cache.evict(cached)
         staging = Path(tempfile.mkdtemp(dir=self._tmp_dir()))
         try:
             (staging / "tree").mkdir()  # an empty folder has no file to create it
             self.backend.fetch_tree(tree_sha, staging / "tree")
             if sha256_tree(staging / "tree") != tree_sha:
                 raise StorageUnavailable(detail=f"the stored folder {tree_sha} does not match its hash")
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.replace(staging / "tree", cached)
-            except OSError:
-                if not cached.is_dir():  # else another process of this host cached it first
-                    raise
+            if not self.cache.adopt(staging / "tree", cached):
+                raise StorageUnavailable(detail=f"the cached folder {tree_sha} went away while being cached")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        self.cache.trim()
         return cached
 
     def put_tree(self, source: Path) -> str:
@@ -208,9 +226,12 @@ class BlobStore:
         return tmp
 
 
-def open_store(url: str, *, cache_dir: Path, min_free_bytes: int = 0) -> BlobStore:
-    """Open the store at ``url``: ``s3://bucket/prefix?endpoint=…``, ``file:///path`` or a plain folder path."""
+def open_store(url: str, *, cache_dir: Path, min_free_bytes: int = 0, cache_max_bytes: int = 0) -> BlobStore:
+    """Open the store at ``url``: ``s3://bucket/prefix?endpoint=…``, ``file:///path`` or a plain folder path.
+
+    An S3 store's cache in ``cache_dir`` is trimmed to ``cache_max_bytes`` (0: no bound).
+    """
     if url.startswith("s3://"):
-        return BlobStore(S3Backend(url), cache_dir=cache_dir)
+        return BlobStore(S3Backend(url), cache_dir=cache_dir, cache_max_bytes=cache_max_bytes)
     path = Path(url[len("file://") :]) if url.startswith("file://") else Path(url)
     return BlobStore(DirectoryBackend(path, min_free_bytes=min_free_bytes))

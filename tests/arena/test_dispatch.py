@@ -13,8 +13,15 @@ from arena.challenges import import_bundle
 from arena.db import utcnow
 from arena.enums import SubmissionStatus
 from arena.errors import BundleError
-from arena.evaluation.dispatch import claim_next, fair_order, queue_name_for, queue_position
-from arena.evaluation.heartbeats import Heartbeat, beat
+from arena.evaluation.dispatch import (
+    claim_next,
+    class_phase_ids,
+    fair_order,
+    queue_name_for,
+    queue_position,
+    runner_class,
+)
+from arena.evaluation.heartbeats import Heartbeat, beat, key_of
 from arena.evaluation.leases import lease_key
 from arena.evaluation.queueing import enqueue_evaluation, get_queue
 from arena.evaluation.worker import run_worker
@@ -161,7 +168,7 @@ def test_queue_position_and_estimated_start(
         assert last is not None and last.position == 4 and last.eta_seconds == pytest.approx(30.0)
     finally:
         for name in ("w1", "w2"):
-            redis.delete(f"arena:worker:{name}")
+            redis.delete(key_of(Heartbeat(name, "host", 1, ("cpu",), T0, T0, worker_env.queue_name)))
     session.refresh(crowd[0])
     assert queue_position(session, worker_env, crowd[0]) is None  # running: no longer in the queue
 
@@ -189,3 +196,38 @@ def test_a_submission_whose_bell_went_to_another_gets_a_new_one(
     run_worker(worker_env, burst=True, simple=True)  # the one bell serves the older; the newer rings again
     session.expire_all()
     assert [session.get(Submission, s.id).status for s in (lost, rang)] == [SubmissionStatus.SCORED] * 2  # type: ignore[union-attr]
+
+
+def test_class_phase_ids_follow_each_tracks_class_and_its_changes(
+    session: Session, store: BlobStore, tmp_path: Path
+) -> None:
+    limits = {"wall_seconds": 60, "memory_mb": 256, "pids": 64, "output_mb": 5}
+    result = first_phase(make_challenge(session, store, tmp_path / "result", slug="result", labels=TRUTH))
+    code = {
+        name: first_phase(
+            make_challenge(session, store, tmp_path / name, slug=name, kind="code", runner={"limits": limits, **runner})
+        )
+        for name, runner in [
+            ("plain", {}),
+            ("cpu", {"resource_class": "cpu"}),
+            ("gpu", {"resource_class": "gpu"}),
+            ("big", {"resource_class": "large-memory"}),
+        ]
+    }
+    unset = code["plain"].track
+    unset.runner = None  # type: ignore[assignment]
+    session.commit()
+
+    def expected(resource_class: str) -> list[int]:
+        phases = session.scalars(select(Phase).order_by(Phase.id)).all()
+        return [p.id for p in phases if runner_class(p.track.runner) == resource_class]
+
+    cpu_phases = sorted([result.id, code["plain"].id, code["cpu"].id])
+    assert class_phase_ids(session, "cpu") == cpu_phases == expected("cpu")
+    assert class_phase_ids(session, "gpu") == [code["gpu"].id] == expected("gpu")
+    assert class_phase_ids(session, "large-memory") == [code["big"].id]
+    code["cpu"].track.runner = {"limits": limits, "resource_class": "gpu"}
+    code["gpu"].track.runner = {"limits": limits}
+    session.commit()
+    assert class_phase_ids(session, "gpu") == [code["cpu"].id] == expected("gpu")
+    assert class_phase_ids(session, "cpu") == sorted([result.id, code["plain"].id, code["gpu"].id]) == expected("cpu")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import errno
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from sqlalchemy.orm import Session
 
 from arena.enums import SubmissionStatus
@@ -241,3 +243,53 @@ def test_a_disk_that_fills_during_a_write_is_a_full_store(tmp_path: Path, monkey
     with pytest.raises(StorageFull):
         store.put_bytes(b"does not fit")
     assert not store.exists(sha256_bytes(b"does not fit")) and _scratch_empty(store)
+
+
+MULTIPART = "&multipart_threshold=1048576&part_size=5242880"  # parts from 1 MiB on, of S3's smallest size
+
+
+def test_a_large_blob_goes_up_in_parts_and_reads_back_whole(s3: S3Server, tmp_path: Path) -> None:
+    store = open_store(s3.url("parts") + MULTIPART, cache_dir=tmp_path / "cache")
+    data = os.urandom(11 * 1024 * 1024 + 5)
+    sha = store.put_bytes(data)
+    head = s3.client().head_object(Bucket=s3.bucket, Key=f"parts/blobs/{sha[:2]}/{sha[2:]}")  # type: ignore[attr-defined]
+    assert head["ETag"].strip('"').endswith("-3")  # three parts: 5 MiB, 5 MiB and the rest
+    assert head["ContentLength"] == len(data) and head["Metadata"] == {"sha256": sha}
+    elsewhere = open_store(s3.url("parts"), cache_dir=tmp_path / "other-host")
+    assert elsewhere.read_bytes(sha) == data
+    small = store.put_bytes(b"below the threshold")
+    small_head = s3.client().head_object(Bucket=s3.bucket, Key=f"parts/blobs/{small[:2]}/{small[2:]}")  # type: ignore[attr-defined]
+    assert "-" not in small_head["ETag"]  # one PUT
+    assert not s3.client().list_multipart_uploads(Bucket=s3.bucket).get("Uploads")  # type: ignore[attr-defined]
+
+
+def test_a_multipart_upload_that_fails_leaves_no_object_and_no_parts(
+    s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(s3.url("broken-parts") + MULTIPART, cache_dir=tmp_path / "cache")
+    client = store.backend.client  # type: ignore[attr-defined]
+    sent = client.upload_part
+    calls: list[int] = []
+
+    def fails_on_the_second_part(**kwargs: object) -> object:
+        calls.append(int(kwargs["PartNumber"]))  # type: ignore[call-overload]
+        if len(calls) == 2:
+            raise EndpointConnectionError(endpoint_url=s3.endpoint)
+        return sent(**kwargs)
+
+    monkeypatch.setattr(client, "upload_part", fails_on_the_second_part)
+    data = os.urandom(11 * 1024 * 1024)
+    with pytest.raises(StorageUnavailable):
+        store.put_bytes(data)
+    assert calls == [1, 2]
+    assert not store.exists(sha256_bytes(data)) and not s3.keys("broken-parts/")
+    assert not s3.client().list_multipart_uploads(Bucket=s3.bucket).get("Uploads")  # type: ignore[attr-defined]
+    assert _scratch_empty(store)
+    monkeypatch.setattr(client, "upload_part", sent)
+    assert store.put_bytes(data) == sha256_bytes(data) and store.exists(sha256_bytes(data))
+
+
+@pytest.mark.parametrize("option", ["multipart_threshold=0", "part_size=-5", "part_size=big"])
+def test_a_bad_multipart_option_is_refused_by_name(option: str) -> None:
+    with pytest.raises(ValueError, match=option.split("=")[0]):
+        open_store(f"s3://bucket/p?{option}", cache_dir=Path("/nonexistent"))

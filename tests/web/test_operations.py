@@ -77,7 +77,12 @@ def test_site_admins_see_live_workers_and_others_do_not(live: Flask, redis_url: 
     app, client = live, live.test_client()
     redis = Redis.from_url(redis_url)
     seen = datetime.now(UTC)
-    beat(redis, Heartbeat("gpu-host-1", "gpu-host-1", 42, ("gpu", "cpu"), seen - timedelta(hours=1), seen), ttl=30)
+    queue = state_settings(app).queue_name
+    started = seen - timedelta(hours=1)
+    beat(redis, Heartbeat("gpu-host-1", "gpu-host-1", 42, ("gpu", "cpu"), started, seen, queue), ttl=30)
+    # Another installation sharing the Redis, one of its workers even under the same name.
+    beat(redis, Heartbeat("gpu-host-1", "other-host", 9, ("large-memory",), started, seen, f"{queue}-b"), ttl=30)
+    beat(redis, Heartbeat("other-2", "other-host", 10, ("large-memory",), started, seen, f"{queue}-b"), ttl=30)
     make_user(app, "root", admin=True)
     make_user(app, "someone")
     login(client, "someone")
@@ -86,7 +91,13 @@ def test_site_admins_see_live_workers_and_others_do_not(live: Flask, redis_url: 
     login(client, "root")
     page = client.get("/admin/workers").get_data(as_text=True)
     assert "gpu-host-1" in page and "gpu, cpu" in page
-    assert 'arena_workers{class="gpu"} 1.0' in client.get("/metrics").get_data(as_text=True)
+    assert "other-host" not in page and "other-2" not in page and "large-memory" not in page
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'arena_workers{class="gpu"} 1.0' in metrics and 'arena_workers{class="large-memory"}' not in metrics
+    assert [(h.name, h.host) for h in live_workers(redis, f"{queue}-b")] == [
+        ("gpu-host-1", "other-host"),
+        ("other-2", "other-host"),
+    ]
 
 
 def test_a_running_worker_keeps_a_heartbeat_and_removes_it_when_stopped(live: Flask, redis_url: str) -> None:
@@ -98,22 +109,23 @@ def test_a_running_worker_keeps_a_heartbeat_and_removes_it_when_stopped(live: Fl
         "ARENA_WORKER_CLASSES": "cpu,large-memory",
     }
     env["ARENA_SWEEP_SECONDS"] = "1"
+    queue = env["ARENA_QUEUE"]
     worker = subprocess.Popen([sys.executable, "-m", "web.cli", "worker"], env=env, cwd=Path(__file__).parents[2])
     try:
         deadline = time.monotonic() + 30
         found: list[Heartbeat] = []
         while time.monotonic() < deadline and not found:
-            found = [h for h in live_workers(redis) if h.name == "test-worker"]
+            found = [h for h in live_workers(redis, queue) if h.name == "test-worker"]
             time.sleep(0.2)
         assert found and found[0].classes == ("cpu", "large-memory") and found[0].pid == worker.pid
         first = found[0].seen_at
         time.sleep(2.5)
-        renewed = [h for h in live_workers(redis) if h.name == "test-worker"]
+        renewed = [h for h in live_workers(redis, queue) if h.name == "test-worker"]
         assert renewed and renewed[0].seen_at > first
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-    assert [h for h in live_workers(redis) if h.name == "test-worker"] == []
+    assert [h for h in live_workers(redis, queue) if h.name == "test-worker"] == []
 
 
 def state_settings(flask_app: Flask) -> Settings:

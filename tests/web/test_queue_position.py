@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from arena.evaluation.heartbeats import Heartbeat, beat
+from arena.evaluation.heartbeats import Heartbeat, beat, key_of
 from arena.runtime import redis_connection
 from arena.settings import Settings
 from tests.web.conftest import World, api_team, login, make_user, token_for
@@ -62,4 +62,4 @@ def test_queued_submissions_show_their_place(app: Flask, client: FlaskClient, wo
         live = client.get(f"/submissions/{first}/status").get_json()
         assert "Number 1 in the cpu queue" in live["cells"]["queue"]
     finally:
-        redis.delete("arena:worker:w-page")
+        redis.delete(key_of(Heartbeat("w-page", "host", 1, ("cpu",), now, now, settings.queue_name)))

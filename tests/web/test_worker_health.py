@@ -35,9 +35,12 @@ def test_healthy_only_with_a_live_heartbeat_of_this_host_or_of_the_named_worker(
     none = runner.invoke(main, ["worker-health"], obj=settings)
     assert none.exit_code == 1 and json.loads(none.output) == {"status": "unavailable", "workers": []}
     now = datetime.now(UTC)
-    beat(redis, Heartbeat("elsewhere:1", "elsewhere", 1, ("gpu",), now, now), ttl=30)
+    queue = settings.queue_name
+    beat(redis, Heartbeat("elsewhere:1", "elsewhere", 1, ("gpu",), now, now, queue), ttl=30)
     assert runner.invoke(main, ["worker-health"], obj=settings).exit_code == 1  # another host's worker
-    beat(redis, Heartbeat("here:7", socket.gethostname(), 7, ("cpu", "gpu"), now, now), ttl=30)
+    beat(redis, Heartbeat("here:8", socket.gethostname(), 8, ("cpu",), now, now, "another-installation"), ttl=30)
+    assert runner.invoke(main, ["worker-health"], obj=settings).exit_code == 1  # another installation's
+    beat(redis, Heartbeat("here:7", socket.gethostname(), 7, ("cpu", "gpu"), now, now, queue), ttl=30)
     here = runner.invoke(main, ["worker-health"], obj=settings)
     assert here.exit_code == 0, here.output
     body = json.loads(here.output)
@@ -46,6 +49,10 @@ def test_healthy_only_with_a_live_heartbeat_of_this_host_or_of_the_named_worker(
     named = settings.with_overrides(worker_name="elsewhere:1")
     assert json.loads(runner.invoke(main, ["worker-health"], obj=named).output)["workers"][0]["host"] == "elsewhere"
     assert runner.invoke(main, ["worker-health"], obj=settings.with_overrides(worker_name="gone")).exit_code == 1
+    other = settings.with_overrides(queue_name="another-installation")
+    assert [w["name"] for w in json.loads(runner.invoke(main, ["worker-health"], obj=other).output)["workers"]] == [
+        "here:8"
+    ]
     _clear(redis)
 
 

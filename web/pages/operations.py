@@ -102,7 +102,8 @@ class _EvaluationCollector:
         )
         counts: dict[str, int] = {}
         try:
-            for heartbeat in evaluation.live_workers(redis_connection(state.settings().redis_url)):
+            settings = state.settings()
+            for heartbeat in evaluation.live_workers(redis_connection(settings.redis_url), settings.queue_name):
                 for kind in heartbeat.classes:
                     counts[kind] = counts.get(kind, 0) + 1
         except (RedisError, OSError):
@@ -143,11 +144,12 @@ def metrics() -> Response:
 @bp.route("/admin/workers")
 @login_required
 def workers() -> str:
-    """Show site admins every live worker with its host, resource classes and last heartbeat."""
+    """Show site admins every live worker of this installation with its host, resource classes and last heartbeat."""
     user = required(page_user())
     require(actor_for(state.session(), user, None), Action.MANAGE_USERS, hide=True)
+    settings = state.settings()
     try:
-        live = evaluation.live_workers(redis_connection(state.settings().redis_url))
+        live = evaluation.live_workers(redis_connection(settings.redis_url), settings.queue_name)
         reachable = True
     except (RedisError, OSError):
         live, reachable = [], False
