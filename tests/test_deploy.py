@@ -161,22 +161,24 @@ def test_the_worker_host_needs_only_the_three_urls_and_its_classes() -> None:
 
 
 def test_every_image_is_built_from_the_debian_base_and_no_registry() -> None:
-    dockerfiles = {REPO / "deploy" / "images" / "arena.Dockerfile"}
+    contexts = {REPO / "deploy" / "images" / "arena.Dockerfile": REPO}
     for name, service in _services(MAIN).items():
         build = service.get("build")
         assert build, f"{name} would be pulled from a registry"
         dockerfile = REPO / build["context"] / build["dockerfile"]
         assert dockerfile.is_file(), dockerfile
-        dockerfiles.add(dockerfile)
+        contexts[dockerfile] = REPO / build["context"]
         for argument in (build.get("args") or {}).values():
             assert _interpolate(str(argument)) in {"arena-debian:bookworm", "arena:latest"}
-    for dockerfile in dockerfiles:
+    for dockerfile, context in contexts.items():
         text = dockerfile.read_text()
-        bases = re.findall(r"^FROM\s+(\S+)", text, re.MULTILINE)
-        assert bases in (["${BASE_IMAGE}"], ["${ARENA_IMAGE}"]), (dockerfile.name, bases)
-        assert re.search(r"^ARG (BASE_IMAGE=arena-debian:bookworm|ARENA_IMAGE=arena:latest)$", text, re.MULTILINE)
-        for copied in re.findall(r"^COPY\s+(\S+)\s", text, re.MULTILINE):
-            context = REPO if dockerfile.name == "arena.Dockerfile" else dockerfile.parent
+        stages = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?$", text, re.MULTILINE)
+        # The first stage starts from the Debian base; every later one from a stage named before it.
+        assert stages[0][0] == "${BASE_IMAGE}", (dockerfile.name, stages)
+        for index, (base, _) in enumerate(stages[1:], start=1):
+            assert base in {named for _, named in stages[:index] if named}, (dockerfile.name, base)
+        assert re.search(r"^ARG BASE_IMAGE=arena-debian:bookworm$", text, re.MULTILINE)
+        for copied in re.findall(r"^COPY\s+(?!--from=)(\S+)\s", text, re.MULTILINE):
             assert (context / copied).exists(), (dockerfile.name, copied)
     assert "docker import" in (REPO / "deploy" / "build-base-image.sh").read_text()
     assert '"moto[server]' in (REPO / "deploy" / "images" / "s3.Dockerfile").read_text()
