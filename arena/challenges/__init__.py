@@ -11,6 +11,8 @@ from arena.challenges.advancement import (
     source_phase,
 )
 from arena.challenges.bundles import (
+    MAX_BUNDLE_BYTES,
+    MAX_BUNDLE_FILES,
     MAX_TEXT_BYTES,
     PROGRAM_SCORER,
     SETTING_KEYS,
@@ -22,8 +24,13 @@ from arena.challenges.bundles import (
     QuotedKind,
     RulesMismatch,
     import_bundle,
+    read_advancement,
+    read_kind,
     read_phase_settings,
+    read_scoring,
     read_spec,
+    read_target_columns,
+    read_targets,
     rules_mismatches,
 )
 from arena.challenges.catalog import (
@@ -49,6 +56,13 @@ from arena.challenges.quotas import (
 )
 
 __all__ = [
+    "MAX_BUNDLE_BYTES",
+    "MAX_BUNDLE_FILES",
+    "read_advancement",
+    "read_kind",
+    "read_scoring",
+    "read_target_columns",
+    "read_targets",
     "MAX_TEXT_BYTES",
     "PROGRAM_SCORER",
     "SETTING_KEYS",

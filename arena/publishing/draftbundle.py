@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 import yaml
 
 import scorers
-from arena.challenges.bundles.loader import MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES
+from arena.challenges import MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES
 from arena.enums import ResourceClass
-from arena.submissions.archives import check_code_archive
+from arena.submissions import check_code_archive
 from sandbox import Limits
 from sandbox.archives import ArchiveError, detect_format, extract_archive
 

@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from arena import audit, boards
-from arena.challenges import SETTING_KEYS, Problems, read_phase_settings
-from arena.challenges.bundles import read_advancement
+from arena.challenges import SETTING_KEYS, Problems, read_advancement, read_phase_settings
 from arena.errors import ArenaError, BundleError, Conflict
 from arena.models import Challenge, ChallengeFile, Final, Phase, Submission, Track
 from arena.publishing.datafiles import check_key

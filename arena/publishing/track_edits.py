@@ -21,9 +21,17 @@ from sqlalchemy.orm import Session
 import scorers
 from arena import audit
 from arena import evaluation as evaluation_service
-from arena.challenges import PROGRAM_SCORER, InvalidKey, Problems, resolved_targets
+from arena.challenges import (
+    PROGRAM_SCORER,
+    InvalidKey,
+    Problems,
+    read_kind,
+    read_scoring,
+    read_target_columns,
+    read_targets,
+    resolved_targets,
+)
 from arena.challenges import check_key as check_key_targets
-from arena.challenges.bundles import read_kind, read_scoring, read_target_columns, read_targets
 from arena.errors import ArenaError, BundleError, InvalidInput
 from arena.models import Phase, Submission, Track
 from arena.publishing.datafiles import check_key

@@ -1,6 +1,6 @@
 """Submissions: accepting an upload, the status lifecycle, views and final selection."""
 
-from arena.submissions.archives import unpack_code
+from arena.submissions.archives import check_code_archive, unpack_code
 from arena.submissions.lifecycle import (
     SubmissionView,
     check_submittable,
@@ -19,6 +19,7 @@ from arena.submissions.predictions import InvalidPredictionsFile, check_result_f
 from arena.submissions.selection import select_submission, team_selection, unselect_submission
 
 __all__ = [
+    "check_code_archive",
     "unpack_code",
     "InvalidPredictionsFile",
     "SubmissionView",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -22,6 +21,7 @@ from web.errors import status_for
 from web.i18n import localized
 from web.markdown import render_markdown
 from web.pages.console_data import managed
+from web.pages.track_forms import local_moment, typed_number, viewer_zone
 from web.times import viewer_zone_name
 
 bp = Blueprint("console_edit", __name__)
@@ -48,13 +48,6 @@ def _by_field(problems: Problems) -> dict[str, list[str]]:
     for field, message in problems:
         shown.setdefault(field, []).append(message)
     return shown
-
-
-def _zone() -> ZoneInfo:
-    try:
-        return ZoneInfo(viewer_zone_name())
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 # Texts
@@ -139,7 +132,7 @@ def _phase_of(challenge: Challenge, phase_id: int) -> Phase:
 
 
 def _local(moment: datetime | None) -> str:
-    return moment.astimezone(_zone()).strftime(LOCAL_FORMAT) if moment else ""
+    return moment.astimezone(viewer_zone()).strftime(LOCAL_FORMAT) if moment else ""
 
 
 def _typed_phase(phase: Phase) -> dict[str, str]:
@@ -152,28 +145,6 @@ def _typed_phase(phase: Phase) -> dict[str, str]:
     return typed
 
 
-def _moment(value: str) -> str | None:
-    """A ``datetime-local`` value in the viewer's zone as ISO 8601 (text that is no time goes to the check as is)."""
-    if not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return value.strip()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_zone())
-    return moment.isoformat()
-
-
-def _number(value: str, kind: type) -> Any:
-    if not value.strip():
-        return None
-    try:
-        return kind(value.strip())
-    except ValueError:
-        return value.strip()
-
-
 def phase_changes(phase: Phase, form: dict[str, str]) -> dict[str, Any]:
     """The phase form's fields as bundle values (times from the viewer's zone; empty optional fields cleared).
 
@@ -183,8 +154,8 @@ def phase_changes(phase: Phase, form: dict[str, str]) -> dict[str, Any]:
     for key in TIMES:
         current = getattr(phase, publishing.COLUMNS.get(key, key))
         typed = form.get(key, "").strip()
-        changes[key] = current if current is not None and typed == _local(current) else _moment(typed)
-    changes.update({key: _number(form.get(key, ""), kind) for key, kind in NUMBERS.items()})
+        changes[key] = current if current is not None and typed == _local(current) else local_moment(typed)
+    changes.update({key: typed_number(form.get(key, ""), kind) for key, kind in NUMBERS.items()})
     changes["split_seed"] = form.get("split_seed", "").strip() or None
     changes["use_ladder"] = form.get("use_ladder") == "on"
     return changes

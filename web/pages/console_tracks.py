@@ -7,11 +7,8 @@ check (``…/check``) answering with the same problems as JSON.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
@@ -25,35 +22,26 @@ from web import state
 from web.errors import status_for
 from web.i18n import localized
 from web.pages.console_data import managed
+from web.pages.track_forms import (
+    NEW_TRACK_INPUTS,
+    PHASE_INPUTS,
+    TRACK_INPUTS,
+    Problems,
+    input_for,
+    new_track_entry,
+    phase_entry,
+    track_changes,
+    typed_track,
+)
 from web.times import viewer_zone_name
 
 bp = Blueprint("console_tracks", __name__)
 Outcome = Response | tuple[str, int]
-Problems = list[tuple[str, str]]
-TRACK_INPUTS = ("title_en", "title_zh", "kind", "scorer", "scorer_options", "direction", "id_column",
-                "target_columns", "targets", "reason")  # fmt: skip
-PHASE_INPUTS = ("slug", "title_en", "title_zh", "opens", "closes", "freeze_at", "daily_quota", "total_quota",
-                "public_fraction", "split_seed", "final_selection_max", "use_ladder", "advancement_from",
-                "advancement_top")  # fmt: skip
-NUMBERS = {"daily_quota": int, "total_quota": int, "final_selection_max": int, "public_fraction": float}
-TIMES = ("opens", "closes", "freeze_at")
-# Which input shows a problem of a field (the rest go to the box above the form).
-INPUT_OF = {"title": "title", "advancement": "advancement_from", "phases": "keys", "labels": "labels"}
 
 
 def _(message: str, **params: Any) -> str:
     """The message in the viewer's language."""
     return str(gettext(message, **params))
-
-
-def input_for(field: str) -> str:
-    """The form input beside which a problem of bundle field ``field`` is shown."""
-    head, _dot, rest = field.partition(".")
-    if head == "title" and rest in ("en", "zh"):
-        return f"title_{rest}"
-    if head == "advancement" and rest.startswith("top"):
-        return "advancement_top"
-    return INPUT_OF.get(head, head)
 
 
 def _problems_of(error: ArenaError) -> Problems:
@@ -86,10 +74,6 @@ def _phase_of(challenge: Challenge, phase_id: int) -> Phase:
     return phase
 
 
-def _yaml(value: dict[str, Any]) -> str:
-    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False) if value else ""
-
-
 # The list
 
 
@@ -108,50 +92,6 @@ def tracks(slug: str) -> str:
 
 
 # A track's fields
-
-
-def _natural_direction(scorer: str) -> str:
-    try:
-        return "max" if scorers.get_scorer(scorer, {}).higher_is_better else "min"
-    except scorers.ScorerConfigError:
-        return ""
-
-
-def _typed_track(track: Track) -> dict[str, str]:
-    return {
-        "title_en": track.title.get("en", ""),
-        "title_zh": track.title.get("zh", ""),
-        "kind": track.kind,
-        "scorer": track.scorer,
-        "scorer_options": _yaml(dict(track.scorer_options or {})),
-        "direction": "" if track.direction == _natural_direction(track.scorer) else track.direction,
-        "id_column": track.id_column,
-        "target_columns": ", ".join(track.target_columns),
-        "targets": _yaml(publishing.declared_targets(track.targets)),
-        "reason": "",
-    }
-
-
-def track_changes(form: dict[str, str]) -> dict[str, Any]:
-    """The track form's inputs as bundle values; BundleError names an input whose YAML does not read."""
-    changes: dict[str, Any] = {
-        "title": {"en": form.get("title_en", ""), "zh": form.get("title_zh", "")},
-        "kind": form.get("kind", "result") or "result",
-        "scorer": form.get("scorer", "").strip(),
-        "id_column": form.get("id_column", "").strip(),
-        "target_columns": [c.strip() for c in form.get("target_columns", "").split(",") if c.strip()],
-    }
-    problems: Problems = []
-    for name in ("scorer_options", "targets"):
-        try:
-            changes[name] = publishing.parse_mapping(form.get(name, ""), name)
-        except BundleError as error:
-            problems.extend(error.problems)
-    if form.get("direction", "").strip():
-        changes["direction"] = form["direction"].strip()
-    if problems:
-        raise BundleError(problems)
-    return changes
 
 
 def _scorer_choices(track: Track | None) -> list[str]:
@@ -186,7 +126,7 @@ def track(slug: str, track_id: int) -> str:
     """A track's titles, kind, scorer and options, columns and declared targets, as a form."""
     challenge, _user = managed(slug)
     found = _track_of(challenge, track_id)
-    return _render_track(challenge, found, _typed_track(found), [], 200)[0]
+    return _render_track(challenge, found, typed_track(found), [], 200)[0]
 
 
 @bp.post("/c/<slug>/manage/tracks/<id:track_id>")
@@ -232,15 +172,6 @@ def check_track(slug: str, track_id: int) -> Response:
 # A new track
 
 
-def _new_entry(form: dict[str, str]) -> dict[str, Any]:
-    changes = track_changes(form)
-    changes.pop("kind", None)
-    return {"slug": form.get("slug", "").strip(), **changes}
-
-
-NEW_TRACK_INPUTS = ("slug", *[name for name in TRACK_INPUTS if name not in ("kind", "reason")])
-
-
 @bp.route("/c/<slug>/manage/tracks/new")
 def new_track(slug: str) -> str:
     """The form that adds a result track (its phases are added next)."""
@@ -256,7 +187,7 @@ def add_track(slug: str) -> Outcome:
     typed = _typed(NEW_TRACK_INPUTS)
     session = state.session()
     try:
-        added = publishing.add_track(session, state.store(), challenge, _new_entry(typed), actor_id=user.id)
+        added = publishing.add_track(session, state.store(), challenge, new_track_entry(typed), actor_id=user.id)
     except ArenaError as error:
         session.rollback()
         return _render_track(challenge, None, typed, _problems_of(error), status_for(error))
@@ -269,7 +200,7 @@ def check_new_track(slug: str) -> Response:
     """The importer's problems with the typed new track (the live check)."""
     challenge, _user = managed(slug)
     try:
-        entry = _new_entry(_typed(NEW_TRACK_INPUTS))
+        entry = new_track_entry(_typed(NEW_TRACK_INPUTS))
     except BundleError as error:
         return _answer(list(error.problems), scoring=[])
     return _answer(publishing.check_new_track(challenge, state.store(), entry), scoring=[])
@@ -291,52 +222,6 @@ def remove_track(slug: str, track_id: int) -> Response:
 
 
 # A new phase
-
-
-def _zone() -> ZoneInfo:
-    try:
-        return ZoneInfo(viewer_zone_name())
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _moment(value: str) -> str | None:
-    """A ``datetime-local`` value in the viewer's zone as ISO 8601 (text that is no time goes to the check as is)."""
-    if not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return value.strip()
-    return (moment if moment.tzinfo else moment.replace(tzinfo=_zone())).isoformat()
-
-
-def _number(value: str, kind: type) -> Any:
-    if not value.strip():
-        return None
-    try:
-        return kind(value.strip())
-    except ValueError:
-        return value.strip()
-
-
-def phase_entry(form: dict[str, str]) -> dict[str, Any]:
-    """The new phase form's inputs as a bundle phase entry (times from the viewer's zone; empty ones left out)."""
-    entry: dict[str, Any] = {
-        "slug": form.get("slug", "").strip(),
-        "title": {"en": form.get("title_en", ""), "zh": form.get("title_zh", "")},
-        "use_ladder": form.get("use_ladder") == "on",
-    }
-    for key in TIMES:
-        entry[key] = _moment(form.get(key, ""))
-    for key, kind in NUMBERS.items():
-        entry[key] = _number(form.get(key, ""), kind)
-    entry["split_seed"] = form.get("split_seed", "").strip() or None
-    source = form.get("advancement_from", "").strip()
-    if source:
-        top = _number(form.get("advancement_top", ""), int)
-        entry["advancement"] = {"from": source, **({"top": top} if top is not None else {})}
-    return {key: value for key, value in entry.items() if value is not None}
 
 
 def _key() -> bytes | None:

@@ -2,6 +2,7 @@
 
 from arena.challenges.bundles.fields import Problems
 from arena.challenges.bundles.install import SLUG_TAKEN, ImportReport, import_bundle, validate_bundle
+from arena.challenges.bundles.loader import MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES
 from arena.challenges.bundles.phasefields import SETTING_KEYS, PhaseSettings, read_phase_settings
 from arena.challenges.bundles.reader import (
     MAX_TEXT_BYTES,
@@ -19,6 +20,8 @@ from arena.challenges.bundles.stages import read_advancement
 from arena.challenges.bundles.targets import read_targets
 
 __all__ = [
+    "MAX_BUNDLE_BYTES",
+    "MAX_BUNDLE_FILES",
     "MAX_TEXT_BYTES",
     "PHASE_KEYS",
     "read_advancement",
