@@ -62,6 +62,9 @@ class Settings:
     # The resource classes this worker's host serves (comma-separated, e.g. "cpu,large-memory") and its name.
     worker_classes: str = "cpu"
     worker_name: str = ""
+    # False: jobs run in the worker process itself (warm connections and caches, runs at the engine's pace);
+    # True: each job in a forked work horse of its own, as rq does by default (isolation, a cold start per job).
+    worker_fork: bool = False
 
     # smtp://user:password@host:port (smtps:// for TLS from the start, ?starttls=1 to upgrade); empty: inbox only.
     smtp_url: str = ""
@@ -138,6 +141,8 @@ class Settings:
             values["probing_max_fraction"] = float(env["ARENA_PROBING_MAX_FRACTION"])
         if "ARENA_TESTING" in env:
             values["testing"] = _as_bool(env["ARENA_TESTING"])
+        if "ARENA_WORKER_FORK" in env:
+            values["worker_fork"] = _as_bool(env["ARENA_WORKER_FORK"])
         if "ARENA_HTTPS" in env:
             values["https"] = _as_bool(env["ARENA_HTTPS"])
         values.update(overrides)
@@ -174,6 +179,7 @@ class Settings:
             "ARENA_HTTPS": "1" if self.https else "0",
             "ARENA_WORKER_CLASSES": self.worker_classes,
             "ARENA_WORKER_NAME": self.worker_name,
+            "ARENA_WORKER_FORK": "1" if self.worker_fork else "0",
             "ARENA_PROXY_HOPS": str(self.proxy_hops),
             "ARENA_SESSION_LIFETIME_HOURS": str(self.session_lifetime_hours),
             "ARENA_SESSION_IDLE_HOURS": str(self.session_idle_hours),

@@ -12,11 +12,16 @@ committed trivial code track (runc), drained by the same workers; its throughput
 floor measured in the same run: the same number of bare ``docker run --rm`` of the same program in the
 same image, ``--workers`` at a time (goal: Arena at 80% of the floor or better).
 
+``--code-only`` skips the result rush, ``--rounds N`` repeats the code rush N times, each followed by its own
+floor (on a noisy machine, interleaved rounds say more than one), ``--fork`` makes the workers run each job in
+a forked work horse (``ARENA_WORKER_FORK=1``). Each code round also prints the CPU the whole machine spent
+per submission, against the CPU per bare run of the floor.
+
 It creates its own database (``arena_rush`` on the server of ``--database-url``), data folder and private
 redis-server, and removes the folder afterwards. Prints the numbers; exits 1 if anything was lost or a 5xx
 was answered.
 
-    python bench/rush.py [--workers 2] [--quick] [--database-url postgresql+psycopg://arena:arena@127.0.0.1:5432/arena_rush]
+    python bench/rush.py [--workers 2] [--quick] [--code-only] [--rounds 1] [--fork] [--database-url postgresql+psycopg://arena:arena@127.0.0.1:5432/arena_rush]
 """
 
 from __future__ import annotations
@@ -117,7 +122,7 @@ def fresh_database(url: str) -> None:
 class Instance:
     """Arena on PostgreSQL with a private Redis: the web app under granian and N worker processes."""
 
-    def __init__(self, root: Path, database_url: str, redis_url: str, workers: int) -> None:
+    def __init__(self, root: Path, database_url: str, redis_url: str, workers: int, *, fork: bool = False) -> None:
         self.settings = Settings(
             database_url=database_url,
             redis_url=redis_url,
@@ -126,6 +131,7 @@ class Instance:
             queue_name="rush",
             runner_image=DEFAULT_TAG,
             sandbox_runtime="runc",
+            worker_fork=fork,
         )
         upgrade(database_url)
         self.engine = make_engine(database_url)
@@ -396,12 +402,59 @@ def docker_floor(count: int, parallel: int, image: str, root: Path) -> float:
     return time.monotonic() - start
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds this machine has spent busy since boot, over all cores (Linux /proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def code_archive() -> bytes:
     """The trivial code submission as a zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("main.py", TRIVIAL)
     return buffer.getvalue()
+
+
+def result_rush(instance: Instance, phase_id: int, people: list[tuple[int, str]], args: argparse.Namespace) -> bool:
+    """The result rush and its report; True when something was lost, failed or the quota did not hold."""
+    measured = rush(instance, phase_id, people, args.uploads, args.seconds, "p.csv", args.sample, watch=True)
+    lost, errors, _ = report(
+        f"result rush: {args.uploads} uploads from {args.clients} clients in {args.seconds:.0f} s", instance, measured
+    )
+    expected = args.clients * args.quota
+    accepted = sum(s.submission_id is not None for s in measured.sent)
+    quota_held = accepted == min(expected, args.uploads)
+    print(f"  accepted exactly the quota ({expected}): {'yes' if quota_held else 'NO'}")
+    return bool(lost or errors or not quota_held)
+
+
+def code_rush(
+    instance: Instance, code_phase: int, coders: list[tuple[int, str]], args: argparse.Namespace, root: Path
+) -> bool:
+    """One code rush, then its raw floor right after; True when something was lost or failed."""
+    # Sent within two seconds, so the workers, not the arrivals, set the pace.
+    busy = machine_busy_seconds()
+    code = rush(instance, code_phase, coders, args.code_uploads, 2.0, "code.zip", code_archive(), watch=False)
+    arena_cpu = machine_busy_seconds() - busy
+    lost, errors, drain = report(
+        f"code rush: {args.code_uploads} trivial code uploads from {args.code_clients} clients", instance, code
+    )
+    done = sum(s.submission_id is not None for s in code.sent)
+    busy = machine_busy_seconds()
+    floor = docker_floor(done, args.workers, instance.settings.runner_image, root)
+    floor_cpu = machine_busy_seconds() - busy
+    arena_rate, floor_rate = done / drain, done / floor
+    print(
+        f"  throughput {arena_rate:.2f}/s against the raw `docker run --rm` floor {floor_rate:.2f}/s"
+        f" ({args.workers} at a time, runtime runc): {arena_rate / floor_rate:.0%} of the floor"
+    )
+    print(
+        f"  CPU per submission, whole machine: {arena_cpu / done * 1000:.0f} ms (upload, run, scoring, boards)"
+        f" against {floor_cpu / done * 1000:.0f} ms per bare run"
+    )
+    return bool(lost or errors)
 
 
 def main() -> int:
@@ -417,6 +470,11 @@ def main() -> int:
     parser.add_argument("--code-clients", type=int, default=20)
     parser.add_argument("--quick", action="store_true", help="a tenth of the load, for a smoke run")
     parser.add_argument("--no-code", action="store_true", help="skip the code rush (no Docker engine)")
+    parser.add_argument("--code-only", action="store_true", help="skip the result rush")
+    parser.add_argument("--fork", action="store_true", help="workers run each job in a forked work horse")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="code rushes, each followed by its floor (interleaved on a noisy host)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.uploads, args.clients, args.code_uploads, args.code_clients = 100, 20, 12, 4
@@ -425,43 +483,19 @@ def main() -> int:
     failed = False
     try:
         with private_redis() as redis_url:
-            instance = Instance(root, args.database_url, redis_url, args.workers)
-            phase_id, sample = digits(instance, args.quota)
+            instance = Instance(root, args.database_url, redis_url, args.workers, fork=args.fork)
+            phase_id, args.sample = digits(instance, args.quota)
             people = instance.participants(phase_id, args.clients, "r")
             code_phase = None if args.no_code else trivial_code(instance)
             coders = [] if code_phase is None else instance.participants(code_phase, args.code_clients, "c")
             instance.start()
             try:
                 print(f"Arena on PostgreSQL, `arena serve` with {os.cpu_count()} processes, {args.workers} workers")
-                measured = rush(instance, phase_id, people, args.uploads, args.seconds, "p.csv", sample, watch=True)
-                lost, errors, _ = report(
-                    f"result rush: {args.uploads} uploads from {args.clients} clients in {args.seconds:.0f} s",
-                    instance,
-                    measured,
-                )
-                expected = args.clients * args.quota
-                accepted = sum(s.submission_id is not None for s in measured.sent)
-                quota_held = accepted == min(expected, args.uploads)
-                print(f"  accepted exactly the quota ({expected}): {'yes' if quota_held else 'NO'}")
-                failed = bool(lost or errors or not quota_held)
-                if code_phase is not None:
-                    # Sent within two seconds, so the workers, not the arrivals, set the pace.
-                    code = rush(
-                        instance, code_phase, coders, args.code_uploads, 2.0, "code.zip", code_archive(), watch=False
-                    )
-                    lost, errors, drain = report(
-                        f"code rush: {args.code_uploads} trivial code uploads from {args.code_clients} clients",
-                        instance,
-                        code,
-                    )
-                    failed = failed or bool(lost or errors)
-                    done = sum(s.submission_id is not None for s in code.sent)
-                    floor = docker_floor(done, args.workers, instance.settings.runner_image, root)
-                    arena_rate, floor_rate = done / drain, done / floor
-                    print(
-                        f"  throughput {arena_rate:.2f}/s against the raw `docker run --rm` floor {floor_rate:.2f}/s"
-                        f" ({args.workers} at a time): {arena_rate / floor_rate:.0%} of the floor"
-                    )
+                if not args.code_only:
+                    failed = result_rush(instance, phase_id, people, args)
+                for _ in range(args.rounds if code_phase is not None else 0):
+                    assert code_phase is not None
+                    failed = code_rush(instance, code_phase, coders, args, root) or failed
             finally:
                 instance.stop()
     finally:

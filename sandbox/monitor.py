@@ -23,20 +23,28 @@ class RunWatch:
     done: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
-    def spawn(self, role: str, target: Any, *args: Any) -> None:
-        """Run ``target(*args)`` in a daemon thread whose errors cannot mask the run's outcome."""
+    def spawn(self, role: str, target: Any, *args: Any, awaited: bool = True) -> None:
+        """Run ``target(*args)`` in a daemon thread whose errors cannot mask the run's outcome.
+
+        ``join`` waits only for awaited threads; the others must stop by themselves once ``done`` is set.
+        """
         thread = threading.Thread(target=_swallow, args=(target, *args), name=f"sandbox-{role}", daemon=True)
         thread.start()
-        self.threads.append(thread)
+        if awaited:
+            self.threads.append(thread)
 
     def join(self, timeout: float = 5.0) -> None:
-        """Wait for the helper threads (they end when the container goes away)."""
+        """Wait for the awaited helper threads (the log pump ends when the container goes away)."""
         for thread in self.threads:
             thread.join(timeout=timeout)
 
 
 def track_memory(client: docker.DockerClient, container_id: str, watch: RunWatch, interval: float) -> None:
-    """Sample the container's memory until the run is done, keeping the highest value seen."""
+    """Sample the container's memory until the run is done, keeping the highest value seen.
+
+    Not awaited: a sample asked for while the container exits blocks in the engine for most of a second and
+    comes back empty, so the run's result never waits for it.
+    """
     # One-shot samples: the cgroup v1 high-water mark (max_usage) makes a late sample enough.
     while not watch.done.is_set():
         try:

@@ -207,7 +207,7 @@ class DockerRunner:
             return _infrastructure(spec, started, f"container start failed: {exc}", digest)
         run_started = time.monotonic()
         # Memory samples cost an engine call each, so they stay coarser than the cheap output polling.
-        watch.spawn("stats", track_memory, client, container.id, watch, max(self._output_poll, 0.5))
+        watch.spawn("stats", track_memory, client, container.id, watch, max(self._output_poll, 0.5), awaited=False)
         output_watch.start()
 
         timed_out = False

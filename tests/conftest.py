@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from arena.db import Base, make_engine, make_session_factory
+from arena.evaluation.keys import KEYS
 from arena.localredis import private_redis
 from arena.runtime import close_runtimes
 from arena.settings import Settings
@@ -107,6 +108,7 @@ def _signal_handlers_restored() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_runtimes() -> Iterator[None]:
-    """Close and forget the per-process runtimes a test used, so no connection outlives its test."""
+    """Close and forget the per-process runtimes a test used (and the keys it parsed), so none outlives it."""
     yield
     close_runtimes()
+    KEYS.clear()

@@ -11,9 +11,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 import scorers
-from arena.boards import public_mask
 from arena.challenges import resolved_targets
 from arena.enums import Split
+from arena.evaluation.keys import KEYS
 from arena.models import Phase, Score, Submission, Track
 from arena.storage import BlobStore
 
@@ -62,9 +62,7 @@ def _checked(
 ) -> tuple[scorers.Scorer, pd.DataFrame, pd.DataFrame]:
     """Read the key and the scorer, and check the predictions against the key; return all three."""
     try:
-        key = scorers.read_key(
-            store.read_bytes(labels_sha256), id_column=track.id_column, target_columns=track.target_columns
-        )
+        key = KEYS.key(store, labels_sha256, id_column=track.id_column, target_columns=track.target_columns)
         scorer = scorers.get_scorer(track.scorer, track.scorer_options)
         targets = resolved_targets(track, track.targets)
     except (scorers.ScorerConfigError, OSError) as exc:
@@ -104,7 +102,7 @@ def score_predictions(store: BlobStore, phase: Phase, data: bytes, *, max_bytes:
     """Validate ``data`` against the phase's key and score it on the public and private split."""
     track = phase.track
     scorer, key, predictions = _checked(store, track, phase.labels_sha256, data, max_bytes)
-    mask = public_mask([str(i) for i in key.index], phase.split_seed, phase.public_fraction)
+    mask = KEYS.public_mask(phase.labels_sha256, key, phase.split_seed, phase.public_fraction)
     results = []
     for split, rows in ((Split.PUBLIC, mask), (Split.PRIVATE, ~mask)):
         if not rows.any():

@@ -61,7 +61,8 @@ class EvaluationWorker(_RidesOutRedisOutages, Worker):
 
 
 class SimpleEvaluationWorker(_RidesOutRedisOutages, SimpleWorker):
-    """rq's in-process worker with the same outage behaviour (tests, benchmarks)."""
+    """rq's in-process worker with the same outage behaviour: the default, since a job that re-opens its
+    database connections and re-reads its key in a fresh work horse costs more than a trivial run."""
 
 
 def reconcile_once(settings: Settings) -> int:
@@ -158,11 +159,15 @@ def wait_for_redis(settings: Settings, stop: threading.Event | None = None) -> b
     return False
 
 
-def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False) -> bool:
-    """Work evaluation jobs until stopped (or until the queue is empty with ``burst``), surviving Redis outages."""
+def run_worker(settings: Settings, *, burst: bool = False, simple: bool | None = None) -> bool:
+    """Work evaluation jobs until stopped (or until the queue is empty with ``burst``), surviving Redis outages.
+
+    Jobs run in this process unless ``simple`` is False, or is None and ``settings.worker_fork`` is set.
+    """
     # Jobs read their settings from the environment, as in any other worker process.
     os.environ.update(settings.to_env())
-    worker_class = SimpleEvaluationWorker if simple else EvaluationWorker
+    in_process = not settings.worker_fork if simple is None else simple
+    worker_class = SimpleEvaluationWorker if in_process else EvaluationWorker
     heartbeat = identity(settings, datetime.now(UTC))
     reconciler = _Reconciler(settings, heartbeat)
     if not burst:

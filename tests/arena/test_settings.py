@@ -12,3 +12,10 @@ def test_lease_sweep_and_reconcile_settings_round_trip() -> None:
     read = Settings.from_env({**env, "ARENA_DATA_DIR": "/srv/arena"})
     assert (read.lease_seconds, read.sweep_seconds, read.reconcile_seconds) == (20, 5, 120)
     assert Settings.from_env(read.to_env()) == read
+
+
+def test_workers_run_jobs_in_process_unless_told_to_fork() -> None:
+    assert Settings().worker_fork is False
+    forking = Settings.from_env({"ARENA_WORKER_FORK": "1", "ARENA_DATA_DIR": "/srv/arena"})
+    assert forking.worker_fork is True
+    assert Settings.from_env(forking.to_env()) == forking

@@ -159,11 +159,13 @@ def _arena_worker(settings: Settings) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.mark.parametrize("fork", [False, True], ids=["in-process", "forking"])
 def test_another_worker_reruns_a_killed_workers_submission_within_seconds(
-    session: Session, store: BlobStore, tmp_path: Path, settings: Settings
+    session: Session, store: BlobStore, tmp_path: Path, settings: Settings, fork: bool
 ) -> None:
     # The default lease and sweep: the settings fixture tunes neither.
     _need_docker()
+    settings = replace(settings, worker_fork=fork)
     submission = _queued_code_submission(session, store, tmp_path, settings, QUICK)
 
     doomed = _arena_worker(settings)

@@ -179,6 +179,12 @@ except OSError as exc:
         assert "fork refused" in bomb_result.stderr, bomb_result  # type: ignore[attr-defined]
 
 
+def test_peak_memory_is_reported_without_waiting_for_the_last_sample(run_code: RunCode) -> None:
+    result = run_code("import time\nheld = bytearray(120 * 1024 * 1024)\ntime.sleep(1.5)\n")
+    assert result.outcome is Outcome.OK, result
+    assert result.peak_memory_bytes is not None and result.peak_memory_bytes >= 120 * MB, result
+
+
 def test_memory_bomb_is_out_of_memory(run_code: RunCode, small_limits: Limits) -> None:
     result = run_code(
         "blocks = []\nwhile True:\n    blocks.append(bytearray(8 * 1024 * 1024))\n",
